@@ -1,0 +1,37 @@
+"""Sign-in, throttled: too many failures for one username or address are refused for a while."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.core.cache import cache
+
+
+def _keys(request, username: str) -> list[str]:
+    address = request.META.get("REMOTE_ADDR", "")
+    return [f"login-fail:user:{username.strip().lower()}", f"login-fail:ip:{address}"]
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        keys = _keys(self.request, username)
+        if any((cache.get(k) or 0) >= settings.LOGIN_THROTTLE_ATTEMPTS for k in keys):
+            raise forms.ValidationError("Too many failed sign-ins. Wait a few minutes and try again.", code="throttled")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            for key in keys:
+                cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+            raise
+
+
+class ConsoleLoginView(LoginView):
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _create_cache_table(sender, using="default", **kwargs):
+    if using != "default":
+        return
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
+
+
+class ConsoleConfig(AppConfig):
+    name = "config"
+    label = "config"
+    verbose_name = "LiteLLM proxy"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the schema check)
+
+        post_migrate.connect(_create_cache_table, sender=self)

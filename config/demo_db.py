@@ -1,0 +1,36 @@
+"""The embedded PostgreSQL behind `manage.py demo` (and `manage.py bench`).
+
+Runs before Django starts: it starts the server in .demo/ (created on first run, reused
+after), builds LiteLLM's newest schema from the pinned litellm-proxy-extras migrations,
+and points DATABASE_URL at it. The server stops when the command exits.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import embedded
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = ROOT / ".demo"
+DEMO_DATABASE = "litellm_demo"
+
+_server = None  # kept alive for the life of the process
+
+
+def prepare_embedded_database(*, bench: bool = False) -> str:
+    global _server
+    DEMO_DIR.mkdir(exist_ok=True)
+    os.chmod(DEMO_DIR, 0o755)  # the server runs as user embedded_postgres when we are root
+    _server = embedded.start_server(DEMO_DIR / "pgdata")
+    name = DEMO_DATABASE
+    if not embedded.database_exists(_server, name):
+        embedded.create_database(_server, name)
+        embedded.apply_litellm_migrations(_server, name)
+    url = embedded.database_url(_server, name)
+    os.environ["DATABASE_URL"] = url
+    os.environ["CONSOLE_EMBEDDED_DEMO"] = "1"
+    os.environ.setdefault("DEBUG", "true")
+    os.environ["CONSOLE_EMBEDDED_SOCKET"] = embedded.socket_dir(_server)
+    return url

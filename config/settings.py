@@ -1,0 +1,179 @@
+"""Settings for litellm-console. Every value comes from the environment (see README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def _secret(name: str, default: str | None = None) -> str | None:
+    """A secret from NAME, or from the file named by NAME_FILE (Docker/K8s secrets)."""
+    path = env.str(f"{name}_FILE", default="")
+    if path:
+        return Path(path).read_text().strip()
+    return env.str(name, default=default)
+
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = _secret("SECRET_KEY", default="insecure-dev-key-change-me" if DEBUG else None)
+if not SECRET_KEY:
+    raise environ.ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE); DEBUG=true allows a dev default.")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_tables2",
+    "django_filters",
+    "config",
+    "accounts",
+    "budgets",
+    "keys",
+    "usage",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context_processors.console",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------
+# `litellm`: the proxy's own database (DATABASE_URL, as the proxy reads it). Unmanaged
+# models only; never migrated. `default`: the console's own tables, in the schema
+# `litellm_console` of the same database unless CONSOLE_DATABASE_URL says otherwise.
+CONSOLE_SCHEMA = env.str("CONSOLE_SCHEMA", default="litellm_console")
+
+_litellm_db = env.db_url("DATABASE_URL", default="postgresql://postgres:@/litellm?host=/tmp")
+_litellm_db.setdefault("OPTIONS", {})
+# LiteLLM stores naive UTC timestamps: pin the session zone so DB defaults agree.
+_litellm_db["OPTIONS"]["options"] = (_litellm_db["OPTIONS"].get("options", "") + " -c TimeZone=UTC").strip()
+_litellm_db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+_litellm_db["TIME_ZONE"] = None
+
+if env.str("CONSOLE_DATABASE_URL", default=""):
+    _console_db = env.db_url("CONSOLE_DATABASE_URL")
+    _console_db["ENGINE"] = "config.dbbackend"
+    _console_db.setdefault("OPTIONS", {})
+else:
+    _console_db = {**_litellm_db, "ENGINE": "config.dbbackend", "OPTIONS": dict(_litellm_db["OPTIONS"])}
+    _console_db["OPTIONS"]["options"] = f"-c search_path={CONSOLE_SCHEMA} -c TimeZone=UTC"
+_console_db["CONSOLE_SCHEMA"] = CONSOLE_SCHEMA if not env.str("CONSOLE_DATABASE_URL", default="") else None
+
+DATABASES = {"default": _console_db, "litellm": _litellm_db}
+DATABASE_ROUTERS = ["config.routers.LiteLLMRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- LiteLLM ---------------------------------------------------------------------------
+LITELLM_TABLE_PREFIX = env.str("LITELLM_TABLE_PREFIX", default="LiteLLM_")
+# The proxy's litellm_settings.timezone and budget_reset_time (for budget_reset_at).
+LITELLM_TIMEZONE = env.str("LITELLM_TIMEZONE", default="UTC")
+LITELLM_BUDGET_RESET_TIME = env.str("LITELLM_BUDGET_RESET_TIME", default="00:00")
+# The proxy's public address, for LiteLLM's own onboarding links (optional).
+PROXY_BASE_URL = env.str("PROXY_BASE_URL", default="").rstrip("/")
+# The console's own public address, for invitation links printed by manage.py.
+CONSOLE_BASE_URL = env.str("CONSOLE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The user id LiteLLM uses for master-key callers (PROXY_ADMIN_ID in the proxy).
+LITELLM_PROXY_ADMIN_ID = env.str("LITELLM_PROXY_ADMIN_ID", default="default_user_id")
+LITELLM_CACHE_TTL_SECONDS = env.int("LITELLM_CACHE_TTL_SECONDS", default=60)
+# Key generation as the proxy does it (LENGTH_OF_LITELLM_GENERATED_KEY, DISABLE_KEY_NAME).
+LITELLM_KEY_BYTES = env.int("LENGTH_OF_LITELLM_GENERATED_KEY", default=16)
+LITELLM_MINIMUM_CUSTOM_KEY_LENGTH = env.int("MINIMUM_CUSTOM_KEY_LENGTH", default=16)
+LITELLM_DISABLE_KEY_NAME = env.bool("DISABLE_KEY_NAME", default=False)
+
+# --- Auth ------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.auth.LiteLLMUserBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=300)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "console_cache",
+    }
+}
+
+# --- I18N / time -----------------------------------------------------------------------
+# LiteLLM keeps naive UTC timestamps; the console works in naive UTC throughout.
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = False
+
+# --- Static ----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+DJANGO_TABLES2_TEMPLATE = "inc/table.html"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --- Production hardening (on unless DEBUG) --------------------------------------------
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,48 @@
+"""The base table every list page declares its columns on."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+
+class ConsoleTable(tables.Table):
+    """Sets the CSS, empty text and template once; columns named in `Meta.export_exclude`
+    (e.g. action buttons) stay out of CSV exports."""
+
+    class Meta:
+        attrs = {"class": "table"}
+        empty_text = "Nothing matches these filters."
+        template_name = "inc/table.html"
+        export_exclude: tuple[str, ...] = ()
+
+
+def money(value) -> str:
+    if value is None:
+        return "—"
+    return f"${value:,.2f}" if abs(value) >= 0.01 or value == 0 else f"${value:,.4f}"
+
+
+class MoneyColumn(tables.Column):
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+    def render(self, value):
+        return money(value)
+
+    def value(self, value):
+        return "" if value is None else round(value, 6)
+
+
+class BoolBadgeColumn(tables.Column):
+    """Shows a badge when true (e.g. Blocked)."""
+
+    def __init__(self, *args, label_true="Yes", css="badge-danger", **kwargs):
+        self.label_true, self.css = label_true, css
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_html('<span class="badge {}">{}</span>', self.css, self.label_true) if value else ""
+
+    def value(self, value):
+        return "yes" if value else "no"

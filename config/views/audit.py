@@ -1,0 +1,82 @@
+"""The Audit page: every LiteLLM_AuditLog row, the console's and the proxy's."""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.urls import path, reverse
+from django.views.generic import DetailView
+
+from config.models import AuditLog
+from config.tables import ConsoleTable
+from config.writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED
+
+from .generic import ConsoleMixin, ObjectListView
+
+ACTIONS = [(a, a) for a in (CREATED, UPDATED, DELETED, BLOCKED, UNBLOCKED, ROTATED, "kill_switch_fired")]
+
+
+class AuditFilterSet(django_filters.FilterSet):
+    changed_by = django_filters.CharFilter(label="Actor", lookup_expr="icontains")
+    action = django_filters.ChoiceFilter(choices=ACTIONS, empty_label="Any action")
+    table_name = django_filters.CharFilter(label="Table", lookup_expr="icontains")
+    object_id = django_filters.CharFilter(label="Object id", lookup_expr="icontains")
+    since = django_filters.DateFilter(
+        field_name="updated_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        field_name="updated_at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditLog
+        fields = []
+
+
+class AuditTable(ConsoleTable):
+    updated_at = tables.DateTimeColumn(
+        verbose_name="When (UTC)",
+        format="Y-m-d H:i:s",
+        linkify=lambda record: reverse("audit:audit_detail", args=[record.id]),
+    )
+    changed_by = tables.Column(verbose_name="Actor")
+    action = tables.Column()
+    table_name = tables.Column(verbose_name="Table")
+    object_id = tables.Column(verbose_name="Object")
+
+    class Meta(ConsoleTable.Meta):
+        model = AuditLog
+        fields = ("updated_at", "changed_by", "action", "table_name", "object_id")
+        order_by = ("-updated_at",)
+
+
+class AuditListView(ObjectListView):
+    model = AuditLog
+    table_class = AuditTable
+    filterset_class = AuditFilterSet
+    section = "audit"
+    title = "Audit log"
+    lazy_pagination = True
+
+    def get_queryset(self):
+        return super().get_queryset().defer("before_value", "updated_values")
+
+
+class AuditDetailView(ConsoleMixin, DetailView):
+    section = "audit"
+    title = "Audit entry"
+    model = AuditLog
+    template_name = "audit_detail.html"
+    context_object_name = "entry"
+
+
+urlpatterns = [
+    path("", AuditListView.as_view(), name="audit_list"),
+    path("<str:pk>/", AuditDetailView.as_view(), name="audit_detail"),
+]

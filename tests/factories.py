@@ -1,0 +1,260 @@
+"""LiteLLM rows as the proxy holds them: real JSON arrays, naive UTC, hashed keys.
+
+Each factory inserts one row (standing in for the proxy) and returns the values it wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import secrets
+from datetime import timedelta
+
+from accounts.models import (
+    EndUserTable,
+    InvitationLink,
+    OrganizationMembership,
+    OrganizationTable,
+    TeamMembership,
+    TeamTable,
+    UserTable,
+)
+from budgets.models import BudgetTable
+from config.writes import insert_as_proxy, new_id, now_utc
+from keys.models import VerificationToken
+from usage.models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, SpendLogs
+
+_seq = itertools.count(1)
+ADMIN_ID = "default_user_id"
+
+
+def make_budget(**values) -> dict:
+    now = now_utc()
+    row = {
+        "budget_id": new_id(),
+        "created_at": now,
+        "updated_at": now,
+        "created_by": ADMIN_ID,
+        "updated_by": ADMIN_ID,
+        **values,
+    }
+    insert_as_proxy(BudgetTable, row)
+    return row
+
+
+def make_org(*, alias: str | None = None, max_budget: float | None = None, **values) -> dict:
+    budget = make_budget(max_budget=max_budget)
+    now = now_utc()
+    row = {
+        "organization_id": new_id(),
+        "organization_alias": alias or f"org-{next(_seq)}",
+        "budget_id": budget["budget_id"],
+        "metadata": {},
+        "models": [],
+        "spend": 0.0,
+        "model_spend": {},
+        "created_at": now,
+        "updated_at": now,
+        "created_by": ADMIN_ID,
+        "updated_by": ADMIN_ID,
+        **values,
+    }
+    insert_as_proxy(OrganizationTable, row)
+    return row
+
+
+def make_user(*, email: str | None = None, role: str = "internal_user", **values) -> dict:
+    n = next(_seq)
+    now = now_utc()
+    row = {
+        "user_id": values.pop("user_id", None) or new_id(),
+        "user_email": email or f"user{n}@example.com",
+        "user_role": role,
+        "teams": [],
+        "models": [],
+        "metadata": {},
+        "spend": 0.0,
+        "model_spend": {},
+        "model_max_budget": {},
+        "allowed_cache_controls": [],
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+    insert_as_proxy(UserTable, row)
+    return row
+
+
+def make_team(*, alias: str | None = None, members: list[tuple[dict, str]] = (), **values) -> dict:
+    """A team with its roster in all three places the proxy keeps it."""
+    now = now_utc()
+    team_id = values.pop("team_id", None) or new_id()
+    roster = [{"user_id": u["user_id"], "user_email": u.get("user_email"), "role": r} for u, r in members]
+    row = {
+        "team_id": team_id,
+        "team_alias": alias or f"team-{next(_seq)}",
+        "admins": [],
+        "members": [],
+        "members_with_roles": roster,
+        "metadata": {},
+        "spend": 0.0,
+        "models": [],
+        "blocked": False,
+        "model_spend": {},
+        "model_max_budget": {},
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+    insert_as_proxy(TeamTable, row)
+    for user, _role in members:
+        add_membership(team_id, user["user_id"])
+    return row
+
+
+def add_membership(team_id: str, user_id: str, *, spend: float = 0.0, budget_id: str | None = None) -> None:
+    from django.db import connections
+
+    insert_as_proxy(TeamMembership, {"user_id": user_id, "team_id": team_id, "spend": spend, "budget_id": budget_id})
+    table = UserTable._meta.db_table
+    with connections["litellm"].cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET teams = array_append(teams, %s) WHERE user_id = %s AND NOT (%s = ANY(teams))',
+            [team_id, user_id, team_id],
+        )
+
+
+def make_org_membership(org_id: str, user_id: str, role: str = "internal_user", **values) -> dict:
+    now = now_utc()
+    row = {
+        "user_id": user_id,
+        "organization_id": org_id,
+        "user_role": role,
+        "spend": 0.0,
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+    insert_as_proxy(OrganizationMembership, row)
+    return row
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def make_key(*, user_id: str | None = None, team_id: str | None = None, alias: str | None = None, **values) -> dict:
+    """A virtual key as /key/generate stores it; the raw key is returned under `raw`."""
+    raw = values.pop("raw", None) or "sk-" + secrets.token_urlsafe(16)
+    now = now_utc()
+    row = {
+        "token": hash_key(raw),
+        "key_name": f"sk-...{raw[-4:]}",
+        "key_alias": alias,
+        "soft_budget_cooldown": False,
+        "spend": 0.0,
+        "models": [],
+        "aliases": {},
+        "config": {},
+        "permissions": {},
+        "metadata": {},
+        "user_id": user_id,
+        "team_id": team_id,
+        "allowed_cache_controls": [],
+        "allowed_routes": [],
+        "model_spend": {},
+        "model_max_budget": {},
+        "budget_fallbacks": {},
+        "created_at": now,
+        "updated_at": now,
+        "created_by": ADMIN_ID,
+        "updated_by": ADMIN_ID,
+        **values,
+    }
+    insert_as_proxy(VerificationToken, row)
+    return {**row, "raw": raw}
+
+
+def make_invitation(
+    *, user_id: str, created_by: str, accepted: bool = False, expires_in_days: int = 7, **values
+) -> dict:
+    now = now_utc()
+    row = {
+        "id": new_id(),
+        "user_id": user_id,
+        "is_accepted": accepted,
+        "accepted_at": now if accepted else None,
+        "expires_at": now + timedelta(days=expires_in_days),
+        "created_at": now,
+        "created_by": created_by,
+        "updated_at": now,
+        "updated_by": created_by,
+        **values,
+    }
+    insert_as_proxy(InvitationLink, row)
+    return row
+
+
+def make_end_user(**values) -> dict:
+    row = {"user_id": f"customer-{next(_seq)}", "spend": 0.0, "blocked": False, **values}
+    insert_as_proxy(EndUserTable, row)
+    return row
+
+
+def _daily(model, entity_field: str, entity: str | None, day: str, **values) -> dict:
+    now = now_utc()
+    row = {
+        "id": new_id(),
+        entity_field: entity,
+        "date": day,
+        "api_key": values.pop("api_key", "hash-" + str(next(_seq))),
+        "model": values.pop("model", "gpt-4o"),
+        "model_group": values.pop("model_group", None),
+        "custom_llm_provider": values.pop("custom_llm_provider", "openai"),
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "cache_creation_input_tokens": 0,
+        "spend": 0.0,
+        "api_requests": 0,
+        "successful_requests": 0,
+        "failed_requests": 0,
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+    insert_as_proxy(model, row)
+    return row
+
+
+def make_daily_user_spend(user_id: str | None, day: str, **values) -> dict:
+    return _daily(DailyUserSpend, "user_id", user_id, day, **values)
+
+
+def make_daily_team_spend(team_id: str | None, day: str, **values) -> dict:
+    return _daily(DailyTeamSpend, "team_id", team_id, day, **values)
+
+
+def make_daily_tag_spend(tag: str | None, day: str, **values) -> dict:
+    return _daily(DailyTagSpend, "tag", tag, day, **values)
+
+
+def make_spend_log(**values) -> dict:
+    start = values.pop("start_time", None) or now_utc()
+    row = {
+        "request_id": new_id(),
+        "call_type": "acompletion",
+        "api_key": values.pop("api_key", "hash"),
+        "spend": 0.001,
+        "total_tokens": 30,
+        "prompt_tokens": 20,
+        "completion_tokens": 10,
+        "start_time": start,
+        "end_time": start + timedelta(milliseconds=850),
+        "model": "gpt-4o",
+        "metadata": {},
+        "request_tags": [],
+        **values,
+    }
+    insert_as_proxy(SpendLogs, row)
+    return row

@@ -1,0 +1,21 @@
+"""Settings for the test suite: its own embedded PostgreSQL, built from LiteLLM's migrations."""
+
+import os
+
+from config.testdb import prepare_test_database
+
+os.environ["DATABASE_URL"] = prepare_test_database()
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.pop("CONSOLE_DATABASE_URL", None)
+
+from config.settings import *  # noqa: E402,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+ALLOWED_HOSTS = ["*"]

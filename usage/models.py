@@ -1,0 +1,224 @@
+"""Unmanaged models over LiteLLM's tables (generated from the live catalog, then reviewed)."""
+
+from django.db.models import (
+    BigIntegerField,
+    DateTimeField,
+    FloatField,
+    IntegerField,
+    JSONField,
+    TextField,
+)
+
+from config.litellm import table_name
+from config.models_base import LiteLLMModel
+
+
+class DailyUserSpend(LiteLLMModel):
+    optional_columns = frozenset(
+        [
+            "autorouter_savings_spend",
+            "compression_saved_tokens",
+            "compression_savings_spend",
+            "endpoint",
+            "gateway_injected_caching_savings_spend",
+            "mcp_namespaced_tool_name",
+            "prompt_caching_savings_spend",
+            "timed_requests",
+            "total_response_time_ms",
+        ]
+    )
+    id = TextField(primary_key=True)
+    user_id = TextField(null=True, blank=True)
+    date = TextField()
+    api_key = TextField()
+    model = TextField(null=True, blank=True)
+    model_group = TextField(null=True, blank=True)
+    custom_llm_provider = TextField(null=True, blank=True)
+    prompt_tokens = BigIntegerField()
+    completion_tokens = BigIntegerField()
+    spend = FloatField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    api_requests = BigIntegerField()
+    failed_requests = BigIntegerField()
+    successful_requests = BigIntegerField()
+    cache_creation_input_tokens = BigIntegerField()
+    cache_read_input_tokens = BigIntegerField()
+    mcp_namespaced_tool_name = TextField(null=True, blank=True)
+    endpoint = TextField(null=True, blank=True)
+    compression_saved_tokens = BigIntegerField()
+    compression_savings_spend = FloatField()
+    prompt_caching_savings_spend = FloatField()
+    autorouter_savings_spend = FloatField()
+    gateway_injected_caching_savings_spend = FloatField()
+    total_response_time_ms = BigIntegerField()
+    timed_requests = BigIntegerField()
+
+    class Meta(LiteLLMModel.Meta):
+        db_table = table_name("DailyUserSpend")
+
+
+class DailyTeamSpend(LiteLLMModel):
+    optional_columns = frozenset(
+        [
+            "autorouter_savings_spend",
+            "compression_saved_tokens",
+            "compression_savings_spend",
+            "endpoint",
+            "gateway_injected_caching_savings_spend",
+            "mcp_namespaced_tool_name",
+            "prompt_caching_savings_spend",
+            "ptu_flat_cost",
+            "timed_requests",
+            "total_response_time_ms",
+        ]
+    )
+    id = TextField(primary_key=True)
+    team_id = TextField(null=True, blank=True)
+    date = TextField()
+    api_key = TextField()
+    model = TextField(null=True, blank=True)
+    model_group = TextField(null=True, blank=True)
+    custom_llm_provider = TextField(null=True, blank=True)
+    prompt_tokens = BigIntegerField()
+    completion_tokens = BigIntegerField()
+    spend = FloatField()
+    api_requests = BigIntegerField()
+    successful_requests = BigIntegerField()
+    failed_requests = BigIntegerField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    cache_creation_input_tokens = BigIntegerField()
+    cache_read_input_tokens = BigIntegerField()
+    mcp_namespaced_tool_name = TextField(null=True, blank=True)
+    endpoint = TextField(null=True, blank=True)
+    ptu_flat_cost = FloatField()
+    compression_saved_tokens = BigIntegerField()
+    compression_savings_spend = FloatField()
+    prompt_caching_savings_spend = FloatField()
+    autorouter_savings_spend = FloatField()
+    gateway_injected_caching_savings_spend = FloatField()
+    total_response_time_ms = BigIntegerField()
+    timed_requests = BigIntegerField()
+
+    class Meta(LiteLLMModel.Meta):
+        db_table = table_name("DailyTeamSpend")
+
+
+class DailyTagSpend(LiteLLMModel):
+    optional_columns = frozenset(
+        [
+            "autorouter_savings_spend",
+            "compression_saved_tokens",
+            "compression_savings_spend",
+            "endpoint",
+            "gateway_injected_caching_savings_spend",
+            "mcp_namespaced_tool_name",
+            "prompt_caching_savings_spend",
+            "request_id",
+            "timed_requests",
+            "total_response_time_ms",
+        ]
+    )
+    id = TextField(primary_key=True)
+    tag = TextField(null=True, blank=True)
+    date = TextField()
+    api_key = TextField()
+    model = TextField(null=True, blank=True)
+    model_group = TextField(null=True, blank=True)
+    custom_llm_provider = TextField(null=True, blank=True)
+    prompt_tokens = BigIntegerField()
+    completion_tokens = BigIntegerField()
+    cache_read_input_tokens = BigIntegerField()
+    cache_creation_input_tokens = BigIntegerField()
+    spend = FloatField()
+    api_requests = BigIntegerField()
+    successful_requests = BigIntegerField()
+    failed_requests = BigIntegerField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    mcp_namespaced_tool_name = TextField(null=True, blank=True)
+    request_id = TextField(null=True, blank=True)
+    endpoint = TextField(null=True, blank=True)
+    compression_saved_tokens = BigIntegerField()
+    compression_savings_spend = FloatField()
+    prompt_caching_savings_spend = FloatField()
+    autorouter_savings_spend = FloatField()
+    gateway_injected_caching_savings_spend = FloatField()
+    total_response_time_ms = BigIntegerField()
+    timed_requests = BigIntegerField()
+
+    class Meta(LiteLLMModel.Meta):
+        db_table = table_name("DailyTagSpend")
+
+
+class SpendLogs(LiteLLMModel):
+    optional_columns = frozenset(
+        [
+            "agent_id",
+            "billing_agent_id",
+            "created_at",
+            "litellm_call_id",
+            "mcp_namespaced_tool_name",
+            "organization_id",
+            "request_duration_ms",
+            "status",
+            "updated_at",
+        ]
+    )
+    request_id = TextField(primary_key=True)
+    call_type = TextField()
+    api_key = TextField()
+    spend = FloatField()
+    total_tokens = IntegerField()
+    prompt_tokens = IntegerField()
+    completion_tokens = IntegerField()
+    start_time = DateTimeField(db_column="startTime")
+    end_time = DateTimeField(db_column="endTime")
+    completion_start_time = DateTimeField(db_column="completionStartTime", null=True, blank=True)
+    model = TextField()
+    model_id = TextField(null=True, blank=True)
+    model_group = TextField(null=True, blank=True)
+    custom_llm_provider = TextField(null=True, blank=True)
+    api_base = TextField(null=True, blank=True)
+    user = TextField(null=True, blank=True)
+    metadata = JSONField(null=True, blank=True)
+    cache_hit = TextField(null=True, blank=True)
+    cache_key = TextField(null=True, blank=True)
+    request_tags = JSONField(null=True, blank=True)
+    team_id = TextField(null=True, blank=True)
+    end_user = TextField(null=True, blank=True)
+    requester_ip_address = TextField(null=True, blank=True)
+    messages = JSONField(null=True, blank=True)
+    response = JSONField(null=True, blank=True)
+    proxy_server_request = JSONField(null=True, blank=True)
+    session_id = TextField(null=True, blank=True)
+    status = TextField(null=True, blank=True)
+    mcp_namespaced_tool_name = TextField(null=True, blank=True)
+    organization_id = TextField(null=True, blank=True)
+    agent_id = TextField(null=True, blank=True)
+    request_duration_ms = IntegerField(null=True, blank=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    litellm_call_id = TextField(null=True, blank=True)
+    billing_agent_id = TextField(null=True, blank=True)
+
+    class Meta(LiteLLMModel.Meta):
+        db_table = table_name("SpendLogs")
+
+
+class ErrorLogs(LiteLLMModel):
+    request_id = TextField(primary_key=True)
+    start_time = DateTimeField(db_column="startTime")
+    end_time = DateTimeField(db_column="endTime")
+    api_base = TextField()
+    model_group = TextField()
+    litellm_model_name = TextField()
+    model_id = TextField()
+    request_kwargs = JSONField()
+    exception_type = TextField()
+    exception_string = TextField()
+    status_code = TextField()
+
+    class Meta(LiteLLMModel.Meta):
+        db_table = table_name("ErrorLogs")
