@@ -1,0 +1,265 @@
+"""One budget editor for every budgeted thing: keys, users, teams, team members, orgs, end
+users and LiteLLM_BudgetTable rows.
+
+`BudgetFieldsMixin` adds the fields; `budget_changes()` turns the cleaned form into only the
+columns that changed (with `budget_reset_at` set or cleared as LiteLLM does); and
+`budget_consequences()` says what the change will mean before it is saved.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import durations
+from .widgets import DurationInput, ModelBudgetEditor, budget_rows
+
+BIGINT_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+
+# Columns the editor may write, in form order. `budget_reset_at` follows budget_duration.
+BUDGET_FIELDS = (
+    "max_budget",
+    "soft_budget",
+    "budget_duration",
+    "tpm_limit",
+    "rpm_limit",
+    "max_parallel_requests",
+    "model_max_budget",
+)
+
+
+class ModelMaxBudgetField(forms.Field):
+    """Cleans the editor's rows into LiteLLM's model_max_budget dict:
+    {"gpt-4o": {"max_budget": 10.0, "budget_duration": "1d"}} (duration only when given)."""
+
+    widget = ModelBudgetEditor
+    default_error_messages = {
+        "missing_model": "Row {row}: name the model, or clear the row.",
+        "missing_budget": "Row {row} ({model}): give a max budget in USD.",
+        "bad_budget": "Row {row} ({model}): the max budget must be a number of dollars, 0 or more.",
+        "bad_duration": "Row {row} ({model}): {message}",
+        "duplicate": "{model} appears twice; give each model one row.",
+    }
+
+    def __init__(self, *, model_choices=(), **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", ModelBudgetEditor(model_choices=model_choices))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return budget_rows(value)
+
+    def to_python(self, value) -> dict:
+        if isinstance(value, dict):
+            return value
+        result: dict[str, dict] = {}
+        errors = []
+        for index, row in enumerate(value or [], start=1):
+            model, budget, duration = row.get("model", ""), row.get("max_budget", ""), row.get("duration", "")
+            if not (model or budget or duration):
+                continue  # an empty spare row
+            if not model:
+                errors.append(self.error_messages["missing_model"].format(row=index))
+                continue
+            if model in result:
+                errors.append(self.error_messages["duplicate"].format(model=model))
+                continue
+            if budget == "":
+                errors.append(self.error_messages["missing_budget"].format(row=index, model=model))
+                continue
+            try:
+                amount = float(budget)
+            except ValueError:
+                amount = -1.0
+            if not math.isfinite(amount) or amount < 0:
+                errors.append(self.error_messages["bad_budget"].format(row=index, model=model))
+                continue
+            config: dict[str, Any] = {"max_budget": amount}
+            if duration:
+                # Per-model windows are measured with duration_in_seconds (model_max_budget_limiter).
+                try:
+                    if durations.duration_in_seconds(duration) <= 0:
+                        raise ValueError
+                except ValueError:
+                    errors.append(
+                        self.error_messages["bad_duration"].format(
+                            row=index, model=model, message=f"{duration!r} is not a duration like 1d or 30d."
+                        )
+                    )
+                    continue
+                config["budget_duration"] = duration
+            result[model] = config
+        if errors:
+            raise ValidationError(errors)
+        return result
+
+
+class BudgetFieldsMixin(forms.Form):
+    """Budget and limit fields, validated as LiteLLM validates them.
+
+    Subclasses (or callers) choose which apply with `budget_field_names` (e.g. keys have no
+    soft_budget column: a key's soft budget lives in a linked BudgetTable row).
+    """
+
+    budget_field_names: tuple[str, ...] = BUDGET_FIELDS
+
+    max_budget = forms.FloatField(
+        required=False,
+        min_value=0,
+        label="Max budget (USD)",
+        help_text="Hard cap: requests are refused once spend reaches it. Empty means no cap.",
+        widget=forms.NumberInput(attrs={"step": "any", "placeholder": "Unlimited"}),
+    )
+    soft_budget = forms.FloatField(
+        required=False,
+        min_value=0,
+        label="Soft budget (USD)",
+        help_text="Sends an alert when spend passes it; never blocks requests.",
+        widget=forms.NumberInput(attrs={"step": "any", "placeholder": "None"}),
+    )
+    budget_duration = forms.CharField(
+        required=False,
+        label="Budget resets every",
+        help_text=durations.DURATION_HELP,
+        widget=DurationInput(attrs={"placeholder": "e.g. 30d", "autocomplete": "off"}),
+    )
+    tpm_limit = forms.IntegerField(
+        required=False, min_value=0, max_value=BIGINT_MAX, label="Tokens per minute (TPM)", help_text="Empty: no limit."
+    )
+    rpm_limit = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=BIGINT_MAX,
+        label="Requests per minute (RPM)",
+        help_text="Empty: no limit.",
+    )
+    max_parallel_requests = forms.IntegerField(
+        required=False, min_value=0, max_value=INT_MAX, label="Max parallel requests", help_text="Empty: no limit."
+    )
+    model_max_budget = ModelMaxBudgetField(
+        label="Per-model budgets",
+        help_text="Cap spend on single models, each with its own optional reset period.",
+    )
+
+    def __init__(self, *args, budget_field_names: tuple[str, ...] | None = None, model_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = set(budget_field_names or self.budget_field_names)
+        for name in BUDGET_FIELDS:
+            if name not in keep:
+                self.fields.pop(name, None)
+        if "model_max_budget" in self.fields and model_choices:
+            self.fields["model_max_budget"].widget.model_choices = list(model_choices)
+
+    def clean_budget_duration(self) -> str | None:
+        value = (self.cleaned_data.get("budget_duration") or "").strip()
+        if not value:
+            return None
+        return durations.validate_budget_duration(value)
+
+
+# --- What to write ---------------------------------------------------------------------------
+
+
+def _normalized(name: str, value):
+    if value == "":
+        return None
+    if name == "model_max_budget":
+        return value or {}
+    if name in ("max_budget", "soft_budget") and value is not None:
+        return float(value)
+    return value
+
+
+def _merge_model_extras(new: dict, old) -> dict:
+    """Keep per-model settings the editor does not show (tpm_limit/rpm_limit set by the API)
+    for the models that stay, so saving the form does not silently drop them."""
+    if not isinstance(old, dict):
+        return new
+    merged = {}
+    for model, config in new.items():
+        previous = old.get(model)
+        extras = {}
+        if isinstance(previous, dict):
+            extras = {k: v for k, v in previous.items() if k in ("tpm_limit", "rpm_limit")}
+        merged[model] = {**config, **extras}
+    return merged
+
+
+def budget_changes(
+    cleaned_data: dict[str, Any], instance_values: dict[str, Any], *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The budget columns whose value changed, ready for writes.update_row().
+
+    Only fields present in `cleaned_data` are considered. A changed `budget_duration` also sets
+    `budget_reset_at` to LiteLLM's aligned reset time; clearing it clears `budget_reset_at`
+    (a key with a duration but no reset time would never reset)."""
+    changes: dict[str, Any] = {}
+    for name in BUDGET_FIELDS:
+        if name not in cleaned_data:
+            continue
+        new = _normalized(name, cleaned_data[name])
+        old = _normalized(name, instance_values.get(name))
+        if name == "model_max_budget":
+            new = _merge_model_extras(new, instance_values.get(name))
+            if new == (old or {}):
+                continue
+        elif new == old:
+            continue
+        changes[name] = new
+    if "budget_duration" in changes:
+        duration = changes["budget_duration"]
+        changes["budget_reset_at"] = durations.budget_reset_at(duration, now) if duration else None
+    return changes
+
+
+# --- What it will mean -----------------------------------------------------------------------
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _date(moment: datetime) -> str:
+    return moment.strftime("%a %d %b %Y, %H:%M UTC")
+
+
+def budget_consequences(
+    spend: float | None,
+    new_max: float | None,
+    duration: str | None,
+    *,
+    reset_at: datetime | None = None,
+    soft_budget: float | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Plain sentences about what saving these values means, shown before saving.
+
+    `reset_at` is the stored reset time, used when the duration is unchanged (the proxy keeps
+    it); otherwise the reset is computed as LiteLLM will compute it."""
+    spend = float(spend or 0.0)
+    lines: list[str] = []
+    if new_max is not None:
+        if spend > new_max:
+            lines.append(
+                f"Current spend {_money(spend)} is already over the new budget of {_money(new_max)}: "
+                "requests will be refused until the budget resets or is raised."
+            )
+        elif spend == new_max:
+            lines.append(f"Current spend {_money(spend)} already equals the new budget: requests will be refused.")
+        else:
+            lines.append(f"{_money(new_max - spend)} of the {_money(new_max)} budget remains (spent {_money(spend)}).")
+    if soft_budget is not None and spend >= soft_budget:
+        lines.append(
+            f"Current spend {_money(spend)} is past the soft budget of {_money(soft_budget)}: alerts will be sent."
+        )
+    if duration:
+        when = reset_at or durations.budget_reset_at(duration, now)
+        lines.append(f"Spend resets on {_date(when)}, then every {duration}.")
+    elif new_max is not None:
+        lines.append("No reset period: this budget is a one-time cap.")
+    return lines

@@ -1,0 +1,320 @@
+"""Virtual-key writes, done as LiteLLM's key endpoints do them (litellm-compat.md §1).
+
+Every function is keyword-only, runs one transaction, writes only the columns it means to
+change (never spend, model_spend, total_spend or last_active), and records one audit row per
+key in LiteLLM's shape (object_id = the key's hash). The raw key a caller gets back from
+`key_create` / `key_regenerate` is never stored or logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from budgets import durations
+from budgets import services as budget_services
+from config import writes
+
+from .models import DeletedVerificationToken, VerificationToken
+
+LOGICAL_TABLE = "VerificationToken"
+
+# The proxy's UI-login session keys live in this team (UI_SESSION_TOKEN_TEAM_ID).
+UI_SESSION_TEAM_ID = "litellm-dashboard"
+
+
+class KeyError_(ValueError):
+    """A change LiteLLM would refuse (e.g. a duplicate alias); the message is for people."""
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A freshly generated secret: `raw` is shown once, `token` is what the database holds."""
+
+    raw: str
+    token: str
+    key_name: str | None
+
+
+# --- Generation and hashing (key_management_endpoints.py::generate_key_helper_fn) --------------
+
+
+def hash_token(raw: str) -> str:
+    """utils.py::hash_token: lowercase hex SHA-256 of the whole key, "sk-" included."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def abbreviate(raw: str) -> str:
+    """auth_utils.py::abbreviate_api_key."""
+    if len(raw) < settings.LITELLM_MINIMUM_CUSTOM_KEY_LENGTH:
+        return "sk-..."
+    return f"sk-...{raw[-4:]}"
+
+
+def issue_key() -> IssuedKey:
+    raw = f"sk-{secrets.token_urlsafe(settings.LITELLM_KEY_BYTES)}"
+    key_name = None if settings.LITELLM_DISABLE_KEY_NAME else abbreviate(raw)
+    return IssuedKey(raw=raw, token=hash_token(raw), key_name=key_name)
+
+
+# --- Reads used by the writes ----------------------------------------------------------------
+
+
+def _locked_key(token: str) -> VerificationToken:
+    rows = writes.lock_rows(VerificationToken, token=token)
+    if not rows:
+        raise KeyError_("That key no longer exists.")
+    return rows[0]
+
+
+def alias_taken(alias: str, *, except_token: str | None = None) -> bool:
+    """_enforce_unique_key_alias: aliases are unique across all keys."""
+    qs = VerificationToken.objects.filter(key_alias=alias)
+    if except_token:
+        qs = qs.exclude(token=except_token)
+    return qs.exists()
+
+
+def _settings_stamp(now) -> dict[str, Any]:
+    # /key/update, /key/block and /key/regenerate stamp settings_updated_at
+    # (absent on older schemas; update_row drops it there).
+    return {"settings_updated_at": now} if VerificationToken.has_column("settings_updated_at") else {}
+
+
+# --- Create ----------------------------------------------------------------------------------
+
+
+def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
+    """/key/generate. `data` holds the form's cleaned fields: key_alias, user_id, team_id,
+    organization_id, models, max_budget, soft_budget, budget_duration, tpm_limit, rpm_limit,
+    max_parallel_requests, model_max_budget, duration (expiry), metadata."""
+    alias = data.get("key_alias") or None
+    if alias and alias_taken(alias):
+        raise KeyError_(f"A key with the alias {alias!r} already exists. Aliases must be unique.")
+    issued = issue_key()
+    now = writes.now_utc()
+    budget_duration = data.get("budget_duration") or None
+    model_max_budget = data.get("model_max_budget") or {}
+    with writes.atomic():
+        budget_id = None
+        if data.get("soft_budget") is not None:
+            # A key has no soft_budget column: LiteLLM creates a budget row to hold it.
+            budget_id = budget_services.budget_row_create(
+                actor=actor,
+                values={"soft_budget": data["soft_budget"], "model_max_budget": model_max_budget},
+                audit_it=False,
+            )
+        row = {
+            "token": issued.token,
+            "key_alias": alias,
+            "expires": durations.key_expires(data.get("duration") or None, now),
+            "models": list(data.get("models") or []),
+            "aliases": {},
+            "config": {},
+            "permissions": {},
+            "metadata": data.get("metadata") or {},
+            "spend": 0.0,
+            "max_budget": data.get("max_budget"),
+            "user_id": data.get("user_id") or None,
+            "team_id": data.get("team_id") or None,
+            "organization_id": data.get("organization_id") or None,
+            "max_parallel_requests": data.get("max_parallel_requests"),
+            "tpm_limit": data.get("tpm_limit"),
+            "rpm_limit": data.get("rpm_limit"),
+            "budget_duration": budget_duration,
+            "budget_reset_at": durations.budget_reset_at(budget_duration, now) if budget_duration else None,
+            "allowed_cache_controls": [],
+            "allowed_routes": [],
+            "model_spend": {},
+            "model_max_budget": model_max_budget,
+            "budget_fallbacks": {},
+            "router_settings": {},
+            "access_group_ids": [],
+            "budget_id": budget_id,
+            "created_by": actor.changed_by,
+            "updated_by": actor.changed_by,
+            # Prisma fills created_at/updated_at from @default(now())/@updatedAt.
+            "created_at": now,
+            "updated_at": now,
+        }
+        if issued.key_name is not None:
+            row["key_name"] = issued.key_name
+        writes.insert_row(VerificationToken, row)
+        # The /key/generate response (minus the secret) is what LiteLLM audits.
+        response = {k: v for k, v in row.items() if k not in ("spend", "model_spend")}
+        response["soft_budget"] = data.get("soft_budget")
+        writes.audit(actor, writes.CREATED, LOGICAL_TABLE, issued.token, None, response)
+    return issued
+
+
+# --- Update ----------------------------------------------------------------------------------
+
+EDITABLE = (
+    "key_alias",
+    "models",
+    "max_budget",
+    "budget_duration",
+    "tpm_limit",
+    "rpm_limit",
+    "max_parallel_requests",
+    "model_max_budget",
+    "metadata",
+    "team_id",
+    "user_id",
+    "expires",
+)
+
+
+def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """/key/update: write only `changes` (already reduced to changed columns by the form;
+    budget_reset_at set or cleared with budget_duration by budgets.forms.budget_changes).
+    `soft_budget` goes to the key's budget row, created and linked if the key has none.
+    Returns what was written (empty when nothing changed)."""
+    changes = dict(changes)
+    soft_budget_given = "soft_budget" in changes
+    soft_budget = changes.pop("soft_budget", None)
+    unknown = set(changes) - set(EDITABLE) - {"budget_reset_at"}
+    if unknown:
+        raise ValueError(f"key_update cannot write {sorted(unknown)}")
+    if not changes and not soft_budget_given:
+        return {}
+    with writes.atomic():
+        key = _locked_key(token)
+        before = writes.snapshot(key)
+        if changes.get("key_alias") and alias_taken(changes["key_alias"], except_token=token):
+            raise KeyError_(f"A key with the alias {changes['key_alias']!r} already exists. Aliases must be unique.")
+        now = writes.now_utc()
+        if soft_budget_given:
+            if key.budget_id:
+                budget_services.budget_row_update(
+                    actor=actor, budget_id=key.budget_id, changes={"soft_budget": soft_budget}, audit_it=False
+                )
+            elif soft_budget is not None:
+                changes["budget_id"] = budget_services.budget_row_create(
+                    actor=actor, values={"soft_budget": soft_budget}, audit_it=False
+                )
+        written = {**changes, "updated_by": actor.changed_by, "updated_at": now, **_settings_stamp(now)}
+        writes.update_row(VerificationToken, token, written)
+        request_fields = dict(changes)
+        if soft_budget_given:
+            request_fields["soft_budget"] = soft_budget
+        writes.audit(actor, writes.UPDATED, LOGICAL_TABLE, token, before, request_fields)
+    return request_fields
+
+
+# --- Block / unblock -------------------------------------------------------------------------
+
+
+def keys_set_blocked(*, actor: writes.Actor, tokens: list[str], blocked: bool) -> int:
+    """/key/block and /key/unblock for one or many keys: blocked true/false plus
+    settings_updated_at, one audit row per key whose state changed. Returns keys changed."""
+    changed = 0
+    with writes.atomic():
+        for key in writes.lock_rows(VerificationToken, token__in=sorted(set(tokens))):
+            if bool(key.blocked) == blocked:
+                continue
+            before = writes.snapshot(key)
+            now = writes.now_utc()
+            writes.update_row(
+                VerificationToken,
+                key.token,
+                # Exactly what block_key writes (+ Prisma's @updatedAt); no updated_by.
+                {"blocked": blocked, "updated_at": now, **_settings_stamp(now)},
+            )
+            writes.audit(actor, writes.BLOCKED if blocked else writes.UNBLOCKED, LOGICAL_TABLE, key.token, before, {})
+            changed += 1
+    return changed
+
+
+def key_block(*, actor: writes.Actor, token: str) -> int:
+    return keys_set_blocked(actor=actor, tokens=[token], blocked=True)
+
+
+def key_unblock(*, actor: writes.Actor, token: str) -> int:
+    return keys_set_blocked(actor=actor, tokens=[token], blocked=False)
+
+
+# --- Regenerate ------------------------------------------------------------------------------
+
+
+def _archive(keys: list[VerificationToken], actor: writes.Actor, now) -> None:
+    """persist_deleted_verification_tokens: copy each row into LiteLLM_DeletedVerificationToken
+    (new uuid id, deleted_at/by, deleted_by_api_key, litellm_changed_by), where that table
+    exists (newer schemas only). budget_limits is not archived, as in LiteLLM."""
+    if not keys or not DeletedVerificationToken.table_exists():
+        return
+    archive_fields = {
+        f.name
+        for f in DeletedVerificationToken._meta.concrete_fields
+        if f.name not in ("id", "deleted_at", "deleted_by", "deleted_by_api_key", "litellm_changed_by")
+    }
+    for key in keys:
+        record = {
+            name: getattr(key, name)
+            for name in archive_fields
+            if VerificationToken.has_column(VerificationToken._meta.get_field(name).column)
+        }
+        record.update(
+            {
+                "id": writes.new_id(),
+                "deleted_at": now,
+                "deleted_by": actor.changed_by,
+                "deleted_by_api_key": actor.api_key or None,
+                "litellm_changed_by": None,  # LiteLLM: the litellm-changed-by header, unset here
+            }
+        )
+        # The archive is a copy of the row, spend included: not a write of the proxy's
+        # live counters, so the counter guard of insert_row does not apply.
+        writes.insert_as_proxy(DeletedVerificationToken, record)
+
+
+def key_regenerate(*, actor: writes.Actor, token: str) -> IssuedKey:
+    """_execute_virtual_key_regeneration: a new secret for the same row. The old row is
+    archived, then the row's primary key is UPDATEd in place to the new hash (spend and every
+    other column kept), key_name recomputed, settings_updated_at stamped; audit "rotated"."""
+    issued = issue_key()
+    with writes.atomic():
+        key = _locked_key(token)
+        before = writes.snapshot(key)
+        now = writes.now_utc()
+        _archive([key], actor, now)
+        # Regenerate always recomputes key_name (it does not consult DISABLE_KEY_NAME).
+        changes: dict[str, Any] = {
+            "token": issued.token,
+            "key_name": abbreviate(issued.raw),
+            "updated_at": now,
+            **_settings_stamp(now),
+        }
+        writes.update_row(VerificationToken, token, changes)
+        after = writes.snapshot(VerificationToken.objects.get(token=issued.token))
+        writes.audit(actor, writes.ROTATED, LOGICAL_TABLE, issued.token, before, after)
+    return issued
+
+
+# --- Delete ----------------------------------------------------------------------------------
+
+
+def keys_delete(*, actor: writes.Actor, tokens: list[str]) -> int:
+    """/key/delete (delete_verification_tokens): archive each row into
+    LiteLLM_DeletedVerificationToken where it exists, delete it, and write one audit row per
+    key (action "deleted", before_value = the row, updated_values = {}). Also used when
+    members are removed from a team and when users or teams are deleted. Returns rows deleted.
+
+    Callers may already hold a transaction (they join it)."""
+    tokens = sorted({t for t in tokens if t})
+    if not tokens:
+        return 0
+    with writes.atomic():
+        keys = writes.lock_rows(VerificationToken, token__in=tokens)
+        if not keys:
+            return 0
+        now = writes.now_utc()
+        _archive(keys, actor, now)
+        deleted = writes.delete_rows(VerificationToken, token__in=[k.token for k in keys])
+        for key in keys:
+            writes.audit(actor, writes.DELETED, LOGICAL_TABLE, key.token, writes.snapshot(key), {})
+    return deleted

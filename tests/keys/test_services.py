@@ -1,0 +1,141 @@
+"""keys.services writes keys exactly as LiteLLM's key endpoints do."""
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+
+from budgets import durations
+from budgets.models import BudgetTable
+from config.models import AuditLog
+from config.writes import Actor, now_utc
+from keys import services
+from keys.models import DeletedVerificationToken, VerificationToken
+from tests import factories
+
+pytestmark = [pytest.mark.django_db(databases="__all__"), pytest.mark.schema]
+
+ACTOR = Actor(changed_by="admin-user")
+
+
+def audit_rows(object_id):
+    return list(AuditLog.objects.filter(object_id=object_id).order_by("updated_at"))
+
+
+def test_it_creates_a_key_as_litellm_does():
+    issued = services.key_create(
+        actor=ACTOR,
+        data={
+            "key_alias": "ci-bot",
+            "models": ["gpt-4o"],
+            "max_budget": 25.0,
+            "budget_duration": "30d",
+            "tpm_limit": 1000,
+            "rpm_limit": 10,
+            "max_parallel_requests": 2,
+            "duration": "7d",
+            "metadata": {"owner": "ci"},
+        },
+    )
+    assert issued.raw.startswith("sk-") and len(issued.raw) == 25
+    assert issued.token == hashlib.sha256(issued.raw.encode()).hexdigest()
+    key = VerificationToken.objects.get(token=issued.token)
+    assert key.key_name == "sk-..." + issued.raw[-4:]
+    assert key.key_alias == "ci-bot"
+    assert key.models == ["gpt-4o"]
+    assert key.spend == 0.0
+    assert key.max_budget == 25.0
+    assert key.budget_duration == "30d"
+    assert key.budget_reset_at == durations.budget_reset_at("30d", key.created_at)
+    assert key.tpm_limit == 1000 and key.rpm_limit == 10 and key.max_parallel_requests == 2
+    assert abs((key.expires - key.created_at) - timedelta(days=7)) < timedelta(seconds=1)
+    assert key.metadata == {"owner": "ci"}
+    assert key.aliases == {} and key.config == {} and key.permissions == {}
+    assert key.model_spend == {} and key.model_max_budget == {}
+    assert key.allowed_cache_controls == [] and key.allowed_routes == []
+    assert key.blocked is None
+    assert key.budget_id is None
+    assert key.created_by == key.updated_by == "admin-user"
+    if VerificationToken.has_column("budget_fallbacks"):
+        assert key.budget_fallbacks == {}
+    [row] = audit_rows(issued.token)
+    assert row.action == "created" and row.before_value is None
+    assert issued.raw not in str(row.updated_values)
+
+
+def test_it_puts_a_soft_budget_in_a_linked_budget_row():
+    issued = services.key_create(actor=ACTOR, data={"soft_budget": 5.0})
+    key = VerificationToken.objects.get(token=issued.token)
+    budget = BudgetTable.objects.get(budget_id=key.budget_id)
+    assert budget.soft_budget == 5.0
+    assert budget.created_by == budget.updated_by == "admin-user"
+
+
+def test_it_omits_key_name_when_disabled(settings):
+    settings.LITELLM_DISABLE_KEY_NAME = True
+    issued = services.key_create(actor=ACTOR, data={})
+    assert VerificationToken.objects.get(token=issued.token).key_name is None
+
+
+def test_it_refuses_a_duplicate_alias():
+    factories.make_key(alias="taken")
+    with pytest.raises(services.KeyError_):
+        services.key_create(actor=ACTOR, data={"key_alias": "taken"})
+
+
+def test_it_blocks_and_unblocks_with_audit():
+    key = factories.make_key(spend=3.5)
+    assert services.key_block(actor=ACTOR, token=key["token"]) == 1
+    row = VerificationToken.objects.get(token=key["token"])
+    assert row.blocked is True and row.spend == 3.5
+    if VerificationToken.has_column("settings_updated_at"):
+        assert row.settings_updated_at is not None
+    assert services.key_unblock(actor=ACTOR, token=key["token"]) == 1
+    assert VerificationToken.objects.get(token=key["token"]).blocked is False
+    assert [a.action for a in audit_rows(key["token"])] == ["blocked", "unblocked"]
+
+
+def test_it_regenerates_in_place_keeping_spend():
+    key = factories.make_key(alias="rotate-me", spend=7.25, max_budget=10.0)
+    issued = services.key_regenerate(actor=ACTOR, token=key["token"])
+    assert not VerificationToken.objects.filter(token=key["token"]).exists()
+    row = VerificationToken.objects.get(token=issued.token)
+    assert issued.token == hashlib.sha256(issued.raw.encode()).hexdigest()
+    assert row.key_name == "sk-..." + issued.raw[-4:]
+    assert row.spend == 7.25 and row.key_alias == "rotate-me" and row.max_budget == 10.0
+    if DeletedVerificationToken.table_exists():
+        archived = DeletedVerificationToken.objects.get(token=key["token"])
+        assert archived.spend == 7.25 and archived.deleted_by == "admin-user"
+    [audit] = audit_rows(issued.token)
+    assert audit.action == "rotated"
+
+
+def test_it_deletes_with_archive_and_one_audit_row_per_key():
+    keys = [factories.make_key(alias=f"k{i}", spend=1.0 + i) for i in range(2)]
+    assert services.keys_delete(actor=ACTOR, tokens=[k["token"] for k in keys] + ["missing"]) == 2
+    assert not VerificationToken.objects.filter(token__in=[k["token"] for k in keys]).exists()
+    for k in keys:
+        [audit] = audit_rows(k["token"])
+        assert audit.action == "deleted" and audit.updated_values == {}
+        assert audit.before_value["token"] == k["token"]
+    if DeletedVerificationToken.table_exists():
+        archived = DeletedVerificationToken.objects.get(token=keys[1]["token"])
+        assert archived.spend == 2.0
+        assert archived.deleted_by == "admin-user"
+        assert archived.deleted_at is not None and archived.id != archived.token
+        assert archived.key_alias == "k1"
+
+
+def test_it_updates_only_changed_columns_and_resets_with_duration():
+    key = factories.make_key(spend=2.0)
+    now = now_utc()
+    services.key_update(
+        actor=ACTOR,
+        token=key["token"],
+        changes={"max_budget": 9.0, "budget_duration": "1d", "budget_reset_at": durations.budget_reset_at("1d", now)},
+    )
+    row = VerificationToken.objects.get(token=key["token"])
+    assert row.max_budget == 9.0 and row.budget_duration == "1d" and row.budget_reset_at is not None
+    assert row.spend == 2.0
+    [audit] = audit_rows(key["token"])
+    assert audit.action == "updated" and audit.updated_values["max_budget"] == 9.0
