@@ -1,0 +1,91 @@
+"""`python3 manage.py demo`: the console at http://127.0.0.1:8000.
+
+Without DATABASE_URL, manage.py has already started an embedded PostgreSQL (.demo/) holding
+LiteLLM's newest schema; on the first run this command fills it with a demo deployment
+(config.demodata) and later runs reuse it. With DATABASE_URL set, it serves that database and
+writes no LiteLLM rows: only the console's own schema (migrate) and, if no ops login exists
+yet, one ops superuser.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from config import demodata, litellm
+
+OPS_USERNAME = "ops"
+EMBEDDED_OPS_PASSWORD = "ops-demo-password"
+
+
+class Command(BaseCommand):
+    help = "Start the console on the embedded demo database (or on DATABASE_URL, with no demo data)."
+    requires_system_checks = []  # runserver runs them, the LiteLLM schema check included
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="Address and port to serve on.")
+        parser.add_argument("--no-serve", action="store_true", help="Prepare the database, then exit.")
+
+    def handle(self, *args, addrport, no_serve, verbosity, **options):
+        embedded = os.environ.get("CONSOLE_EMBEDDED_DEMO") == "1"
+        call_command("migrate", database="default", interactive=False, verbosity=max(0, verbosity - 1))
+        if embedded and not demodata.is_built():
+            self.stdout.write("Writing the demo deployment (first run) ...")
+            started = time.monotonic()
+            summary = demodata.build_deployment()
+            litellm.reset_catalog()
+            counts = summary["counts"]
+            self.stdout.write(
+                f"  {counts['users']} users, {counts['teams']} teams, {counts['keys']} keys, "
+                f"{counts['daily_rows']} daily rows per spend table, {counts['spend_logs']} spend logs "
+                f"in {time.monotonic() - started:.1f}s"
+            )
+        ops_line = self.ensure_ops_login(embedded)
+        host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"LiteLLM console: http://{host}/"))
+        self.stdout.write(f"  Ops login:        {ops_line}")
+        if embedded:
+            self.stdout.write(f"  LiteLLM sign-in:  admin@acme.example / {demodata.DEMO_PASSWORD}  (proxy admin)")
+            others = ", ".join(email for email, *_ in demodata.DEMO_ACCOUNTS[1:])
+            self.stdout.write(f"                    also {others} (same password)")
+            self.stdout.write(
+                "  Database:         embedded PostgreSQL in .demo/ (kept between runs; delete .demo/ to start over)"
+            )
+        else:
+            self.stdout.write("  Database:         DATABASE_URL (no demo data written)")
+            if not settings.DEBUG and settings.SESSION_COOKIE_SECURE:
+                self.stdout.write(
+                    self.style.WARNING(
+                        "  DEBUG is off, so session cookies are HTTPS-only: serve it behind TLS, "
+                        "or set DEBUG=true for a local look over plain http."
+                    )
+                )
+        self.stdout.write("")
+        if no_serve:
+            return
+        call_command("runserver", host, use_reloader=False, insecure_serving=True)
+
+    def ensure_ops_login(self, embedded: bool) -> str:
+        User = get_user_model()
+        if embedded:
+            # The demo prints a fixed login, so make it true on every run.
+            user = User.objects.filter(username=OPS_USERNAME).first()
+            if user is None:
+                User.objects.create_superuser(OPS_USERNAME, "ops@example.com", EMBEDDED_OPS_PASSWORD)
+            elif not user.check_password(EMBEDDED_OPS_PASSWORD) or not user.is_superuser:
+                user.set_password(EMBEDDED_OPS_PASSWORD)
+                user.is_superuser = user.is_staff = user.is_active = True
+                user.save()
+            return f"{OPS_USERNAME} / {EMBEDDED_OPS_PASSWORD}  (also /admin/)"
+        if User.objects.filter(is_superuser=True).exists():
+            return "your existing ops superuser (manage.py createsuperuser makes another)"
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(OPS_USERNAME, "", password)
+        return f"{OPS_USERNAME} / {password}  (created now; change it with manage.py changepassword ops)"
