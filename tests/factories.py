@@ -201,7 +201,7 @@ def make_end_user(**values) -> dict:
     return row
 
 
-def _daily(model, entity_field: str, entity: str | None, day: str, **values) -> dict:
+def _daily(model_cls, entity_field: str, entity: str | None, day: str, **values) -> dict:
     now = now_utc()
     row = {
         "id": new_id(),
@@ -223,7 +223,7 @@ def _daily(model, entity_field: str, entity: str | None, day: str, **values) -> 
         "updated_at": now,
         **values,
     }
-    insert_as_proxy(model, row)
+    insert_as_proxy(model_cls, row)
     return row
 
 

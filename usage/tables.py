@@ -1,0 +1,134 @@
+"""Tables of the request and error log explorers (keyset-paginated, so not orderable)."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from config.tables import ConsoleTable, MoneyColumn
+
+
+class NumColumn(tables.Column):
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+    def render(self, value):
+        return f"{value:,}"
+
+
+class SpendLogTable(ConsoleTable):
+    start_time = tables.Column("Time (UTC)")
+    status = tables.Column("Status", empty_values=())
+    model = tables.Column("Model")
+    key = tables.Column("Key", accessor="api_key")
+    user = tables.Column("User")
+    team_id = tables.Column("Team")
+    prompt_tokens = NumColumn("Prompt")
+    completion_tokens = NumColumn("Completion")
+    total_tokens = NumColumn("Tokens")
+    spend = MoneyColumn("Spend")
+    latency = tables.Column("Latency", empty_values=(), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    request_id = tables.Column("Request id")
+
+    class Meta(ConsoleTable.Meta):
+        orderable = False
+        empty_text = "No requests in this window match these filters."
+
+    def __init__(self, *args, team_labels=None, show_status=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team_labels = team_labels or {}
+        if not show_status:
+            self.columns.hide("status")
+
+    def render_start_time(self, value, record):
+        url = reverse("usage:spendlog_detail", args=[record.request_id])
+        return format_html('<a href="{}">{}</a>', url, value.strftime("%Y-%m-%d %H:%M:%S"))
+
+    def value_start_time(self, value):
+        return value.isoformat(sep=" ")
+
+    def render_status(self, record):
+        status = getattr(record, "status", None)
+        if not status:
+            return "—"
+        css = "badge-ok" if status == "success" else "badge-danger"
+        return format_html('<span class="badge {}">{}</span>', css, status)
+
+    def value_status(self, record):
+        return getattr(record, "status", None) or ""
+
+    def render_key(self, value, record):
+        alias = getattr(record, "key_alias", None)
+        return (
+            format_html('{}<div class="muted small mono">{}…</div>', alias, value[:10])
+            if alias
+            else format_html('<span class="mono">{}…</span>', value[:10])
+        )
+
+    def value_key(self, value, record):
+        return value
+
+    def render_team_id(self, value):
+        label = self.team_labels.get(value)
+        return (
+            format_html('{}<div class="muted small mono">{}</div>', label, value) if label and label != value else value
+        )
+
+    def value_team_id(self, value):
+        return value
+
+    def render_latency(self, record):
+        ms = latency_ms(record)
+        return "—" if ms is None else f"{ms:,} ms"
+
+    def value_latency(self, record):
+        ms = latency_ms(record)
+        return "" if ms is None else ms
+
+    def render_request_id(self, value):
+        return format_html('<span class="mono small">{}</span>', value[:13] + "…" if len(value) > 14 else value)
+
+    def value_request_id(self, value):
+        return value
+
+
+def latency_ms(record) -> int | None:
+    if record.start_time and record.end_time:
+        return int((record.end_time - record.start_time).total_seconds() * 1000)
+    return None
+
+
+class ErrorLogTable(ConsoleTable):
+    start_time = tables.Column("Time (UTC)")
+    model_group = tables.Column("Model group")
+    litellm_model_name = tables.Column("Deployment model")
+    exception_type = tables.Column("Exception")
+    status_code = tables.Column("Status")
+    exception_string = tables.Column("Message")
+    request_id = tables.Column("Request id")
+
+    class Meta(ConsoleTable.Meta):
+        orderable = False
+        empty_text = "No errors in this window match these filters."
+
+    def render_start_time(self, value, record):
+        url = reverse("usage:errorlog_detail", args=[record.request_id])
+        return format_html('<a href="{}">{}</a>', url, value.strftime("%Y-%m-%d %H:%M:%S"))
+
+    def value_start_time(self, value):
+        return value.isoformat(sep=" ")
+
+    def render_status_code(self, value):
+        return format_html('<span class="badge badge-danger">{}</span>', value)
+
+    def render_exception_string(self, value):
+        return value if len(value) <= 120 else value[:117] + "…"
+
+    def value_exception_string(self, value):
+        return value
+
+    def render_request_id(self, value):
+        return format_html('<span class="mono small">{}</span>', value[:13] + "…" if len(value) > 14 else value)
+
+    def value_request_id(self, value):
+        return value

@@ -1,0 +1,65 @@
+"""Formatting for the usage pages (no queries)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from config.tables import money
+from usage.charts import format_value
+
+register = template.Library()
+
+
+@register.filter
+def figure_value(figure) -> str:
+    if figure.kind == "money":
+        return money(figure.value)
+    if figure.kind == "percent":
+        return f"{figure.value * 100:.1f}%"
+    return f"{int(figure.value):,}"
+
+
+@register.filter
+def figure_change(figure):
+    """▲/▼ and the relative change against the previous period; 'new' when it had nothing."""
+    change = figure.change
+    if change is None:
+        return format_html('<span class="delta">{}</span>', "new" if figure.value else "no change")
+    # Colour only where the direction means something: more spend or failures is bad (red,
+    # the stylesheet's "up"), a higher success rate is good (green, its "down").
+    if figure.kind == "percent":
+        points = (figure.value - figure.previous) * 100
+        arrow = "▲" if points > 0 else "▼" if points < 0 else "·"
+        css = "down" if points > 0 else "up" if points < 0 else ""
+        return format_html('<span class="delta {}">{} {} pts</span>', css, arrow, f"{abs(points):.1f}")
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "·"
+    css = ""
+    if figure.key in ("spend", "failed", "avg_cost"):
+        css = "up" if change > 0 else "down" if change < 0 else ""
+    return format_html('<span class="delta {}">{} {}%</span>', css, arrow, f"{abs(change) * 100:.1f}")
+
+
+@register.filter
+def cell(value, kind) -> str:
+    """A data-table cell of a chart: money or a number, dates as they are."""
+    if kind == "date" or isinstance(value, str):
+        return value
+    if kind == "money":
+        return f"${value:,.4f}"
+    return f"{value:,}"
+
+
+@register.filter
+def compact(value) -> str:
+    return format_value(value, "int")
+
+
+@register.filter
+def pct(value) -> str:
+    return f"{value * 100:.1f}%"
+
+
+@register.filter
+def zip_formats(row, formats):
+    return list(zip(row, formats, strict=False))

@@ -1,0 +1,304 @@
+"""Usage dashboard, request-log and error-log explorers.
+
+Thin views: read the GET form, resolve and authorize the scope (kinds outside the person's
+role: 403; teams/users/keys they may not see: 404), ask the selectors, render or export.
+`?export=<chart or table id>` returns that chart's or table's rows as CSV, computed by the
+same selector call the page makes.
+"""
+
+from __future__ import annotations
+
+import csv
+from io import StringIO
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.db.models.fields.json import KT
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.views.generic import TemplateView
+
+from config import policy
+from config.views.generic import ConsoleMixin, stream_csv
+from usage import charts, selectors
+from usage.forms import DashboardForm, ErrorLogFilterForm, SpendLogFilterForm
+from usage.models import ErrorLogs, SpendLogs
+from usage.tables import ErrorLogTable, SpendLogTable, latency_ms
+
+BREAKDOWN_COLUMNS = ["name", "spend", "tokens", "requests", "share"]
+
+
+def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def build_charts(scope: selectors.Scope, period: selectors.Period, stack: str, only: str | None = None):
+    """The dashboard's charts; `only` limits the work to one chart (for its CSV export)."""
+    series = selectors.daily_series(scope, period, stack=stack)
+    dates = series.dates
+    made = {
+        "spend": lambda: charts.stacked_bars(
+            "spend", f"Spend per day by {stack}", dates, series.spend_by, kind="money"
+        ),
+        "tokens": lambda: charts.stacked_bars(
+            "tokens",
+            "Tokens per day",
+            dates,
+            {"Prompt": series.prompt_tokens, "Completion": series.completion_tokens, "Cache": series.cache_tokens},
+        ),
+        "requests": lambda: charts.stacked_bars(
+            "requests",
+            "Successful vs failed requests per day",
+            dates,
+            {"Successful": series.successful, "Failed": series.failed},
+            colors={"Successful": charts.OK_COLOR, "Failed": charts.FAIL_COLOR},
+        ),
+    }
+    if scope.budget:
+        made["budget"] = lambda: charts.cumulative_line(
+            "budget", "Cumulative spend against the budget", dates, series.cumulative_spend(), scope.budget
+        )
+    if only is not None:
+        return [made[only]()] if only in made else []
+    return [make() for make in made.values()]
+
+
+def breakdown_rows(rows: list[selectors.BreakdownRow]) -> list[list]:
+    """A breakdown table's rows exactly as the page shows them (and the CSV writes them)."""
+    return [[r.label, round(r.spend, 6), r.tokens, r.requests, round(r.share, 4)] for r in rows]
+
+
+class DashboardView(ConsoleMixin, TemplateView):
+    section = "usage"
+    title = "Usage"
+    template_name = "usage/dashboard.html"
+
+    def get(self, request, *args, **kwargs):
+        form = DashboardForm(request.GET)
+        if not form.is_valid():
+            form = _with_errors_shown(form)
+            period = selectors.period_for("30d")
+        else:
+            period = form.period()
+        data = form.cleaned_data
+        default_kind, default_value = selectors.default_scope_value(self.principal)
+        kind = data.get("scope") or default_kind
+        value = data.get("id") or (default_value if kind == default_kind else None)
+        try:
+            scope = selectors.resolve_scope(self.principal, kind, value)
+        except selectors.ScopeRefused:
+            raise PermissionDenied("You may not look at usage for this kind of scope.") from None
+        except selectors.ScopeNotFound:
+            raise Http404("No such scope among those you may see.") from None
+        stack = data.get("stack") if data.get("stack") in scope.stack_choices() else "model"
+
+        export = request.GET.get("export")
+        if export:
+            return self.export(scope, period, stack, export)
+        breakdowns = [
+            (name, selectors.BREAKDOWNS[name][0], selectors.breakdown(scope, period, name))
+            for name in scope.breakdowns()
+        ]
+        context = self.get_context_data(
+            form=form,
+            period=period,
+            previous=period.previous(),
+            scope=scope,
+            stack=stack,
+            figures=selectors.figures(scope, period),
+            charts=build_charts(scope, period, stack),
+            breakdowns=breakdowns,
+            scope_kinds=[
+                (k, label) for k, label in selectors.SCOPE_KINDS if k in selectors.scope_kinds_for(self.principal)
+            ],
+            teams=selectors.visible_teams(self.principal) if kind == "team" else [],
+            orgs=selectors.visible_orgs(self.principal) if kind == "org" else [],
+            query=_query_without(request.GET, "export"),
+        )
+        return self.render_to_response(context)
+
+    def export(self, scope, period, stack, name):
+        filename = slugify(f"usage-{name}-{scope.kind}-{scope.label}-{period.start}-{period.end}")
+        if name in selectors.BREAKDOWNS:
+            if name not in scope.breakdowns():
+                raise Http404("No such table for this scope.")
+            rows = selectors.breakdown(scope, period, name)
+            return _csv_response(filename, BREAKDOWN_COLUMNS, breakdown_rows(rows))
+        if name == "figures":
+            figures = selectors.figures(scope, period)
+            return _csv_response(
+                filename,
+                ["figure", "value", "previous period", "change"],
+                [[f.label, f.value, f.previous, "" if f.change is None else round(f.change, 4)] for f in figures],
+            )
+        made = build_charts(scope, period, stack, only=name)
+        if not made:
+            raise Http404("No such chart for this scope.")
+        return _csv_response(filename, made[0].header, made[0].rows)
+
+
+def _with_errors_shown(form):
+    """Keep an invalid form's errors, but fall back to defaults for the figures."""
+    form.cleaned_data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    form.cleaned_data.setdefault("range", "30d")
+    return form
+
+
+def _query_without(querydict, *names) -> str:
+    query = querydict.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# ------------------------------------------------------------------------------------------------
+# Request logs
+
+
+class SpendLogListView(ConsoleMixin, TemplateView):
+    section = "logs"
+    title = "Request logs"
+    template_name = "usage/log_list.html"
+
+    def get(self, request, *args, **kwargs):
+        form = SpendLogFilterForm(request.GET)
+        show_status = SpendLogs.has_column("status")
+        if not form.is_valid():
+            table = SpendLogTable([], show_status=show_status, request=request)
+            return self.render_to_response(self.get_context_data(form=form, table=table, logs="spend"))
+        data = form.cleaned_data
+        qs = selectors.spend_logs_queryset(
+            self.principal, start=data["window_start"], end=data["window_end"], filters=data
+        ).annotate(key_alias=KT("metadata__user_api_key_alias"))
+        if request.GET.get("export") == "csv":
+            table = SpendLogTable([], show_status=show_status, request=request)
+            return stream_csv(table, qs.iterator(chunk_size=2000), "request-logs")
+        cursor = selectors.decode_cursor(request.GET.get("after", "")) if request.GET.get("after") else None
+        rows, next_cursor = selectors.keyset_page(qs, cursor)
+        team_labels = selectors._labels("teams", sorted({r.team_id for r in rows if r.team_id}))
+        table = SpendLogTable(rows, show_status=show_status, team_labels=team_labels, request=request)
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                table=table,
+                logs="spend",
+                window=(data["window_start"], data["window_end"]),
+                next_query=_next_query(request.GET, next_cursor),
+                first_query=_query_without(request.GET, "after", "page"),
+                export_query=_export_query(request.GET),
+                deep=cursor is not None,
+                is_admin=self.principal.sees_everything,
+            )
+        )
+
+
+class ErrorLogListView(ConsoleMixin, TemplateView):
+    section = "logs"
+    title = "Error logs"
+    template_name = "usage/log_list.html"
+
+    def get(self, request, *args, **kwargs):
+        # Error logs carry no key, user or team: only those who see everything may read them.
+        if not self.principal.sees_everything:
+            raise PermissionDenied("Error logs are for proxy admins.")
+        form = ErrorLogFilterForm(request.GET)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, table=ErrorLogTable([]), logs="error"))
+        data = form.cleaned_data
+        qs = selectors.error_logs_queryset(start=data["window_start"], end=data["window_end"], filters=data)
+        if request.GET.get("export") == "csv":
+            return stream_csv(ErrorLogTable([]), qs.iterator(chunk_size=2000), "error-logs")
+        cursor = selectors.decode_cursor(request.GET.get("after", "")) if request.GET.get("after") else None
+        rows, next_cursor = selectors.keyset_page(qs, cursor)
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                table=ErrorLogTable(rows, request=request),
+                logs="error",
+                window=(data["window_start"], data["window_end"]),
+                next_query=_next_query(request.GET, next_cursor),
+                first_query=_query_without(request.GET, "after", "page"),
+                export_query=_export_query(request.GET),
+                deep=cursor is not None,
+                is_admin=True,
+            )
+        )
+
+
+def _next_query(querydict, cursor) -> str | None:
+    if cursor is None:
+        return None
+    query = querydict.copy()
+    query["after"] = cursor
+    query.pop("export", None)
+    query["page"] = str(int(query.get("page", "1") or 1) + 1) if str(query.get("page", "1")).isdigit() else "2"
+    return query.urlencode()
+
+
+def _export_query(querydict) -> str:
+    query = querydict.copy()
+    for name in ("after", "page"):
+        query.pop(name, None)
+    query["export"] = "csv"
+    return query.urlencode()
+
+
+def spendlog_detail(request, request_id: str):
+    """One request: tokens, spend, latency, metadata, tags; prompt and response where stored."""
+    principal = _principal_or_login(request, "logs")
+    if not isinstance(principal, policy.Principal):
+        return principal
+    log = policy.get_visible_or_404(
+        SpendLogs.objects.all(), selectors.spend_logs_visible_q(principal), request_id=request_id
+    )
+    team_labels = selectors._labels("teams", [log.team_id] if log.team_id else [])
+    key_labels = selectors._labels("keys", [log.api_key] if log.api_key else [])
+    context = {
+        "title": "Request",
+        "section": "logs",
+        "log": log,
+        "latency_ms": latency_ms(log),
+        "ttft_ms": int((log.completion_start_time - log.start_time).total_seconds() * 1000)
+        if log.completion_start_time and log.start_time
+        else None,
+        "team_label": team_labels.get(log.team_id),
+        "key_label": key_labels.get(log.api_key),
+        "has_status": SpendLogs.has_column("status"),
+        "messages_stored": _stored(log.messages),
+        "response_stored": _stored(log.response),
+        "proxy_request_stored": _stored(log.proxy_server_request),
+    }
+    return render(request, "usage/spendlog_detail.html", context)
+
+
+def errorlog_detail(request, request_id: str):
+    principal = _principal_or_login(request, "logs")
+    if not isinstance(principal, policy.Principal):
+        return principal
+    if not principal.sees_everything:
+        raise PermissionDenied("Error logs are for proxy admins.")
+    log = policy.get_visible_or_404(ErrorLogs.objects.all(), Q(), request_id=request_id)
+    return render(request, "usage/errorlog_detail.html", {"title": "Error", "section": "logs", "log": log})
+
+
+def _principal_or_login(request, section):
+    from django.contrib.auth.views import redirect_to_login
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    principal = policy.principal(request)
+    if principal is None or not principal.can_open(section):
+        raise PermissionDenied("You may not open this page.")
+    return principal
+
+
+def _stored(value) -> bool:
+    """The proxy stores prompts and responses only when asked to; it leaves {} or '' otherwise."""
+    return value not in (None, "", {}, [], "{}")
