@@ -616,9 +616,10 @@ def spend_logs_queryset(principal, *, start: datetime, end: datetime, filters: d
     return qs.order_by("-start_time", "-request_id")
 
 
-def keyset_page(queryset, cursor: tuple[datetime, str] | None, *, size: int = LOG_PAGE_SIZE):
+def keyset_page(queryset, cursor: tuple[datetime, str] | None, *, size: int | None = None):
     """One page after `cursor` (a (startTime, request_id) pair) in newest-first order, with
     the cursor of the next page (None on the last). No OFFSET, no COUNT(*)."""
+    size = size or LOG_PAGE_SIZE
     if cursor is not None:
         at, request_id = cursor
         queryset = queryset.filter(Q(start_time__lt=at) | Q(start_time=at, request_id__lt=request_id))

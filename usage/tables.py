@@ -32,6 +32,7 @@ class SpendLogTable(ConsoleTable):
 
     class Meta(ConsoleTable.Meta):
         orderable = False
+        template_name = "usage/inc/log_table.html"
         empty_text = "No requests in this window match these filters."
 
     def __init__(self, *args, team_labels=None, show_status=True, **kwargs):
@@ -109,6 +110,7 @@ class ErrorLogTable(ConsoleTable):
 
     class Meta(ConsoleTable.Meta):
         orderable = False
+        template_name = "usage/inc/log_table.html"
         empty_text = "No errors in this window match these filters."
 
     def render_start_time(self, value, record):
