@@ -199,6 +199,59 @@ class Principal:
     def can_invite(self) -> bool:
         return self.is_proxy_admin or self.is_org_admin or self.is_team_admin
 
+    def can_delete_user(self, user) -> bool:
+        """/user/delete: proxy admins; org admins only for users whose every organization is
+        one they administer (internal_user_endpoints.py::delete_user). Never yourself."""
+        if self.is_read_only or (self.user_id and user.user_id == self.user_id):
+            return False
+        if self.is_proxy_admin:
+            return True
+        if not self.is_org_admin:
+            return False
+        from accounts.models import OrganizationMembership
+
+        orgs = set(
+            OrganizationMembership.objects.filter(user_id=user.user_id).values_list("organization_id", flat=True)
+        )
+        return bool(orgs) and orgs <= set(self.org_admin_of)
+
+    def assignable_roles(self) -> list[tuple[str, str]]:
+        """Roles this person may give: only proxy admins create admin roles (/user/new)."""
+        if self.is_proxy_admin:
+            return list(USER_ROLES)
+        if self.is_read_only:
+            return []
+        return [(r, label) for r, label in USER_ROLES if r in (INTERNAL_USER, INTERNAL_USER_VIEWER)]
+
+    def can_assign_role(self, role: str) -> bool:
+        return role in dict(self.assignable_roles())
+
+    def invitations_q(self) -> Q:
+        """InvitationLink rows: everything for admins; otherwise the ones you created and the
+        ones for people you may see."""
+        if self.sees_everything:
+            return Q()
+        from accounts.models import UserTable
+
+        q = Q(created_by=self.user_id) if self.user_id else Q(pk__in=[])
+        if self.is_org_admin or self.is_team_admin:
+            q |= Q(user_id__in=UserTable.objects.filter(self.users_q()).values("user_id"))
+        return q
+
+    def can_manage_invitation(self, invitation) -> bool:
+        """/invitation/delete: proxy admins any; others only invitations they created."""
+        if self.is_read_only:
+            return False
+        if self.is_proxy_admin:
+            return True
+        return bool(self.user_id) and invitation.created_by == self.user_id and self.can_invite()
+
+    def can_invite_to_team(self, team) -> bool:
+        return self.can_manage_team(team)
+
+    def can_invite_to_org(self, org) -> bool:
+        return self.can_manage_org(org)
+
     def can_manage_end_users(self) -> bool:
         return self.is_proxy_admin
 

@@ -1,0 +1,217 @@
+"""Ops admin for users, teams, organizations, invitations and end users.
+
+The membership tables have composite primary keys, which the Django admin cannot register;
+they are shown read-only on the team, user and organization change pages instead.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, render_rows
+
+from .models import (
+    DeletedTeamTable,
+    EndUserTable,
+    InvitationLink,
+    OrganizationMembership,
+    OrganizationTable,
+    TeamMembership,
+    TeamTable,
+    UserTable,
+)
+
+
+def _emails(user_ids) -> dict[str, str]:
+    return dict(UserTable.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "user_email"))
+
+
+@admin.register(UserTable)
+class UserTableAdmin(LiteLLMAdmin):
+    list_display = (
+        "user_id",
+        "user_email",
+        "user_alias",
+        "user_role",
+        "organization_id",
+        "spend",
+        "max_budget",
+        "created_at",
+    )
+    search_fields = ("user_id", "user_email", "user_alias")
+    list_filter = ("user_role",)
+    ordering = ("user_email",)
+    always_readonly = ("password", "teams", "sso_user_id", "last_breach_check_at")
+    extra_readonly = ("team_memberships", "org_memberships")
+    delete_service = "accounts.services:user_delete"
+
+    @admin.display(description="Team memberships (LiteLLM_TeamMembership)")
+    def team_memberships(self, obj):
+        rows = list(TeamMembership.objects.filter(user_id=obj.user_id).order_by("team_id"))
+        aliases = dict(
+            TeamTable.objects.filter(team_id__in=[r.team_id for r in rows]).values_list("team_id", "team_alias")
+        )
+        return render_rows(
+            ["Team", "Team id", "Spend", "Budget id"],
+            [(aliases.get(r.team_id), r.team_id, f"{r.spend:.4f}", r.budget_id) for r in rows],
+        )
+
+    @admin.display(description="Organization memberships (LiteLLM_OrganizationMembership)")
+    def org_memberships(self, obj):
+        rows = list(OrganizationMembership.objects.filter(user_id=obj.user_id).order_by("organization_id"))
+        aliases = dict(
+            OrganizationTable.objects.filter(organization_id__in=[r.organization_id for r in rows]).values_list(
+                "organization_id", "organization_alias"
+            )
+        )
+        return render_rows(
+            ["Organization", "Organization id", "Role", "Spend", "Budget id"],
+            [(aliases.get(r.organization_id), r.organization_id, r.user_role, r.spend, r.budget_id) for r in rows],
+        )
+
+
+@admin.register(TeamTable)
+class TeamTableAdmin(LiteLLMAdmin):
+    list_display = (
+        "team_alias",
+        "team_id",
+        "organization_id",
+        "spend",
+        "max_budget",
+        "budget_duration",
+        "blocked",
+        "created_at",
+    )
+    search_fields = ("team_alias", "team_id")
+    list_filter = ("blocked",)
+    ordering = ("team_alias",)
+    # The roster lives in three places that move together; the console's team pages edit it.
+    always_readonly = ("members_with_roles", "admins", "members")
+    extra_readonly = ("roster",)
+    delete_service = "accounts.services:team_delete"
+
+    @admin.display(description="Members (members_with_roles and LiteLLM_TeamMembership)")
+    def roster(self, obj):
+        memberships = {m.user_id: m for m in TeamMembership.objects.filter(team_id=obj.team_id)}
+        roster = [m for m in (obj.members_with_roles or []) if isinstance(m, dict)]
+        ids = {m.get("user_id") for m in roster} | set(memberships)
+        emails = _emails(i for i in ids if i)
+        rows = []
+        for member in roster:
+            user_id = member.get("user_id")
+            membership = memberships.pop(user_id, None)
+            rows.append(
+                (
+                    member.get("user_email") or emails.get(user_id),
+                    user_id,
+                    member.get("role"),
+                    f"{membership.spend:.4f}" if membership else "no membership row",
+                    membership.budget_id if membership else None,
+                )
+            )
+        for user_id, membership in memberships.items():
+            rows.append(
+                (emails.get(user_id), user_id, "not on roster", f"{membership.spend:.4f}", membership.budget_id)
+            )
+        return render_rows(["Email", "User id", "Role", "Spend", "Budget id"], rows)
+
+    def new_row(self, request, values):
+        values.setdefault("members_with_roles", [])
+        values.setdefault("admins", [])
+        values.setdefault("members", [])
+        return super().new_row(request, values)
+
+
+@admin.register(OrganizationTable)
+class OrganizationTableAdmin(LiteLLMAdmin):
+    list_display = ("organization_alias", "organization_id", "budget_id", "spend", "created_at")
+    search_fields = ("organization_alias", "organization_id")
+    ordering = ("organization_alias",)
+    extra_readonly = ("members",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # no service cascades an organization yet; memberships refer to it (RESTRICT)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None and "budget_id" in fields:
+            fields.remove("budget_id")
+        return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "budget_id" in form.base_fields:
+            form.base_fields["budget_id"].required = False
+            form.base_fields[
+                "budget_id"
+            ].help_text = "An existing LiteLLM_BudgetTable row; empty makes a new one, as /organization/new does."
+        return form
+
+    def new_row(self, request, values):
+        values = super().new_row(request, values)
+        if not values.get("budget_id"):
+            from budgets.models import BudgetTable
+            from config import writes
+
+            now = writes.now_utc()
+            budget_id = writes.new_id()
+            writes.insert_row(
+                BudgetTable,
+                {
+                    "budget_id": budget_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "created_by": self.writer_id(request),
+                    "updated_by": self.writer_id(request),
+                },
+            )
+            values["budget_id"] = budget_id
+        return values
+
+    @admin.display(description="Members (LiteLLM_OrganizationMembership)")
+    def members(self, obj):
+        rows = list(OrganizationMembership.objects.filter(organization_id=obj.organization_id).order_by("user_id"))
+        emails = _emails(r.user_id for r in rows)
+        return render_rows(
+            ["Email", "User id", "Role", "Spend", "Budget id"],
+            [(emails.get(r.user_id), r.user_id, r.user_role, r.spend, r.budget_id) for r in rows],
+        )
+
+
+@admin.register(InvitationLink)
+class InvitationLinkAdmin(LiteLLMAdmin):
+    list_display = ("id", "user_id", "is_accepted", "accepted_at", "expires_at", "created_by", "created_at")
+    search_fields = ("id", "user_id", "created_by")
+    list_filter = ("is_accepted",)
+    ordering = ("-created_at",)
+    always_readonly = ("accepted_at",)
+
+    def new_row(self, request, values):
+        from datetime import timedelta
+
+        from config import writes
+
+        values.setdefault("is_accepted", False)
+        if not values.get("expires_at"):
+            values["expires_at"] = writes.now_utc() + timedelta(days=7)  # /invitation/new: now + 7 days
+        return super().new_row(request, values)
+
+    def delete_with_service(self, service, actor, obj):
+        service(actor=actor, invitation_id=obj.id)
+
+    delete_service = "accounts.services:invitation_revoke"
+
+
+@admin.register(EndUserTable)
+class EndUserTableAdmin(LiteLLMAdmin):
+    list_display = ("user_id", "alias", "spend", "budget_id", "default_model", "allowed_model_region", "blocked")
+    search_fields = ("user_id", "alias")
+    list_filter = ("blocked",)
+    ordering = ("user_id",)
+
+
+@admin.register(DeletedTeamTable)
+class DeletedTeamTableAdmin(ReadOnlyAdmin):
+    list_display = ("team_alias", "team_id", "organization_id", "spend", "deleted_at", "deleted_by")
+    search_fields = ("team_alias", "team_id")
+    ordering = ("-deleted_at",)

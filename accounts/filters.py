@@ -1,0 +1,157 @@
+"""FilterSets for the people lists: a free-text `q` plus exact filters, choices scoped to
+what the signed-in person may see."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from config import policy, writes
+
+from .models import EndUserTable, InvitationLink, OrganizationMembership, OrganizationTable, TeamTable, UserTable
+
+
+def _principal(filterset):
+    request = getattr(filterset, "request", None)
+    return policy.principal(request) if request is not None else None
+
+
+class UserFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Email, id or name", "type": "search"}),
+    )
+    user_role = django_filters.ChoiceFilter(label="Role", choices=policy.USER_ROLES, empty_label="Any role")
+    team = django_filters.ChoiceFilter(label="Team", method="in_team", empty_label="Any team")
+    organization = django_filters.ChoiceFilter(label="Organization", method="in_org", empty_label="Any organization")
+
+    class Meta:
+        model = UserTable
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        principal = _principal(self)
+        teams = TeamTable.objects.exclude(team_id=policy.UI_SESSION_TEAM_ID)
+        orgs = OrganizationTable.objects.all()
+        if principal is not None:
+            teams, orgs = teams.filter(principal.teams_q()), orgs.filter(principal.orgs_q())
+        self.filters["team"].extra["choices"] = list(teams.order_by("team_alias").values_list("team_id", "team_alias"))
+        self.filters["organization"].extra["choices"] = list(
+            orgs.order_by("organization_alias").values_list("organization_id", "organization_alias")
+        )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(user_email__icontains=value) | Q(user_id__icontains=value) | Q(user_alias__icontains=value)
+        )
+
+    def in_team(self, queryset, name, value):
+        return queryset.filter(teams__contains=[value])
+
+    def in_org(self, queryset, name, value):
+        members = OrganizationMembership.objects.filter(organization_id=value).values("user_id")
+        return queryset.filter(Q(user_id__in=members) | Q(organization_id=value))
+
+
+class TeamFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Name or id", "type": "search"}),
+    )
+    organization_id = django_filters.ChoiceFilter(label="Organization", empty_label="Any organization")
+    blocked = django_filters.BooleanFilter(label="Blocked")
+
+    class Meta:
+        model = TeamTable
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        principal = _principal(self)
+        orgs = OrganizationTable.objects.all()
+        if principal is not None and not principal.sees_everything:
+            orgs = orgs.filter(organization_id__in=principal.org_ids)
+        self.filters["organization_id"].extra["choices"] = list(
+            orgs.order_by("organization_alias").values_list("organization_id", "organization_alias")
+        )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(team_alias__icontains=value) | Q(team_id__icontains=value))
+
+
+class OrgFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Name or id", "type": "search"}),
+    )
+
+    class Meta:
+        model = OrganizationTable
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(organization_alias__icontains=value) | Q(organization_id__icontains=value))
+
+
+class EndUserFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Id or alias", "type": "search"}),
+    )
+    blocked = django_filters.BooleanFilter(label="Blocked")
+
+    class Meta:
+        model = EndUserTable
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(user_id__icontains=value) | Q(alias__icontains=value))
+
+
+INVITATION_STATUSES = [("pending", "Pending"), ("accepted", "Accepted"), ("expired", "Expired")]
+
+
+def invitation_status_q(status: str) -> Q:
+    """Status judged as LiteLLM does: accepted if flagged or stamped; else expired by DATE."""
+    today = writes.now_utc().date()
+    accepted = Q(is_accepted=True) | Q(accepted_at__isnull=False)
+    if status == "accepted":
+        return accepted
+    open_ = Q(is_accepted=False, accepted_at__isnull=True)
+    if status == "expired":
+        return open_ & Q(expires_at__date__lt=today)
+    return open_ & Q(expires_at__date__gte=today)
+
+
+class InvitationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Invitee",
+        method="search",
+        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Email or user id", "type": "search"}),
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=INVITATION_STATUSES, method="by_status", empty_label="Any status"
+    )
+
+    class Meta:
+        model = InvitationLink
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        people = UserTable.objects.filter(Q(user_email__icontains=value) | Q(user_id__icontains=value)).values(
+            "user_id"
+        )
+        return queryset.filter(user_id__in=people)
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(invitation_status_q(value))

@@ -1,0 +1,409 @@
+"""Forms for the people pages. They validate input and say what is wrong next to the field;
+services do the writing. Choice lists are scoped to what the signed-in person may use."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from config import policy
+
+from .models import OrganizationTable, TeamTable, UserTable
+from .passwords import password_policy_errors
+
+MODELS_HELP = "Model names separated by commas. Empty means all models the proxy allows."
+
+
+class ModelsField(forms.CharField):
+    """A text[] of model names typed as "gpt-4o, claude-3" (empty = [])."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", MODELS_HELP)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "gpt-4o, gpt-4o-mini"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        parts = [p.strip() for p in re.split(r"[,\n]", value or "")]
+        seen: list[str] = []
+        for p in parts:
+            if p and p not in seen:
+                seen.append(p)
+        return seen
+
+
+def _duration_field(**kwargs):
+    from budgets.durations import DURATION_HELP
+
+    return forms.CharField(
+        required=False,
+        label=kwargs.pop("label", "Budget resets every"),
+        help_text=kwargs.pop("help_text", DURATION_HELP),
+        widget=forms.TextInput(attrs={"placeholder": "e.g. 30d or 1mo"}),
+        **kwargs,
+    )
+
+
+def _money_field(label="Max budget (USD)", **kwargs):
+    return forms.FloatField(
+        required=False,
+        min_value=0,
+        label=label,
+        help_text=kwargs.pop("help_text", "Empty means no limit."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        **kwargs,
+    )
+
+
+def _limit_field(label, **kwargs):
+    return forms.IntegerField(required=False, min_value=0, label=label, **kwargs)
+
+
+class LimitsMixin:
+    """max_budget, budget_duration (LiteLLM's grammar), tpm/rpm and max parallel requests."""
+
+    def clean_budget_duration(self):
+        value = (self.cleaned_data.get("budget_duration") or "").strip() or None
+        if value:
+            from budgets.durations import validate_budget_duration
+
+            validate_budget_duration(value)
+        return value
+
+
+def changed_values(form: forms.Form, instance, names) -> dict:
+    """Only the columns whose value differs from the row (rule 2: write only what changed)."""
+    out = {}
+    for name in names:
+        new = form.cleaned_data.get(name)
+        if isinstance(new, str):
+            new = new.strip() or None
+        old = getattr(instance, name)
+        if name in ("models",):
+            old = list(old or [])
+        if new != old:
+            out[name] = new
+    return out
+
+
+def _org_choices(principal, *, blank: str | None = "No organization"):
+    orgs = (
+        OrganizationTable.objects.all()
+        if principal.is_proxy_admin
+        else OrganizationTable.objects.filter(organization_id__in=principal.org_admin_of)
+    )
+    choices = [(o.organization_id, o.organization_alias) for o in orgs.order_by("organization_alias")]
+    return ([("", blank)] if blank is not None else []) + choices
+
+
+def _team_choices(principal, *, blank="No team"):
+    teams = TeamTable.objects.filter(principal.teams_q()).exclude(team_id=policy.UI_SESSION_TEAM_ID)
+    teams = [t for t in teams.order_by("team_alias") if principal.can_manage_team(t)]
+    return [("", blank)] + [(t.team_id, t.team_alias or t.team_id) for t in teams]
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+class UserFormBase(LimitsMixin, forms.Form):
+    user_email = forms.EmailField(label="Email")
+    user_alias = forms.CharField(label="Display name", required=False)
+    user_role = forms.ChoiceField(label="Role")
+    models = ModelsField()
+    max_budget = _money_field()
+    budget_duration = _duration_field()
+    tpm_limit = _limit_field("Tokens per minute")
+    rpm_limit = _limit_field("Requests per minute")
+    max_parallel_requests = _limit_field("Max parallel requests")
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.principal = principal
+        self.fields["user_role"].choices = principal.assignable_roles()
+
+
+class UserCreateForm(UserFormBase):
+    organization = forms.ChoiceField(label="Organization", required=False)
+
+    field_order = ["user_email", "user_alias", "user_role", "organization"]
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, principal=principal, **kwargs)
+        self.fields["user_role"].initial = policy.INTERNAL_USER
+        self.fields["organization"].choices = _org_choices(
+            principal, blank=None if not principal.is_proxy_admin else "No organization"
+        )
+        if not principal.is_proxy_admin:
+            self.fields["organization"].required = True
+            self.fields["organization"].help_text = "People you add join one of your organizations."
+
+
+class UserEditForm(UserFormBase):
+    FIELDS = (
+        "user_email",
+        "user_alias",
+        "user_role",
+        "models",
+        *["max_budget", "budget_duration", "tpm_limit", "rpm_limit", "max_parallel_requests"],
+    )
+
+    def __init__(self, *args, principal, instance: UserTable, **kwargs):
+        initial = {name: getattr(instance, name) for name in self.FIELDS}
+        super().__init__(*args, principal=principal, initial=initial, **kwargs)
+        self.instance = instance
+        if instance.user_role and instance.user_role not in dict(self.fields["user_role"].choices):
+            # An org admin editing someone whose role they may not grant keeps that role as is.
+            self.fields["user_role"].choices = [(instance.user_role, instance.user_role)]
+            self.fields["user_role"].disabled = True
+
+    def changes(self) -> dict:
+        return changed_values(self, self.instance, self.FIELDS)
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+class TeamForm(LimitsMixin, forms.Form):
+    team_alias = forms.CharField(label="Team name")
+    organization_id = forms.ChoiceField(label="Organization", required=False)
+    models = ModelsField()
+    max_budget = _money_field()
+    budget_duration = _duration_field()
+    tpm_limit = _limit_field("Tokens per minute")
+    rpm_limit = _limit_field("Requests per minute")
+    max_parallel_requests = _limit_field("Max parallel requests")
+    blocked = forms.BooleanField(
+        label="Blocked", required=False, help_text="Every key of a blocked team is refused by the proxy."
+    )
+    FIELDS = (
+        "team_alias",
+        "organization_id",
+        "models",
+        "max_budget",
+        "budget_duration",
+        "tpm_limit",
+        "rpm_limit",
+        "max_parallel_requests",
+        "blocked",
+    )
+
+    def __init__(self, *args, principal, instance: TeamTable | None = None, **kwargs):
+        if instance is not None:
+            kwargs["initial"] = {name: getattr(instance, name) for name in self.FIELDS}
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        choices = _org_choices(principal, blank=None if not principal.is_proxy_admin else "No organization")
+        if instance is not None and instance.organization_id and instance.organization_id not in dict(choices):
+            choices.append((instance.organization_id, instance.organization_id))
+        self.fields["organization_id"].choices = choices
+        if not principal.is_proxy_admin:
+            self.fields["organization_id"].required = True
+        if instance is None:
+            del self.fields["blocked"]
+
+    def clean_team_alias(self):
+        alias = self.cleaned_data["team_alias"].strip()
+        if alias == policy.UI_SESSION_TEAM_ID:
+            raise ValidationError("This name is reserved for the proxy's UI sessions.")
+        return alias
+
+    def clean_organization_id(self):
+        return self.cleaned_data.get("organization_id") or None
+
+    def values(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in self.FIELDS if k in self.fields}
+
+    def changes(self) -> dict:
+        return changed_values(self, self.instance, [f for f in self.FIELDS if f in self.fields])
+
+
+class MemberAddForm(LimitsMixin, forms.Form):
+    """Add by picking an existing person or typing an email (a new person is created)."""
+
+    user = forms.ChoiceField(label="Existing person", required=False)
+    email = forms.EmailField(
+        label="…or email", required=False, help_text="Someone not in LiteLLM yet is created as an internal user."
+    )
+    role = forms.ChoiceField(label="Role in team", choices=policy.TEAM_ROLES, initial="user")
+    max_budget_in_team = _money_field("Budget in this team (USD)", help_text="Optional; empty uses the team default.")
+    budget_duration = _duration_field(label="Member budget resets every")
+
+    def __init__(self, *args, user_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "— choose —")] + user_choices
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("user") and not data.get("email") and not self.has_error("email"):
+            raise ValidationError("Choose a person or enter an email address.")
+        if data.get("user") and data.get("email"):
+            raise ValidationError("Choose a person or enter an email, not both.")
+        return data
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=policy.TEAM_ROLES)
+
+
+class MemberBudgetForm(LimitsMixin, forms.Form):
+    max_budget = _money_field("Budget in this team (USD)")
+    budget_duration = _duration_field(label="Resets every")
+    tpm_limit = _limit_field("Tokens per minute")
+    rpm_limit = _limit_field("Requests per minute")
+    FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit")
+
+    def __init__(self, *args, budget=None, **kwargs):
+        if budget is not None:
+            kwargs["initial"] = {f: getattr(budget, f) for f in self.FIELDS}
+        super().__init__(*args, **kwargs)
+        self.budget = budget
+
+    def patch(self) -> dict:
+        out = {}
+        for name in self.FIELDS:
+            new = self.cleaned_data.get(name)
+            old = getattr(self.budget, name) if self.budget is not None else None
+            if new != old:
+                out[name] = new
+        return out
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+
+class OrgForm(LimitsMixin, forms.Form):
+    organization_alias = forms.CharField(label="Organization name")
+    models = ModelsField()
+    max_budget = _money_field()
+    budget_duration = _duration_field()
+    tpm_limit = _limit_field("Tokens per minute")
+    rpm_limit = _limit_field("Requests per minute")
+    max_parallel_requests = _limit_field("Max parallel requests")
+    ORG_FIELDS = ("organization_alias", "models")
+    BUDGET_FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit", "max_parallel_requests")
+
+    def __init__(self, *args, instance=None, budget=None, **kwargs):
+        if instance is not None:
+            initial = {f: getattr(instance, f) for f in self.ORG_FIELDS}
+            if budget is not None:
+                initial |= {f: getattr(budget, f) for f in self.BUDGET_FIELDS}
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.instance, self.budget = instance, budget
+
+    def budget_values(self) -> dict:
+        return {f: self.cleaned_data.get(f) for f in self.BUDGET_FIELDS}
+
+    def changes(self) -> tuple[dict, dict]:
+        org = changed_values(self, self.instance, self.ORG_FIELDS)
+        budget = {}
+        for f in self.BUDGET_FIELDS:
+            new = self.cleaned_data.get(f)
+            if self.budget is None or getattr(self.budget, f) != new:
+                budget[f] = new
+        return org, budget
+
+
+class OrgMemberAddForm(forms.Form):
+    user = forms.ChoiceField(label="Existing person", required=False)
+    email = forms.EmailField(label="…or email", required=False, help_text="Someone new is created as an internal user.")
+    role = forms.ChoiceField(label="Role in organization", choices=policy.ORG_ROLES, initial=policy.INTERNAL_USER)
+
+    def __init__(self, *args, user_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "— choose —")] + user_choices
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("user") and not data.get("email") and not self.has_error("email"):
+            raise ValidationError("Choose a person or enter an email address.")
+        return data
+
+
+class OrgMemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=policy.ORG_ROLES)
+
+
+# --- end users -------------------------------------------------------------------------------
+
+REGIONS = [("", "Any region"), ("eu", "EU"), ("us", "US")]
+
+
+class EndUserForm(forms.Form):
+    alias = forms.CharField(required=False, label="Alias")
+    allowed_model_region = forms.ChoiceField(choices=REGIONS, required=False, label="Allowed model region")
+    default_model = forms.CharField(required=False, label="Default model")
+    budget_id = forms.ChoiceField(required=False, label="Budget")
+    FIELDS = ("alias", "allowed_model_region", "default_model", "budget_id")
+
+    def __init__(self, *args, instance, **kwargs):
+        from budgets.models import BudgetTable
+
+        kwargs["initial"] = {f: getattr(instance, f) for f in self.FIELDS}
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        budgets = BudgetTable.objects.order_by("budget_id").values_list("budget_id", "max_budget")[:500]
+        self.fields["budget_id"].choices = [("", "No budget")] + [
+            (b, f"{b} (max ${m:,.2f})" if m is not None else b) for b, m in budgets
+        ]
+
+    def changes(self) -> dict:
+        return changed_values(self, self.instance, self.FIELDS)
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Email")
+    role = forms.ChoiceField(label="Role")
+    team = forms.ChoiceField(label="Team", required=False)
+    organization = forms.ChoiceField(label="Organization", required=False)
+    max_budget = _money_field("Personal budget (USD)", help_text="Optional; empty means no personal limit.")
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.principal = principal
+        self.fields["role"].choices = principal.assignable_roles()
+        self.fields["role"].initial = policy.INTERNAL_USER
+        self.fields["team"].choices = _team_choices(principal)
+        self.fields["organization"].choices = _org_choices(principal)
+        if not principal.is_proxy_admin and not principal.is_org_admin:
+            # Team admins invite into a team they run.
+            self.fields["team"].required = True
+            self.fields["team"].choices = self.fields["team"].choices[1:]
+            del self.fields["organization"]
+
+
+class AcceptInvitationForm(forms.Form):
+    password1 = forms.CharField(
+        label="New password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters, with an uppercase and a lowercase letter, a number and a special character.",
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label="Repeat the password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+
+    def clean_password1(self):
+        password = self.cleaned_data["password1"]
+        problems = password_policy_errors(password)
+        if problems:
+            raise ValidationError("The password must " + ", ".join(problems) + ".")
+        return password
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") is not None and data["password1"] != data["password2"]:
+            self.add_error("password2", "The two passwords differ.")
+        return data

@@ -1,0 +1,195 @@
+"""Reads for the people pages: a handful of queries per page, joined in Python by id
+(the models have no relations), never one query per row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Q, Sum
+
+from budgets.models import BudgetTable
+from config import writes
+from config.policy import UI_SESSION_TEAM_ID
+from keys.models import VerificationToken
+from usage.models import DailyUserSpend
+
+from .models import InvitationLink, OrganizationMembership, OrganizationTable, TeamMembership, TeamTable, UserTable
+
+
+def roster_of(team: TeamTable) -> list[dict]:
+    """members_with_roles as a list (the column's DB default `{}` means no members)."""
+    roster = team.members_with_roles
+    return list(roster) if isinstance(roster, list) else []
+
+
+def visible_keys(principal, **filters):
+    """Keys this principal may see, without the proxy's UI session keys."""
+    return (
+        VerificationToken.objects.filter(principal.keys_q(), **filters)
+        .exclude(team_id=UI_SESSION_TEAM_ID)
+        .only("token", "key_name", "key_alias", "user_id", "team_id", "spend", "max_budget", "blocked", "expires")
+        .order_by("key_alias", "token")
+    )
+
+
+@dataclass
+class BudgetView:
+    """Spend against a budget, for a meter."""
+
+    spend: float
+    max_budget: float | None
+    duration: str | None = None
+    reset_at: object = None
+
+    @property
+    def percent(self) -> float:
+        if not self.max_budget:
+            return 0.0
+        return min(100.0, 100.0 * (self.spend or 0.0) / self.max_budget)
+
+    @property
+    def state(self) -> str:
+        if not self.max_budget:
+            return ""
+        return "over" if (self.spend or 0) >= self.max_budget else ("warn" if self.percent >= 80 else "")
+
+
+@dataclass
+class Member:
+    user_id: str | None
+    user_email: str | None
+    role: str
+    alias: str | None = None
+    spend: float = 0.0
+    budget: BudgetTable | None = None
+    in_user_table: bool = True
+
+
+def team_members(team: TeamTable) -> list[Member]:
+    """The roster with each member's spend in the team and their member budget (3 queries)."""
+    roster = roster_of(team)
+    ids = [m.get("user_id") for m in roster if m.get("user_id")]
+    users = {
+        u.user_id: u for u in UserTable.objects.filter(user_id__in=ids).only("user_id", "user_email", "user_alias")
+    }
+    memberships = {m.user_id: m for m in TeamMembership.objects.filter(team_id=team.team_id, user_id__in=ids)}
+    budget_ids = [m.budget_id for m in memberships.values() if m.budget_id]
+    budgets = {b.budget_id: b for b in BudgetTable.objects.filter(budget_id__in=budget_ids)}
+    members = []
+    for entry in roster:
+        uid = entry.get("user_id")
+        user = users.get(uid)
+        membership = memberships.get(uid)
+        members.append(
+            Member(
+                user_id=uid,
+                user_email=entry.get("user_email") or (user.user_email if user else None),
+                role=entry.get("role") or "user",
+                alias=user.user_alias if user else None,
+                spend=membership.spend if membership else 0.0,
+                budget=budgets.get(membership.budget_id) if membership and membership.budget_id else None,
+                in_user_table=user is not None,
+            )
+        )
+    members.sort(key=lambda m: (m.role != "admin", (m.user_email or m.user_id or "").lower()))
+    return members
+
+
+def team_budget(team: TeamTable) -> BudgetView:
+    return BudgetView(team.spend, team.max_budget, team.budget_duration, team.budget_reset_at)
+
+
+def user_budget(user: UserTable) -> BudgetView:
+    return BudgetView(user.spend, user.max_budget, user.budget_duration, user.budget_reset_at)
+
+
+@dataclass
+class UserTeam:
+    team: TeamTable
+    role: str
+
+
+def user_teams(user: UserTable, principal) -> list[UserTeam]:
+    """Teams the user is on (UserTable.teams or the roster), that the viewer may see."""
+    teams = TeamTable.objects.filter(principal.teams_q()).filter(
+        Q(team_id__in=user.teams or []) | Q(members_with_roles__contains=[{"user_id": user.user_id}])
+    )
+    result = []
+    for team in teams.order_by("team_alias"):
+        role = next((m.get("role") for m in roster_of(team) if m.get("user_id") == user.user_id), None)
+        result.append(UserTeam(team, role or "user"))
+    return result
+
+
+@dataclass
+class UserOrg:
+    org: OrganizationTable
+    role: str | None
+
+
+def user_orgs(user: UserTable) -> list[UserOrg]:
+    memberships = dict(
+        OrganizationMembership.objects.filter(user_id=user.user_id).values_list("organization_id", "user_role")
+    )
+    orgs = OrganizationTable.objects.filter(organization_id__in=list(memberships)).order_by("organization_alias")
+    return [UserOrg(org, memberships.get(org.organization_id)) for org in orgs]
+
+
+def recent_user_usage(user_id: str, days: int = 30) -> list[dict]:
+    """Spend and requests per day from DailyUserSpend (summed: rows are per key/model/...)."""
+    since = (writes.now_utc().date() - timedelta(days=days - 1)).isoformat()
+    return list(
+        DailyUserSpend.objects.filter(user_id=user_id, date__gte=since)
+        .values("date")
+        .annotate(
+            spend=Sum("spend"), requests=Sum("api_requests"), tokens=Sum("prompt_tokens") + Sum("completion_tokens")
+        )
+        .order_by("-date")
+    )
+
+
+@dataclass
+class OrgMember:
+    user: UserTable | None
+    user_id: str
+    role: str | None
+    spend: float | None
+
+
+def org_members(org: OrganizationTable) -> list[OrgMember]:
+    memberships = list(OrganizationMembership.objects.filter(organization_id=org.organization_id))
+    users = {
+        u.user_id: u
+        for u in UserTable.objects.filter(user_id__in=[m.user_id for m in memberships]).only(
+            "user_id", "user_email", "user_alias", "user_role"
+        )
+    }
+    members = [OrgMember(users.get(m.user_id), m.user_id, m.user_role, m.spend) for m in memberships]
+    members.sort(key=lambda m: (m.role != "org_admin", ((m.user.user_email if m.user else None) or m.user_id).lower()))
+    return members
+
+
+def org_budget(org: OrganizationTable) -> tuple[BudgetTable | None, BudgetView]:
+    budget = BudgetTable.objects.filter(budget_id=org.budget_id).first()
+    view = BudgetView(
+        org.spend,
+        budget.max_budget if budget else None,
+        budget.budget_duration if budget else None,
+        budget.budget_reset_at if budget else None,
+    )
+    return budget, view
+
+
+@dataclass
+class InvitationRow:
+    invitation: InvitationLink
+    status: str
+    invitee: UserTable | None = None
+    inviter: UserTable | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def people_by_id(user_ids) -> dict[str, UserTable]:
+    ids = [i for i in set(user_ids) if i]
+    return {u.user_id: u for u in UserTable.objects.filter(user_id__in=ids).only("user_id", "user_email", "user_alias")}

@@ -1,0 +1,183 @@
+"""Tables for the people lists (CSV export reuses them; action columns stay out of it)."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from config.tables import BoolBadgeColumn, ConsoleTable, MoneyColumn
+
+from .models import EndUserTable, InvitationLink, OrganizationTable, TeamTable, UserTable
+
+
+class RoleColumn(tables.Column):
+    def render(self, value):
+        return format_html('<span class="badge badge-role">{}</span>', value) if value else "—"
+
+
+class CountColumn(tables.Column):
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class UserListTable(ConsoleTable):
+    user_email = tables.Column(
+        verbose_name="Email",
+        linkify=lambda record: reverse("accounts:user_detail", args=[record.user_id]),
+        empty_values=(),
+    )
+    user_alias = tables.Column(verbose_name="Name")
+    user_role = RoleColumn(verbose_name="Role")
+    team_count = CountColumn(verbose_name="Teams", accessor="teams", orderable=False)
+    spend = MoneyColumn(verbose_name="Spend")
+    max_budget = MoneyColumn(verbose_name="Budget")
+    created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
+    user_id = tables.Column(verbose_name="User id", visible=False)
+
+    class Meta(ConsoleTable.Meta):
+        model = UserTable
+        fields = ("user_email", "user_alias", "user_role", "team_count", "spend", "max_budget", "created_at", "user_id")
+        order_by = ("user_email",)
+
+    def render_user_email(self, value, record):
+        return value or record.user_id
+
+    def render_team_count(self, value):
+        return len(value or [])
+
+    def value_team_count(self, value):
+        return len(value or [])
+
+
+class TeamListTable(ConsoleTable):
+    team_alias = tables.Column(
+        verbose_name="Team", linkify=lambda record: reverse("accounts:team_detail", args=[record.team_id])
+    )
+    organization = tables.Column(verbose_name="Organization", accessor="org_alias", orderable=False, default="—")
+    member_count = CountColumn(verbose_name="Members", accessor="members_with_roles", orderable=False)
+    spend = MoneyColumn(verbose_name="Spend")
+    max_budget = MoneyColumn(verbose_name="Budget")
+    budget_duration = tables.Column(verbose_name="Resets", default="—")
+    blocked = BoolBadgeColumn(verbose_name="", label_true="Blocked")
+    created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
+    team_id = tables.Column(verbose_name="Team id", visible=False)
+
+    class Meta(ConsoleTable.Meta):
+        model = TeamTable
+        fields = (
+            "team_alias",
+            "organization",
+            "member_count",
+            "spend",
+            "max_budget",
+            "budget_duration",
+            "blocked",
+            "created_at",
+            "team_id",
+        )
+        order_by = ("team_alias",)
+
+    def render_member_count(self, value):
+        return len(value) if isinstance(value, list) else 0
+
+    def value_member_count(self, value):
+        return len(value) if isinstance(value, list) else 0
+
+
+class OrgListTable(ConsoleTable):
+    organization_alias = tables.Column(
+        verbose_name="Organization",
+        linkify=lambda record: reverse("accounts:org_detail", args=[record.organization_id]),
+    )
+    team_count = CountColumn(verbose_name="Teams", orderable=True)
+    member_count = CountColumn(verbose_name="Members", orderable=True)
+    spend = MoneyColumn(verbose_name="Spend")
+    budget_max = MoneyColumn(verbose_name="Budget", orderable=False)
+    created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
+    organization_id = tables.Column(verbose_name="Organization id", visible=False)
+
+    class Meta(ConsoleTable.Meta):
+        model = OrganizationTable
+        fields = (
+            "organization_alias",
+            "team_count",
+            "member_count",
+            "spend",
+            "budget_max",
+            "created_at",
+            "organization_id",
+        )
+        order_by = ("organization_alias",)
+
+
+class EndUserListTable(ConsoleTable):
+    user_id = tables.Column(verbose_name="End user id")
+    alias = tables.Column(verbose_name="Alias", default="—")
+    spend = MoneyColumn(verbose_name="Spend")
+    budget_max = MoneyColumn(verbose_name="Budget", orderable=False)
+    allowed_model_region = tables.Column(verbose_name="Region", default="Any")
+    default_model = tables.Column(verbose_name="Default model", default="—")
+    blocked = BoolBadgeColumn(verbose_name="Blocked", label_true="Blocked")
+    actions = tables.TemplateColumn(
+        template_name="accounts/inc/enduser_actions.html", verbose_name="", orderable=False, exclude_from_export=True
+    )
+
+    class Meta(ConsoleTable.Meta):
+        model = EndUserTable
+        fields = (
+            "user_id",
+            "alias",
+            "spend",
+            "budget_max",
+            "allowed_model_region",
+            "default_model",
+            "blocked",
+            "actions",
+        )
+        order_by = ("user_id",)
+        export_exclude = ("actions",)
+
+
+class StatusColumn(tables.Column):
+    CSS = {"pending": "badge-warn", "accepted": "badge-ok", "expired": "badge-danger"}
+
+    def render(self, value):
+        return format_html('<span class="badge {}">{}</span>', self.CSS.get(value, ""), value)
+
+
+class InvitationListTable(ConsoleTable):
+    invitee = tables.Column(
+        verbose_name="Invitee",
+        accessor="invitee_email",
+        linkify=lambda record: reverse("accounts:invitation_detail", args=[record.id]),
+        empty_values=(),
+        order_by=("invitee_email",),
+    )
+    status = StatusColumn(verbose_name="Status", accessor="status", orderable=False, empty_values=())
+    inviter = tables.Column(
+        verbose_name="Invited by", accessor="inviter_email", empty_values=(), order_by=("inviter_email",)
+    )
+    created_at = tables.DateTimeColumn(verbose_name="Sent (UTC)", format="Y-m-d H:i")
+    expires_at = tables.DateTimeColumn(verbose_name="Expires (UTC)", format="Y-m-d")
+    accepted_at = tables.DateTimeColumn(verbose_name="Accepted (UTC)", format="Y-m-d H:i", default="—")
+    id = tables.Column(verbose_name="Invitation id", visible=False)
+
+    class Meta(ConsoleTable.Meta):
+        model = InvitationLink
+        fields = ("invitee", "status", "inviter", "created_at", "expires_at", "accepted_at", "id")
+        order_by = ("-created_at",)
+
+    def render_invitee(self, value, record):
+        return value or record.user_id
+
+    def value_invitee(self, value, record):
+        return value or record.user_id
+
+    def render_inviter(self, value, record):
+        return value or record.created_by
+
+    def value_inviter(self, value, record):
+        return value or record.created_by
+
+    def value_status(self, value):
+        return value
