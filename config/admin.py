@@ -1,0 +1,65 @@
+"""Ops admin for the audit log, model deployments, notifications and the proxy's config."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .admin_base import BigRecentFilter, BigTableAdmin, LiteLLMAdmin
+from .models import AuditLog, LiteLLMConfig, ModelTable, ProxyModelTable, UserNotifications
+from .writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED
+
+admin.site.site_header = "LiteLLM console · ops admin"
+admin.site.site_title = "LiteLLM console ops"
+admin.site.index_title = "Tables of the LiteLLM proxy and the console"
+admin.site.site_url = "/"
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(a, a) for a in (CREATED, UPDATED, DELETED, BLOCKED, UNBLOCKED, ROTATED, "kill_switch_fired")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class AuditRecentFilter(BigRecentFilter):
+    field = "updated_at"
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(BigTableAdmin):
+    list_display = ("updated_at", "changed_by", "action", "table_name", "object_id")
+    list_filter = (AuditActionFilter, AuditRecentFilter)
+    exact_search_fields = ("changed_by", "object_id", "table_name", "id")
+    ordering = ("-updated_at",)
+
+
+@admin.register(ProxyModelTable)
+class ProxyModelTableAdmin(LiteLLMAdmin):
+    list_display = ("model_name", "model_id", "blocked", "created_by", "updated_at")
+    search_fields = ("model_name", "model_id")
+    ordering = ("model_name",)
+
+
+@admin.register(ModelTable)
+class ModelTableAdmin(LiteLLMAdmin):
+    list_display = ("id", "aliases", "created_by", "updated_at")
+    ordering = ("id",)
+
+
+@admin.register(UserNotifications)
+class UserNotificationsAdmin(LiteLLMAdmin):
+    list_display = ("request_id", "user_id", "status", "justification")
+    search_fields = ("request_id", "user_id")
+    list_filter = ("status",)
+
+
+@admin.register(LiteLLMConfig)
+class LiteLLMConfigAdmin(LiteLLMAdmin):
+    list_display = ("param_name", "last_run_at")
+    search_fields = ("param_name",)
+    # The proxy bumps reload_revision itself when it reloads its config.
+    always_readonly = ("last_run_at", "reload_revision")

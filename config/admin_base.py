@@ -1,0 +1,381 @@
+"""The ops admin over LiteLLM's tables: what every app's admin.py builds on.
+
+`LiteLLMAdmin` keeps the Django admin inside the console's two rules:
+- saves go through config.writes: an edit UPDATEs only the fields the form changed (never a
+  proxy counter), an add INSERTs with ids and timestamps filled the way LiteLLM fills them,
+  and each write leaves a LiteLLM_AuditLog row (changed_by = the ops login);
+- deletes go through the app's service where one exists (it archives and cascades as the
+  proxy does), else `writes.delete_rows` plus an audit row;
+- proxy counters (spend, model_spend, total_spend, last_active) are read-only everywhere;
+- columns only newer schemas have are left out of forms, lists and filters when the live
+  database lacks them (decided per request from the catalog, not at import time).
+Ops superusers may change; other staff (the admin-viewer role) may only look.
+
+`BigTableAdmin` is for the log and daily-spend tables: read-only, no COUNT(*) over millions of
+rows (an estimate from pg_class, or a count capped at CAP rows when filtered), no filters
+that scan for distinct values, exact-match search that can use an index.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import JSONField, Q
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+
+from . import litellm, policy, writes
+from .models_base import PROXY_COUNTERS
+from .routers import LITELLM_ALIAS
+
+# Stamped by the write path, never typed in by hand.
+STAMPS = ("created_at", "updated_at", "created_by", "updated_by", "settings_updated_at", "budget_reset_at")
+
+
+def table_estimate(model) -> int | None:
+    """The planner's row estimate for `model`'s table (None before the first ANALYZE)."""
+    with connections[LITELLM_ALIAS].cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+            [connections[LITELLM_ALIAS].ops.quote_name(model._meta.db_table)],
+        )
+        row = cursor.fetchone()
+    return row[0] if row and row[0] is not None and row[0] >= 0 else None
+
+
+class EstimatedCountPaginator(Paginator):
+    """Pages without COUNT(*) over a whole big table: unfiltered lists use pg_class's estimate;
+    filtered ones count at most CAP + 1 rows (so the last page number is "at least")."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if not queryset.query.where:
+            estimate = table_estimate(queryset.model)
+            if estimate is not None and estimate > self.CAP:
+                return estimate
+        return queryset.order_by()[: self.CAP + 1].count()
+
+
+class LiteLLMAdminForm(forms.ModelForm):
+    """Empty JSON/array values are legitimate LiteLLM values ({} and []), not missing ones;
+    budget durations follow LiteLLM's grammar."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        for name, formfield in self.fields.items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, JSONField) or field.get_internal_type() == "ArrayField":
+                formfield.required = False
+            if field.primary_key and self.instance._state.adding:
+                formfield.required = False
+                formfield.help_text = "Leave empty for a new id (uuid4), as LiteLLM does."
+
+    def clean_budget_duration(self):
+        from budgets.durations import budget_duration_error
+
+        value = (self.cleaned_data.get("budget_duration") or "").strip() or None
+        if value:
+            error = budget_duration_error(value)
+            if error:
+                raise forms.ValidationError(error)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        model = self._meta.model
+        for name, value in list(cleaned.items()):
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if value is None and not field.null and isinstance(field, JSONField):
+                cleaned[name] = [] if name == "members_with_roles" else {}
+        return cleaned
+
+
+class LiteLLMAdmin(admin.ModelAdmin):
+    """Declare list_display / search_fields / list_filter as usual; optional columns absent
+    on this database are dropped at request time. Class attributes:
+
+    read_only        view only (logs, daily spend, archives, the audit log)
+    allow_add        ops may add rows here (False where a console page must mint secrets)
+    always_readonly  fields shown but never edited (ids and stamps are added automatically)
+    delete_service   "module:function" called as function(actor=..., <pk name>=pk) or with a
+                     list (see `delete_with_service`); None = writes.delete_rows + audit
+    extra_readonly   methods rendering related rows (memberships) on the change page
+    """
+
+    form = LiteLLMAdminForm
+    read_only = False
+    allow_add = True
+    always_readonly: tuple[str, ...] = ()
+    delete_service: str | None = None
+    extra_readonly: tuple[str, ...] = ()
+    list_per_page = 50
+
+    # -- what this database has ---------------------------------------------------------------
+    def _present(self, name) -> bool:
+        if isinstance(name, (tuple, list)):
+            name = name[0]
+        if not isinstance(name, str):
+            return True
+        try:
+            field = self.model._meta.get_field(name.lstrip("=^@").split("__")[0])
+        except FieldDoesNotExist:
+            return True  # a method or admin callable
+        column = getattr(field, "column", None)
+        return column is None or self.model.has_column(column)
+
+    def present(self, names):
+        return [n for n in names if self._present(n)]
+
+    def get_list_display(self, request):
+        return self.present(super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        return self.present(super().get_list_filter(request))
+
+    def get_search_fields(self, request):
+        return self.present(super().get_search_fields(request))
+
+    def concrete_names(self) -> list[str]:
+        return [f.name for f in self.model._meta.concrete_fields if f.name != "pk"]
+
+    def get_fields(self, request, obj=None):
+        names = list(self.fields) if self.fields else self.concrete_names()
+        names = self.present(names)
+        if obj is None:
+            # Stamps and counters are filled by the write path on add.
+            names = [n for n in names if n not in STAMPS and n not in PROXY_COUNTERS]
+            return names
+        return names + list(self.extra_readonly)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = self.get_fields(request, obj)
+        if self.read_only or not self.has_change_permission(request, obj):
+            return fields
+        locked = set(self.always_readonly) | set(STAMPS) | PROXY_COUNTERS | set(self.extra_readonly)
+        if obj is not None:
+            locked.add(self.model._meta.pk.name)
+        return [n for n in fields if n in locked]
+
+    # -- who may do what -------------------------------------------------------------------------
+    def table_here(self) -> bool:
+        """Optional tables (the deleted-keys/teams archives) exist only on newer schemas."""
+        return not self.model.optional_table or self.model.table_exists()
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and self.table_here()
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser and not self.read_only and self.table_here()
+
+    def has_add_permission(self, request):
+        return self.has_change_permission(request) and self.allow_add
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    # -- the write path ----------------------------------------------------------------------------
+    def actor(self, request) -> writes.Actor:
+        principal = policy.principal(request)
+        return writes.Actor(changed_by=principal.actor_id if principal else request.user.get_username())
+
+    def writer_id(self, request) -> str:
+        """created_by/updated_by: an ops login acts like a master-key call (LiteLLM's admin id)."""
+        return settings.LITELLM_PROXY_ADMIN_ID
+
+    def logical_table(self) -> str:
+        return litellm.logical_name(self.model._meta.db_table)
+
+    def _has(self, name: str) -> bool:
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        return self.model.has_column(field.column)
+
+    def derived_changes(self, request, changes: dict) -> dict:
+        """What LiteLLM stamps alongside an edit: updated_at/updated_by, the key's
+        settings_updated_at, and budget_reset_at for a new budget_duration."""
+        now = writes.now_utc()
+        if "budget_duration" in changes and self._has("budget_reset_at") and "budget_reset_at" not in changes:
+            from budgets.durations import budget_reset_at
+
+            duration = changes["budget_duration"]
+            changes["budget_reset_at"] = budget_reset_at(duration) if duration else None
+        for name, value in (
+            ("updated_at", now),
+            ("settings_updated_at", now),
+            ("updated_by", self.writer_id(request)),
+        ):
+            if self._has(name):
+                changes.setdefault(name, value)
+        return changes
+
+    def new_row(self, request, values: dict) -> dict:
+        """Fill what LiteLLM fills on insert: a uuid4 id, created/updated stamps."""
+        now = writes.now_utc()
+        pk = self.model._meta.pk
+        if not values.get(pk.name):
+            if pk.get_internal_type() == "TextField":
+                values[pk.name] = writes.new_id()
+            else:
+                values.pop(pk.name, None)  # a serial id from the database
+        for name, value in (
+            ("created_at", now),
+            ("updated_at", now),
+            ("created_by", self.writer_id(request)),
+            ("updated_by", self.writer_id(request)),
+        ):
+            if self._has(name):
+                values.setdefault(name, value)
+        if "budget_duration" in values and self._has("budget_reset_at") and values.get("budget_duration"):
+            from budgets.durations import budget_reset_at
+
+            values.setdefault("budget_reset_at", budget_reset_at(values["budget_duration"]))
+        return values
+
+    def save_model(self, request, obj, form, change):
+        actor = self.actor(request)
+        editable = set(form.fields)
+        if change:
+            changes = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in editable and name in form.cleaned_data and name not in PROXY_COUNTERS
+            }
+            if not changes:
+                return
+            with writes.atomic():
+                before = self.model.objects.get(pk=obj.pk)
+                changes = self.derived_changes(request, changes)
+                writes.update_row(self.model, obj.pk, changes)
+                writes.audit(actor, writes.UPDATED, self.logical_table(), str(obj.pk), writes.snapshot(before), changes)
+            return
+        values = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name in editable
+            and name not in PROXY_COUNTERS
+            and (value is not None or self.model._meta.get_field(name).null)
+        }
+        with writes.atomic():
+            values = self.new_row(request, values)
+            writes.insert_row(self.model, values)
+            pk_name = self.model._meta.pk.name
+            if pk_name in values:
+                setattr(obj, self.model._meta.pk.attname, values[pk_name])
+            else:
+                obj.pk = self.model.objects.order_by("-pk").values_list("pk", flat=True).first()
+            writes.audit(actor, writes.CREATED, self.logical_table(), str(obj.pk), None, values)
+
+    def delete_model(self, request, obj):
+        actor = self.actor(request)
+        if self.delete_service:
+            module, function = self.delete_service.split(":")
+            service = getattr(importlib.import_module(module), function)
+            self.delete_with_service(service, actor, obj)
+            return
+        with writes.atomic():
+            writes.delete_rows(self.model, pk=obj.pk)
+            writes.audit(actor, writes.DELETED, self.logical_table(), str(obj.pk), writes.snapshot(obj), {})
+
+    def delete_with_service(self, service, actor, obj):
+        pk = self.model._meta.pk.name
+        service(actor=actor, **{pk: obj.pk})
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        """No many-to-many or inline saves: the row was written by save_model."""
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if level == messages.SUCCESS and isinstance(message, str) and "was changed successfully" in message:
+            message = f"{message} The proxy picks it up within {settings.LITELLM_CACHE_TTL_SECONDS} s (its cache)."
+        return super().message_user(request, message, level, *args, **kwargs)
+
+
+class ReadOnlyAdmin(LiteLLMAdmin):
+    read_only = True
+    allow_add = False
+
+
+class BigRecentFilter(admin.SimpleListFilter):
+    """Recent rows only (uses the time index); no DISTINCT scans over millions of rows."""
+
+    title = "when"
+    parameter_name = "recent"
+    field = "start_time"
+    text_dates = False  # the daily tables keep dates as 'YYYY-MM-DD' text
+    periods = (("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days"))
+
+    def lookups(self, request, model_admin):
+        return self.periods
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        since = writes.now_utc() - timedelta(days=int(self.value()))
+        if self.text_dates:
+            return queryset.filter(**{f"{self.field}__gte": since.date().isoformat()})
+        return queryset.filter(**{f"{self.field}__gte": since})
+
+
+class BigTableAdmin(ReadOnlyAdmin):
+    """Log and daily-spend tables: read-only, estimated counts, exact-match search.
+
+    exact_search_fields  columns matched with `=` (an index can serve it), not ILIKE
+    """
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    exact_search_fields: tuple[str, ...] = ()
+    list_per_page = 100
+
+    def get_search_fields(self, request):
+        return list(self.exact_search_fields)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        q = Q()
+        for name in self.present(self.exact_search_fields):
+            q |= Q(**{name: term})
+        return queryset.filter(q), False
+
+
+def render_rows(headers: list[str], rows: list[tuple], empty: str = "None."):
+    """A small read-only table for a change page (memberships)."""
+    if not rows:
+        return format_html('<span class="quiet">{}</span>', empty)
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        (
+            (format_html_join("", "<td>{}</td>", ((("—" if c is None or c == "" else c),) for c in row)),)
+            for row in rows
+        ),
+    )
+    return format_html('<table class="litellm-related"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
