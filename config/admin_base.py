@@ -27,7 +27,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import JSONField, Q
+from django.db.models import JSONField, Q, TextField
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
@@ -104,6 +104,8 @@ class LiteLLMAdminForm(forms.ModelForm):
                 continue
             if value is None and not field.null and isinstance(field, JSONField):
                 cleaned[name] = [] if name == "members_with_roles" else {}
+            elif value == "" and field.null:
+                cleaned[name] = None  # an empty box means NULL, as the proxy leaves unset columns
         return cleaned
 
 
@@ -120,6 +122,7 @@ class LiteLLMAdmin(admin.ModelAdmin):
     """
 
     form = LiteLLMAdminForm
+    formfield_overrides = {TextField: {"widget": forms.TextInput(attrs={"class": "vTextField"})}}
     read_only = False
     allow_add = True
     always_readonly: tuple[str, ...] = ()
