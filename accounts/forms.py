@@ -157,8 +157,8 @@ class UserEditForm(UserFormBase):
     )
 
     def __init__(self, *args, principal, instance: UserTable, **kwargs):
-        initial = {name: getattr(instance, name) for name in self.FIELDS}
-        super().__init__(*args, principal=principal, initial=initial, **kwargs)
+        kwargs["initial"] = {name: getattr(instance, name) for name in self.FIELDS}
+        super().__init__(*args, principal=principal, **kwargs)
         self.instance = instance
         if instance.user_role and instance.user_role not in dict(self.fields["user_role"].choices):
             # An org admin editing someone whose role they may not grant keeps that role as is.

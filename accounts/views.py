@@ -147,7 +147,9 @@ class UserListView(ObjectListView):
         return self.principal.can_create_users()
 
     def scope(self, queryset):
-        return queryset.filter(self.principal.users_q()).defer("password", "metadata", "model_spend")
+        return (
+            queryset.filter(self.principal.users_q()).defer("password", "metadata", "model_spend").order_by("user_id")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -315,6 +317,7 @@ class TeamListView(ObjectListView):
             .exclude(team_id=policy.UI_SESSION_TEAM_ID)
             .annotate(org_alias=Subquery(org_alias))
             .defer("metadata", "model_spend")
+            .order_by("team_id")
         )
 
 
@@ -593,6 +596,7 @@ class OrgListView(ObjectListView):
                 budget_max=Subquery(budget),
             )
             .defer("metadata", "model_spend")
+            .order_by("organization_id")
         )
 
 
@@ -765,7 +769,7 @@ class EndUserListView(ObjectListView):
 
     def scope(self, queryset):
         budget = BudgetTable.objects.filter(budget_id=OuterRef("budget_id")).values("max_budget")[:1]
-        return queryset.annotate(budget_max=Subquery(budget))
+        return queryset.annotate(budget_max=Subquery(budget)).order_by("user_id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -74,7 +74,7 @@ class InvitationListView(ObjectListView):
         return self.principal.can_invite()
 
     def scope(self, queryset):
-        return _with_people(queryset.filter(self.principal.invitations_q()))
+        return _with_people(queryset.filter(self.principal.invitations_q())).order_by("-created_at")
 
 
 class InvitationCreateView(ServiceFormView):
