@@ -15,13 +15,18 @@ def _keys(request, username: str) -> list[str]:
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email (or ops username)"
+        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         keys = _keys(self.request, username)
         if any((cache.get(k) or 0) >= settings.LOGIN_THROTTLE_ATTEMPTS for k in keys):
             raise forms.ValidationError("Too many failed sign-ins. Wait a few minutes and try again.", code="throttled")
         try:
-            return super().clean()
+            cleaned = super().clean()
         except forms.ValidationError:
             for key in keys:
                 cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
@@ -30,6 +35,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 except ValueError:
                     cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
             raise
+        cache.delete(keys[0])  # a success clears this account's count (the address keeps its own)
+        return cleaned
 
 
 class ConsoleLoginView(LoginView):
