@@ -26,7 +26,7 @@ from django.db.models import Q
 from budgets.models import BudgetTable
 from config import policy, writes
 from config.routers import LITELLM_ALIAS
-from keys.models import DeletedVerificationToken, VerificationToken
+from keys.models import VerificationToken
 
 from . import passwords
 from .models import (
@@ -132,39 +132,10 @@ def _check_non_negative(values: dict, *names: str) -> None:
 
 def delete_keys(*, actor: writes.Actor, tokens: list[str]) -> None:
     """Archive (where LiteLLM_DeletedVerificationToken exists), delete and audit keys, as
-    /key/delete does. Uses keys.services.keys_delete, the keys app's one implementation."""
-    tokens = sorted(set(tokens))
-    if not tokens:
-        return
-    try:
-        from keys.services import keys_delete
-    except ImportError:  # the keys app not merged yet: same steps, done here
-        keys_delete = None
-    if keys_delete is not None:
-        keys_delete(actor=actor, tokens=tokens)
-        return
-    rows = list(VerificationToken.objects.filter(token__in=tokens))
-    archive = DeletedVerificationToken.table_exists()
-    now = writes.now_utc()
-    deleted_by = writer_id(actor)
-    for row in rows:
-        before = writes.snapshot(row)
-        if archive:
-            names = {f.name for f in DeletedVerificationToken._meta.concrete_fields}
-            values = {
-                f.name: row.__dict__[f.attname]
-                for f in VerificationToken._meta.concrete_fields
-                if f.name in names and f.name != "id" and row.__dict__.get(f.attname) is not None
-            }
-            values.update(
-                id=writes.new_id(),
-                deleted_at=now,
-                deleted_by=deleted_by,
-                deleted_by_api_key=actor.api_key or None,
-            )
-            writes.insert_as_proxy(DeletedVerificationToken, values)  # an archive copy, spend included
-        writes.audit(actor, writes.DELETED, "VerificationToken", row.token, before, {})
-    writes.delete_rows(VerificationToken, token__in=[r.token for r in rows])
+    /key/delete does: the keys app's one implementation, joined to our transaction."""
+    from keys.services import keys_delete
+
+    keys_delete(actor=actor, tokens=list(tokens))
 
 
 # --- users ---------------------------------------------------------------------------------
