@@ -263,3 +263,105 @@ def budget_consequences(
     elif new_max is not None:
         lines.append("No reset period: this budget is a one-time cap.")
     return lines
+
+
+# --- The team member budget matrix -------------------------------------------------------------
+
+
+class MemberBudgetMatrixForm(forms.Form):
+    """One row per team member (max budget, reset period), plus "apply to ticked members".
+
+    Field names carry the member's row number; `changes()` returns {user_id: patch} holding only
+    what differs from the member's current budget, ready for team_member_set_budget."""
+
+    apply_max_budget = forms.FloatField(
+        required=False, min_value=0, label="Max budget (USD)", widget=forms.NumberInput(attrs={"step": "any"})
+    )
+    apply_budget_duration = forms.CharField(
+        required=False, label="Resets every", widget=DurationInput(attrs={"placeholder": "e.g. 30d", "size": 8})
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for member in self.members:
+            self.fields[f"max_budget__{member.user_id}"] = forms.FloatField(
+                required=False,
+                min_value=0,
+                label=f"Max budget for {member.email or member.user_id}",
+                initial=member.max_budget,
+                widget=forms.NumberInput(attrs={"step": "any", "placeholder": "no cap"}),
+            )
+            self.fields[f"budget_duration__{member.user_id}"] = forms.CharField(
+                required=False,
+                label=f"Reset period for {member.email or member.user_id}",
+                initial=member.budget_duration or "",
+                widget=forms.TextInput(attrs={"placeholder": "never", "size": 8}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in [n for n in self.fields if n.startswith("budget_duration__")] + ["apply_budget_duration"]:
+            value = (cleaned.get(name) or "").strip()
+            if not value:
+                cleaned[name] = None
+                continue
+            try:
+                cleaned[name] = durations.validate_budget_duration(value)
+            except ValidationError as error:
+                self.add_error(name, error)
+        picked = self.picked()
+        applying = self.data.get("apply_max_budget", "") != "" or self.data.get("apply_budget_duration", "") != ""
+        if applying and not picked and "apply" in self.data:
+            raise ValidationError("Tick the members to apply the budget to.")
+        if "apply" in self.data:
+            for user_id in picked:
+                if self.data.get("apply_max_budget", "") != "":
+                    cleaned[f"max_budget__{user_id}"] = cleaned.get("apply_max_budget")
+                if self.data.get("apply_budget_duration", "") != "":
+                    cleaned[f"budget_duration__{user_id}"] = cleaned.get("apply_budget_duration")
+        return cleaned
+
+    def picked(self) -> list[str]:
+        """User ids of the ticked members (checkboxes named "pick")."""
+        values = set(self.data.getlist("pick")) if hasattr(self.data, "getlist") else set()
+        return [m.user_id for m in self.members if m.user_id in values]
+
+    def rows(self):
+        """(member, max budget field, duration field, ticked) for the template."""
+        picked = set(self.picked()) if self.is_bound else set()
+        return [
+            (m, self[f"max_budget__{m.user_id}"], self[f"budget_duration__{m.user_id}"], m.user_id in picked)
+            for m in self.members
+        ]
+
+    def changes(self) -> dict[str, dict[str, Any]]:
+        result: dict[str, dict[str, Any]] = {}
+        for member in self.members:
+            patch: dict[str, Any] = {}
+            new_max = self.cleaned_data.get(f"max_budget__{member.user_id}")
+            new_duration = self.cleaned_data.get(f"budget_duration__{member.user_id}")
+            if new_max != member.max_budget:
+                patch["max_budget"] = new_max
+            if (new_duration or None) != (member.budget_duration or None):
+                patch["budget_duration"] = new_duration
+            if patch:
+                result[member.user_id] = patch
+        return result
+
+    def consequences(self) -> list[str]:
+        lines = []
+        by_id = {m.user_id: m for m in self.members}
+        for user_id, patch in self.changes().items():
+            member = by_id[user_id]
+            who = member.email or user_id
+            new_max = patch.get("max_budget", member.max_budget)
+            duration = patch.get("budget_duration", member.budget_duration)
+            reset_at = member.reset_at if "budget_duration" not in patch else None
+            for line in budget_consequences(member.spend, new_max, duration, reset_at=reset_at):
+                lines.append(f"{who}: {line}")
+            if member.shared:
+                lines.append(
+                    f"{who}: gets a private copy of the team's default member budget (the shared row is not changed)."
+                )
+        return lines

@@ -102,3 +102,16 @@ def budget_row_clone(*, actor: writes.Actor, source_id: str, overrides: dict[str
         values["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
     values = {k: v for k, v in values.items() if v is not None or k in overrides}
     return budget_row_create(actor=actor, values=values, audit_it=False)
+
+
+def team_member_budgets_update(*, actor: writes.Actor, team_id: str, patches: dict[str, dict[str, Any]]) -> int:
+    """Bulk edit of a team's member budgets in ONE transaction: each member's patch goes
+    through /team/member_update's rule (accounts.services.team_member_set_budget: merge into
+    the member's own budget row; a member still on the team's shared default budget row gets a
+    private clone, the shared row is never changed). Returns members changed."""
+    from accounts.services import team_member_set_budget
+
+    with writes.atomic():
+        for user_id, patch in patches.items():
+            team_member_set_budget(actor=actor, team_id=team_id, user_id=user_id, patch=dict(patch))
+    return len(patches)

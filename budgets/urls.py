@@ -1,8 +1,12 @@
 from django.urls import path
 
-from config.views.placeholder import ComingSoonView
+from . import views
 
 app_name = "budgets"
 urlpatterns = [
-    path("", ComingSoonView.as_view(section="budgets", title="Budgets"), name="budget_overview"),
+    path("", views.BudgetOverviewView.as_view(), name="budget_overview"),
+    path("rows/", views.BudgetRowListView.as_view(), name="budget_rows"),
+    path("rows/new/", views.BudgetRowEditView.as_view(), name="budget_row_create"),
+    path("rows/<str:budget_id>/", views.BudgetRowEditView.as_view(), name="budget_row_edit"),
+    path("teams/<str:team_id>/members/", views.TeamMemberBudgetsView.as_view(), name="team_members"),
 ]

@@ -92,3 +92,38 @@ class DurationInput(forms.TextInput):
         html = super().render(name, value, attrs, renderer)
         options = "".join(f'<option value="{s}">' for s in self.suggestions)
         return mark_safe(f'{html}<datalist id="{list_id}">{options}</datalist>')
+
+
+def _display_value(value) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class KeyValueEditor(forms.Widget):
+    """Rows of name + value for a JSON object (e.g. key metadata). Values that parse as JSON
+    (numbers, true/false, lists, objects) are stored as JSON; anything else as text."""
+
+    template_name = "budgets/widgets/key_value_editor.html"
+
+    def value_from_datadict(self, data, files, name):
+        names = data.getlist(f"{name}-name") if hasattr(data, "getlist") else []
+        values = data.getlist(f"{name}-value") if hasattr(data, "getlist") else []
+        return [
+            {"name": (n or "").strip(), "value": (values[i] if i < len(values) else "")} for i, n in enumerate(names)
+        ]
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        if isinstance(value, dict):
+            rows = [{"name": k, "value": _display_value(v)} for k, v in value.items()]
+        else:
+            rows = [r for r in (value or []) if r.get("name") or r.get("value")]
+        context = {"name": name, "table_id": f"{attrs.get('id', 'id_' + name)}-rows", "rows": rows}
+        return render_to_string(self.template_name, context)
+
+    def id_for_label(self, id_):
+        return f"{id_}-rows" if id_ else id_

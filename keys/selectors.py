@@ -1,0 +1,220 @@
+"""Reads for the key pages: scoped querysets, key status, a key's daily usage and latest
+requests. Bounded queries only: the keys table may hold 100,000 rows and SpendLogs millions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+
+from accounts.models import OrganizationTable, TeamTable, UserTable
+from config import writes
+from config.models import ProxyModelTable
+from usage.models import DailyTeamSpend, DailyUserSpend, SpendLogs
+
+from .models import VerificationToken
+from .services import UI_SESSION_TEAM_ID
+
+# Statuses a person can filter by (the proxy's /key/list derives blocked > expired > active).
+ACTIVE, BLOCKED, EXPIRED, EXPIRING, OVER_BUDGET = "active", "blocked", "expired", "expiring", "over_budget"
+STATUS_CHOICES = [
+    (ACTIVE, "Active"),
+    (BLOCKED, "Blocked"),
+    (EXPIRED, "Expired"),
+    (EXPIRING, "Expiring soon"),
+    (OVER_BUDGET, "Over budget"),
+]
+
+RECENT_REQUESTS_DAYS = 7
+RECENT_REQUESTS_LIMIT = 20
+USAGE_DAYS = 30
+
+# Columns a list page needs (never the wide JSON columns); optional ones added when present.
+LIST_COLUMNS = (
+    "token",
+    "key_name",
+    "key_alias",
+    "user_id",
+    "team_id",
+    "organization_id",
+    "spend",
+    "max_budget",
+    "budget_duration",
+    "budget_reset_at",
+    "blocked",
+    "expires",
+    "created_at",
+    "models",
+)
+
+
+def has_last_active() -> bool:
+    return VerificationToken.has_column("last_active")
+
+
+def key_queryset(principal, *, include_ui_sessions: bool = False) -> QuerySet:
+    """Keys the principal may see, with team alias and owner email joined in by subquery
+    (evaluated for the shown page only, so no N+1 and no extra round trip)."""
+    columns = list(LIST_COLUMNS) + (["last_active"] if has_last_active() else [])
+    qs = VerificationToken.objects.filter(principal.keys_q()).only(*columns)
+    if not include_ui_sessions:
+        # The proxy's own filter: team_id IS NULL OR team_id <> 'litellm-dashboard'.
+        qs = qs.filter(Q(team_id__isnull=True) | ~Q(team_id=UI_SESSION_TEAM_ID))
+    return qs.annotate(
+        team_alias=Subquery(TeamTable.objects.filter(team_id=OuterRef("team_id")).values("team_alias")[:1]),
+        user_email=Subquery(UserTable.objects.filter(user_id=OuterRef("user_id")).values("user_email")[:1]),
+    )
+
+
+def status_q(status: str, *, now: datetime | None = None, within_days: int = 7) -> Q:
+    now = now or writes.now_utc()
+    not_blocked = Q(blocked__isnull=True) | Q(blocked=False)
+    if status == BLOCKED:
+        return Q(blocked=True)
+    if status == EXPIRED:
+        return not_blocked & Q(expires__lt=now)
+    if status == EXPIRING:
+        return not_blocked & Q(expires__gte=now, expires__lt=now + timedelta(days=within_days))
+    if status == OVER_BUDGET:
+        return Q(max_budget__isnull=False, spend__gte=F("max_budget"))
+    if status == ACTIVE:
+        return not_blocked & (Q(expires__isnull=True) | Q(expires__gte=now))
+    return Q()
+
+
+def key_status(key, *, now: datetime | None = None) -> str:
+    """blocked > expired > active, as _derive_key_status; "over budget" shown alongside."""
+    now = now or writes.now_utc()
+    if key.blocked:
+        return BLOCKED
+    if key.expires is not None and key.expires < now:
+        return EXPIRED
+    return ACTIVE
+
+
+def team_choices(principal) -> list[tuple[str, str]]:
+    qs = TeamTable.objects.filter(principal.teams_q()).exclude(team_id=UI_SESSION_TEAM_ID)
+    return [(t, a or t) for t, a in qs.order_by("team_alias", "team_id").values_list("team_id", "team_alias")]
+
+
+def org_choices(principal) -> list[tuple[str, str]]:
+    qs = OrganizationTable.objects.filter(principal.orgs_q())
+    return [
+        (o, a or o) for o, a in qs.order_by("organization_alias").values_list("organization_id", "organization_alias")
+    ]
+
+
+def org_keys_q(organization_id: str) -> Q:
+    """Keys of an org: their own organization_id, or their team's."""
+    in_team = TeamTable.objects.filter(organization_id=organization_id, team_id=OuterRef("team_id"))
+    return Q(organization_id=organization_id) | Q(Exists(in_team))
+
+
+def user_keys_q(text: str) -> Q:
+    """A user id, or (part of) an email."""
+    text = text.strip()
+    ids = UserTable.objects.filter(Q(user_id=text) | Q(user_email__icontains=text)).values("user_id")
+    return Q(user_id=text) | Q(user_id__in=ids)
+
+
+def known_models(extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Model names a key may be given: the proxy's DB models, the visible teams' models and
+    LiteLLM's special values. (Models in the proxy's config.yaml are not in the database.)"""
+    names = set(ProxyModelTable.objects.values_list("model_name", flat=True).distinct())
+    for models in TeamTable.objects.exclude(team_id=UI_SESSION_TEAM_ID).values_list("models", flat=True)[:1000]:
+        names.update(models or [])
+    names.update(extra)
+    names.discard("")
+    return sorted(names)
+
+
+# --- The key page ------------------------------------------------------------------------------
+
+
+@dataclass
+class DailyUsage:
+    day: date
+    spend: float
+    requests: int
+    tokens: int
+
+
+def key_daily_usage(key, *, days: int = USAGE_DAYS, today: date | None = None) -> list[DailyUsage]:
+    """The key's spend per day from the daily tables (api_key = the hash). The user table holds
+    every request of the key (user_id '' or NULL when it had no user); the team table is read
+    only when the user table has nothing (older proxies). One grouped query each."""
+    today = today or writes.now_utc().date()
+    since = (today - timedelta(days=days - 1)).isoformat()
+    for model in (DailyUserSpend, DailyTeamSpend):
+        rows = _daily_rows(model, key.token, since)
+        if rows:
+            return rows
+    return []
+
+
+def _daily_rows(model, token: str, since: str) -> list[DailyUsage]:
+    rows = (
+        model.objects.filter(api_key=token, date__gte=since)
+        .values("date")
+        .annotate(
+            spend=Sum("spend"),
+            requests=Sum("api_requests"),
+            prompt=Sum("prompt_tokens"),
+            completion=Sum("completion_tokens"),
+        )
+        .order_by("-date")
+    )
+    return [
+        DailyUsage(
+            day=date.fromisoformat(r["date"]),
+            spend=r["spend"] or 0.0,
+            requests=r["requests"] or 0,
+            tokens=(r["prompt"] or 0) + (r["completion"] or 0),
+        )
+        for r in rows
+    ]
+
+
+def key_recent_requests(key, *, now: datetime | None = None) -> list:
+    """The key's latest requests: SpendLogs has no (api_key, "startTime") index on the seed
+    schema, so the read is bounded to the last few days and a small LIMIT."""
+    now = now or writes.now_utc()
+    fields = ["request_id", "start_time", "model", "spend", "total_tokens", "call_type"]
+    if SpendLogs.has_column("status"):
+        fields.append("status")
+    return list(
+        SpendLogs.objects.filter(api_key=key.token, start_time__gte=now - timedelta(days=RECENT_REQUESTS_DAYS))
+        .only(*fields)
+        .order_by("-start_time")[:RECENT_REQUESTS_LIMIT]
+    )
+
+
+def key_labels(key) -> dict[str, str | None]:
+    """Team alias, owner email and org alias for one key (three primary-key lookups)."""
+    team = (
+        TeamTable.objects.filter(team_id=key.team_id).values("team_alias", "organization_id").first()
+        if key.team_id
+        else None
+    )
+    org_id = key.organization_id or (team or {}).get("organization_id")
+    return {
+        "team_alias": (team or {}).get("team_alias"),
+        "user_email": UserTable.objects.filter(user_id=key.user_id).values_list("user_email", flat=True).first()
+        if key.user_id
+        else None,
+        "organization_id": org_id,
+        "org_alias": OrganizationTable.objects.filter(organization_id=org_id)
+        .values_list("organization_alias", flat=True)
+        .first()
+        if org_id
+        else None,
+    }
+
+
+def key_soft_budget(key) -> float | None:
+    if not key.budget_id:
+        return None
+    from budgets.models import BudgetTable
+
+    return BudgetTable.objects.filter(budget_id=key.budget_id).values_list("soft_budget", flat=True).first()

@@ -1,0 +1,127 @@
+"""The keys list table."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from config import writes
+from config.tables import ConsoleTable, MoneyColumn, money
+
+from .models import VerificationToken
+
+
+def _key_label(record) -> str:
+    return record.key_alias or record.key_name or (record.token[:10] + "…")
+
+
+class KeyTable(ConsoleTable):
+    select = tables.CheckBoxColumn(
+        accessor="token",
+        attrs={
+            "th__input": {"data-select-all": "tokens", "aria-label": "Select all keys on this page"},
+            "td__input": {"name": "tokens", "aria-label": "Select key"},
+        },
+        orderable=False,
+    )
+    key_alias = tables.Column(
+        verbose_name="Key",
+        linkify=lambda record: reverse("keys:key_detail", args=[record.token]),
+        order_by=("key_alias", "token"),
+    )
+    key_name = tables.Column(verbose_name="Secret", orderable=False)
+    team = tables.Column(accessor="team_alias", verbose_name="Team", orderable=False, default="—")
+    owner = tables.Column(accessor="user_email", verbose_name="Owner", orderable=False, default="—")
+    status = tables.Column(accessor="token", verbose_name="Status", orderable=False)
+    spend = MoneyColumn(verbose_name="Spend")
+    max_budget = tables.Column(verbose_name="Budget", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    budget_reset_at = tables.DateTimeColumn(verbose_name="Resets", format="Y-m-d H:i", default="—")
+    expires = tables.DateTimeColumn(verbose_name="Expires", format="Y-m-d", default="never")
+    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d")
+    last_active = tables.DateTimeColumn(verbose_name="Last active", format="Y-m-d H:i", default="—")
+
+    class Meta(ConsoleTable.Meta):
+        model = VerificationToken
+        fields = ()
+        sequence = (
+            "select",
+            "key_alias",
+            "key_name",
+            "team",
+            "owner",
+            "status",
+            "spend",
+            "max_budget",
+            "budget_reset_at",
+            "expires",
+            "created_at",
+            "last_active",
+        )
+        order_by = ("-created_at",)
+        export_exclude = ("select",)
+        empty_text = "No keys match these filters."
+        attrs = {"class": "table", "id": "keys-table"}
+
+    def __init__(self, *args, show_last_active: bool = True, bulk: bool = True, **kwargs):
+        exclude = list(kwargs.pop("exclude", ()) or ())
+        if not show_last_active:
+            exclude.append("last_active")
+        if not bulk:
+            exclude.append("select")
+        super().__init__(*args, exclude=exclude, **kwargs)
+        self.now = writes.now_utc()
+
+    def render_key_alias(self, record):
+        return _key_label(record)
+
+    def value_key_alias(self, record):
+        return record.key_alias or ""
+
+    def render_status(self, record):
+        badges = []
+        if record.blocked:
+            badges.append(mark_safe('<span class="badge badge-danger">Blocked</span>'))
+        elif record.expires is not None and record.expires < self.now:
+            badges.append(mark_safe('<span class="badge">Expired</span>'))
+        else:
+            badges.append(mark_safe('<span class="badge badge-ok">Active</span>'))
+        if record.max_budget is not None and (record.spend or 0) >= record.max_budget:
+            badges.append(mark_safe('<span class="badge badge-danger">Over budget</span>'))
+        return mark_safe(" ".join(badges))
+
+    def value_status(self, record):
+        if record.blocked:
+            status = "blocked"
+        elif record.expires is not None and record.expires < self.now:
+            status = "expired"
+        else:
+            status = "active"
+        if record.max_budget is not None and (record.spend or 0) >= record.max_budget:
+            status += " over budget"
+        return status
+
+    def render_max_budget(self, record):
+        if record.max_budget is None:
+            return "—"
+        pct = 100.0 * (record.spend or 0) / record.max_budget if record.max_budget else 100.0
+        state = "over" if pct >= 100 else ("warn" if pct >= 80 else "")
+        return format_html(
+            '{}<div class="meter {}" title="{}% used"><span style="width:{}%"></span></div>',
+            money(record.max_budget),
+            state,
+            f"{pct:.0f}",
+            f"{min(pct, 100):.0f}",
+        )
+
+    def value_max_budget(self, record):
+        return "" if record.max_budget is None else record.max_budget
+
+    def render_expires(self, value):
+        if value is None:
+            return "never"
+        label = value.strftime("%Y-%m-%d")
+        if value < self.now:
+            return format_html('<span class="muted">{} (expired)</span>', label)
+        return label

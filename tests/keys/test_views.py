@@ -1,0 +1,284 @@
+"""Key pages: who may see and change what, and what each change stores."""
+
+import csv
+import hashlib
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from config.writes import now_utc
+from keys.models import VerificationToken
+from tests import factories
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+@pytest.fixture
+def keys(cast):
+    """A team key of the team admin, the member's own key, and the outsider's key."""
+
+    class K:
+        pass
+
+    k = K()
+    k.team_key = factories.make_key(alias="team-key", user_id=cast.team_admin["user_id"], team_id=cast.team["team_id"])
+    k.member_key = factories.make_key(
+        alias="member-key", user_id=cast.member["user_id"], team_id=cast.team["team_id"], spend=4.0, max_budget=5.0
+    )
+    k.outsider_key = factories.make_key(
+        alias="outsider-key", user_id=cast.outsider["user_id"], team_id=cast.other_team["team_id"]
+    )
+    k.session_key = factories.make_key(user_id=cast.proxy_admin["user_id"], team_id="litellm-dashboard")
+    return k
+
+
+def detail(token):
+    return reverse("keys:key_detail", args=[token])
+
+
+def test_anonymous_is_sent_to_login(client, keys):
+    for url in (reverse("keys:key_list"), detail(keys.team_key["token"]), reverse("keys:key_create")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_list_shows_visible_keys_without_ui_sessions(cast, client_for, keys):
+    body = client_for(cast.proxy_admin).get(reverse("keys:key_list")).content.decode()
+    assert "team-key" in body and "outsider-key" in body
+    assert keys.session_key["key_name"] not in body
+    body = client_for(cast.proxy_admin).get(reverse("keys:key_list") + "?ui_sessions=on").content.decode()
+    assert keys.session_key["key_name"] in body
+
+
+def test_member_sees_only_own_keys(cast, client_for, keys):
+    body = client_for(cast.member).get(reverse("keys:key_list")).content.decode()
+    assert "member-key" in body
+    assert "outsider-key" not in body and "team-key" not in body
+
+
+def test_outsider_gets_404_on_someone_elses_key(cast, client_for, keys):
+    client = client_for(cast.outsider)
+    assert client.get(detail(keys.team_key["token"])).status_code == 404
+    assert client.get(reverse("keys:key_edit", args=[keys.team_key["token"]])).status_code == 404
+    assert client.post(reverse("keys:key_block", args=[keys.team_key["token"]])).status_code == 404
+
+
+def test_viewer_gets_403_on_changes(cast, client_for, keys):
+    client = client_for(cast.admin_viewer)
+    assert client.get(detail(keys.team_key["token"])).status_code == 200
+    assert client.get(reverse("keys:key_edit", args=[keys.team_key["token"]])).status_code == 403
+    assert client.post(reverse("keys:key_block", args=[keys.team_key["token"]])).status_code == 403
+    assert client.get(reverse("keys:key_create")).status_code == 403
+    assert client.post(reverse("keys:key_delete", args=[keys.team_key["token"]])).status_code == 403
+    assert VerificationToken.objects.filter(token=keys.team_key["token"]).exists()
+
+
+def test_post_only_urls_refuse_get(cast, client_for, keys):
+    client = client_for(cast.proxy_admin)
+    for name in ("keys:key_block", "keys:key_unblock"):
+        assert client.get(reverse(name, args=[keys.team_key["token"]])).status_code == 405
+    assert client.get(reverse("keys:key_bulk")).status_code == 405
+
+
+def test_filters_by_team_status_and_search(cast, client_for, keys):
+    client = client_for(cast.proxy_admin)
+    body = client.get(reverse("keys:key_list") + f"?team_id={cast.other_team['team_id']}").content.decode()
+    assert "outsider-key" in body and "member-key" not in body
+    body = client.get(reverse("keys:key_list") + "?status=over_budget").content.decode()
+    assert "member-key" not in body  # 4.0 of 5.0
+    VerificationToken.objects.filter(token=keys.member_key["token"]).update(max_budget=3.0)
+    body = client.get(reverse("keys:key_list") + "?status=over_budget").content.decode()
+    assert "member-key" in body and "team-key" not in body
+    body = client.get(reverse("keys:key_list") + "?q=outsider").content.decode()
+    assert "outsider-key" in body and "team-key" not in body
+    body = client.get(reverse("keys:key_list") + "?user=member@example").content.decode()
+    assert "member-key" in body and "team-key" not in body
+    body = client.get(reverse("keys:key_list") + f"?organization={cast.org['organization_id']}").content.decode()
+    assert "team-key" in body and "outsider-key" not in body
+
+
+def test_filters_expiring_and_expired(cast, client_for, keys):
+    now = now_utc()
+    factories.make_key(alias="soon", expires=now + timedelta(days=3))
+    factories.make_key(alias="later", expires=now + timedelta(days=30))
+    factories.make_key(alias="gone", expires=now - timedelta(days=1))
+    client = client_for(cast.proxy_admin)
+    body = client.get(reverse("keys:key_list") + "?status=expiring&within_days=7").content.decode()
+    assert ">soon<" in body and ">later<" not in body and ">gone<" not in body
+    body = client.get(reverse("keys:key_list") + "?status=expiring&within_days=60").content.decode()
+    assert ">later<" in body
+    body = client.get(reverse("keys:key_list") + "?status=expired").content.decode()
+    assert ">gone<" in body and ">soon<" not in body
+
+
+def test_list_sorts_by_spend(cast, client_for, keys):
+    body = client_for(cast.proxy_admin).get(reverse("keys:key_list") + "?sort=-spend").content.decode()
+    assert body.index("member-key") < body.index("team-key")
+
+
+def test_csv_export_matches_the_filtered_rows(cast, client_for, keys):
+    response = client_for(cast.proxy_admin).get(
+        reverse("keys:key_list") + f"?team_id={cast.team['team_id']}&export=csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted(r["Key"] for r in rows) == ["member-key", "team-key"]
+    member = next(r for r in rows if r["Key"] == "member-key")
+    assert member["Team"] == "Research" and member["Owner"] == "member@example.com"
+
+
+def test_list_query_count_does_not_grow_with_rows(cast, client_for, keys, django_assert_max_num_queries):
+    for i in range(30):
+        factories.make_key(alias=f"bulk-{i}", user_id=cast.member["user_id"], team_id=cast.team["team_id"])
+    client = client_for(cast.proxy_admin)
+    client.get(reverse("keys:key_list"))  # warm the catalog and session
+    with django_assert_max_num_queries(12):
+        client.get(reverse("keys:key_list"))
+
+
+def test_create_key_stores_the_hash_of_the_secret_shown_once(cast, client_for):
+    client = client_for(cast.member)
+    response = client.post(
+        reverse("keys:key_create"),
+        {
+            "key_alias": "my-laptop",
+            "team_id": cast.team["team_id"],
+            "max_budget": "20",
+            "budget_duration": "30d",
+            "duration": "90d",
+            "metadata-name": ["purpose", "limit"],
+            "metadata-value": ["testing", "5"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    shown = client.get(response["Location"]).content.decode()
+    raw = re.search(r'id="raw-key">(sk-[A-Za-z0-9_\-]+)<', shown).group(1)
+    assert 'data-copy="#raw-key"' in shown
+    token = hashlib.sha256(raw.encode()).hexdigest()
+    key = VerificationToken.objects.get(token=token)
+    assert key.key_name == f"sk-...{raw[-4:]}"
+    assert key.user_id == cast.member["user_id"] and key.team_id == cast.team["team_id"]
+    assert key.max_budget == 20.0 and key.budget_duration == "30d" and key.budget_reset_at is not None
+    assert key.metadata == {"purpose": "testing", "limit": 5}
+    assert key.created_by == cast.member["user_id"]
+    # Shown once: a second visit no longer has it, and it is not in the URL.
+    again = client.get(response["Location"]).content.decode()
+    assert raw not in again and "already shown once" in again
+    assert raw not in response["Location"]
+    assert "keys.issued" not in client.session
+
+
+def test_create_refuses_bad_input_next_to_the_field(cast, client_for, keys):
+    client = client_for(cast.proxy_admin)
+    before = VerificationToken.objects.count()
+    response = client.post(reverse("keys:key_create"), {"key_alias": "team-key", "budget_duration": "2mo"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "already exists" in body and "Only 1mo works" in body
+    assert VerificationToken.objects.count() == before
+
+
+def test_member_cannot_create_a_key_for_a_team_they_are_not_in(cast, client_for):
+    response = client_for(cast.member).post(
+        reverse("keys:key_create"), {"key_alias": "sneaky", "team_id": cast.other_team["team_id"]}
+    )
+    assert response.status_code == 200 and "team_id" in response.context["form"].errors
+    assert not VerificationToken.objects.filter(key_alias="sneaky").exists()
+
+
+def test_edit_preview_shows_consequences_without_saving(cast, client_for, keys):
+    client = client_for(cast.proxy_admin)
+    url = reverse("keys:key_edit", args=[keys.member_key["token"]])
+    response = client.post(url, {"key_alias": "member-key", "max_budget": "3", "budget_duration": "1d", "preview": "1"})
+    body = response.content.decode()
+    assert "Current spend $4.00 is already over the new budget of $3.00" in body
+    assert "Spend resets on" in body
+    assert VerificationToken.objects.get(token=keys.member_key["token"]).max_budget == 5.0
+
+
+def test_edit_writes_only_changed_columns(cast, client_for, keys):
+    client = client_for(cast.team_admin)
+    url = reverse("keys:key_edit", args=[keys.member_key["token"]])
+    response = client.post(
+        url, {"key_alias": "member-key", "team_id": cast.team["team_id"], "max_budget": "8", "budget_duration": "7d"}
+    )
+    assert response.status_code == 302
+    key = VerificationToken.objects.get(token=keys.member_key["token"])
+    assert key.max_budget == 8.0 and key.budget_duration == "7d" and key.budget_reset_at.weekday() == 0
+    assert key.spend == 4.0
+
+
+def test_block_and_unblock_from_the_key_page(cast, client_for, keys):
+    client = client_for(cast.team_admin)
+    token = keys.member_key["token"]
+    assert client.post(reverse("keys:key_block", args=[token])).status_code == 302
+    assert VerificationToken.objects.get(token=token).blocked is True
+    assert client.post(reverse("keys:key_unblock", args=[token])).status_code == 302
+    assert VerificationToken.objects.get(token=token).blocked is False
+
+
+def test_bulk_block_from_the_list(cast, client_for, keys):
+    client = client_for(cast.proxy_admin)
+    tokens = [keys.team_key["token"], keys.member_key["token"]]
+    response = client.post(reverse("keys:key_bulk"), {"action": "block", "tokens": tokens, "next": "/keys/?q=x"})
+    assert response.status_code == 302 and response["Location"] == "/keys/?q=x"
+    assert set(VerificationToken.objects.filter(token__in=tokens).values_list("blocked", flat=True)) == {True}
+    assert VerificationToken.objects.get(token=keys.outsider_key["token"]).blocked is None
+
+
+def test_bulk_block_refuses_keys_the_person_cannot_manage(cast, client_for, keys):
+    response = client_for(cast.member).post(
+        reverse("keys:key_bulk"), {"action": "block", "tokens": [keys.member_key["token"], keys.team_key["token"]]}
+    )
+    # The team key is invisible to the member (ignored); their own key is theirs to block.
+    assert response.status_code == 302
+    assert VerificationToken.objects.get(token=keys.team_key["token"]).blocked is None
+    response = client_for(cast.internal_viewer).post(
+        reverse("keys:key_bulk"), {"action": "block", "tokens": [keys.member_key["token"]]}
+    )
+    assert response.status_code in (302, 403)
+    assert VerificationToken.objects.get(token=keys.member_key["token"]).blocked is True
+
+
+def test_regenerate_shows_a_new_secret_and_keeps_the_row(cast, client_for, keys):
+    client = client_for(cast.proxy_admin)
+    old = keys.member_key["token"]
+    assert client.get(reverse("keys:key_regenerate", args=[old])).status_code == 200
+    response = client.post(reverse("keys:key_regenerate", args=[old]))
+    shown = client.get(response["Location"]).content.decode()
+    raw = re.search(r'id="raw-key">(sk-[A-Za-z0-9_\-]+)<', shown).group(1)
+    key = VerificationToken.objects.get(token=hashlib.sha256(raw.encode()).hexdigest())
+    assert key.spend == 4.0 and key.key_alias == "member-key"
+    assert not VerificationToken.objects.filter(token=old).exists()
+
+
+def test_delete_removes_the_key(cast, client_for, keys):
+    client = client_for(cast.proxy_admin)
+    token = keys.team_key["token"]
+    assert client.get(reverse("keys:key_delete", args=[token])).status_code == 200
+    response = client.post(reverse("keys:key_delete", args=[token]))
+    assert response.status_code == 302
+    assert not VerificationToken.objects.filter(token=token).exists()
+
+
+def test_key_page_shows_budget_usage_and_requests(cast, client_for, keys):
+    token = keys.member_key["token"]
+    today = now_utc().date()
+    factories.make_daily_user_spend(cast.member["user_id"], today.isoformat(), api_key=token, spend=1.5)
+    factories.make_daily_user_spend(
+        cast.member["user_id"], (today - timedelta(days=1)).isoformat(), api_key=token, spend=0.5
+    )
+    factories.make_spend_log(api_key=token, model="gpt-4o", spend=0.25)
+    body = client_for(cast.member).get(detail(token)).content.decode()
+    assert "$4.00" in body and "of $5.00" in body
+    assert "$1.50" in body and "gpt-4o" in body
+    assert "At the last 7 days" in body
+
+
+def test_key_page_query_count(cast, client_for, keys, django_assert_max_num_queries):
+    client = client_for(cast.proxy_admin)
+    client.get(detail(keys.member_key["token"]))
+    with django_assert_max_num_queries(16):
+        client.get(detail(keys.member_key["token"]))
