@@ -16,11 +16,11 @@ Facts this module relies on (shared/litellm-compat.md §7):
 from __future__ import annotations
 
 import base64
-import calendar
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Q
 
 from config.litellm import table_name
@@ -139,13 +139,16 @@ def _none(col: str) -> str:
     return f"COALESCE(NULLIF({col}, ''), '')"
 
 
-def _keys_sql(where: str) -> str:
-    return f'SELECT token FROM "{table_name("VerificationToken")}" WHERE {where}'
+def _keys_sql(where: str, column: str = "token") -> str:
+    return f'SELECT {column} FROM "{table_name("VerificationToken")}" WHERE {where}'
 
 
 def scope_filter(scope: Scope, table: str) -> tuple[str, list]:
-    """(SQL condition, params) selecting `table`'s rows that belong to `scope`."""
-    entity = ENTITY_COLUMN[table]
+    """(SQL condition, params) selecting `table`'s rows that belong to `scope`.
+
+    Where a table has no column for the scope, rows are matched through the scope's keys; the
+    entity column is narrowed too where it can be (the owners of those keys), so the
+    (entity, date) index does the work instead of a scan of the whole date range."""
     teams_of_org = f'SELECT team_id FROM "{table_name("TeamTable")}" WHERE organization_id = %s'
     if scope.kind == "proxy":
         return "TRUE", []
@@ -153,22 +156,33 @@ def scope_filter(scope: Scope, table: str) -> tuple[str, list]:
         return "api_key = %s", [scope.value]
     if scope.kind == "model":
         return f"{_none('model')} = %s", [scope.value]
+    if scope.kind == "tag" and table == "DailyTagSpend":
+        return "tag = %s", [scope.value]
     if scope.kind == "team":
         if table == "DailyTeamSpend":
             return "team_id = %s", [scope.value]
-        return f"api_key IN ({_keys_sql('team_id = %s')})", [scope.value]
-    if scope.kind == "org":
+        keys_where, params = "team_id = %s", [scope.value]
+    elif scope.kind == "org":
         if table == "DailyTeamSpend":
             return f"team_id IN ({teams_of_org})", [scope.value]
-        return f"api_key IN ({_keys_sql(f'team_id IN ({teams_of_org})')})", [scope.value]
-    if scope.kind == "user":
+        keys_where, params = f"team_id IN ({teams_of_org})", [scope.value]
+    elif scope.kind == "user":
         if table == "DailyUserSpend":
             return "user_id = %s", [scope.value]
-        return f"api_key IN ({_keys_sql('user_id = %s')})", [scope.value]
-    if scope.kind == "tag":
-        if table == "DailyTagSpend":
-            return f"{entity} = %s", [scope.value]
-    raise ValueError(f"scope {scope.kind} has no rows in {table}")
+        keys_where, params = "user_id = %s", [scope.value]
+    else:
+        raise ValueError(f"scope {scope.kind} has no rows in {table}")
+    condition = f"api_key IN ({_keys_sql(keys_where)})"
+    if table == "DailyUserSpend":
+        # (COALESCE: the keys without an owner charge the '' row)
+        owners = _keys_sql(keys_where, "COALESCE(user_id, '')")
+        condition += f" AND user_id IN ({owners})"
+        params = params * 2
+    elif table == "DailyTeamSpend":
+        teams = _keys_sql(keys_where, "COALESCE(team_id, '')")
+        condition += f" AND team_id IN ({teams})"
+        params = params * 2
+    return condition, params
 
 
 def _fetch(sql: str, params) -> list[tuple]:
@@ -177,20 +191,21 @@ def _fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+@contextmanager
+def aggregation_session():
+    """A short read transaction with room to aggregate in memory.
+
+    Top-key and top-user breakdowns group 100,000 keys; with PostgreSQL's default 4 MB
+    work_mem those hash tables spill to disk and take twice as long. SET LOCAL ends with the
+    transaction, so the proxy's own sessions are untouched."""
+    with transaction.atomic(using=LITELLM_ALIAS):
+        with connections[LITELLM_ALIAS].cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
+
+
 # ---------------------------------------------------------------------------------------------
-# Headline figures
-
-
-FIGURE_COLUMNS = [
-    ("spend", "SUM(spend)"),
-    ("requests", "SUM(api_requests)"),
-    ("successful", "SUM(successful_requests)"),
-    ("failed", "SUM(failed_requests)"),
-    ("prompt_tokens", "SUM(prompt_tokens)"),
-    ("completion_tokens", "SUM(completion_tokens)"),
-    ("cache_read_tokens", "SUM(cache_read_input_tokens)"),
-    ("cache_creation_tokens", "SUM(cache_creation_input_tokens)"),
-]
+# Overview: headline figures, daily series, models and providers in one statement
 
 
 @dataclass
@@ -209,59 +224,6 @@ class Figure:
         return (self.value - self.previous) / abs(self.previous)
 
 
-def figures(scope: Scope, period: Period) -> list[Figure]:
-    """Headline figures for the period and the previous one of equal length: one statement."""
-    prev = period.previous()
-    table = scope.base_table
-    where, params = scope_filter(scope, table)
-    cur_cond = "date >= %s"
-    selects = []
-    for name, expr in FIGURE_COLUMNS:
-        selects.append(f"COALESCE({expr} FILTER (WHERE {cur_cond}), 0) AS {name}")
-        selects.append(f"COALESCE({expr} FILTER (WHERE NOT ({cur_cond})), 0) AS prev_{name}")
-    sql = f'SELECT {", ".join(selects)} FROM "{table_name(table)}" WHERE date >= %s AND date <= %s AND {where}'
-    row = _fetch(
-        sql,
-        [period.start.isoformat()] * (2 * len(FIGURE_COLUMNS))
-        + [prev.start.isoformat(), period.end.isoformat(), *params],
-    )[0]
-
-    # SUM over bigint comes back as numeric: spend as float, counters as int.
-    def typed(name, value):
-        return float(value) if name == "spend" else int(value)
-
-    cur = {name: typed(name, row[2 * i]) for i, (name, _) in enumerate(FIGURE_COLUMNS)}
-    old = {name: typed(name, row[2 * i + 1]) for i, (name, _) in enumerate(FIGURE_COLUMNS)}
-
-    def rate(d):
-        done = (d["successful"] or 0) + (d["failed"] or 0)
-        return (d["successful"] / done) if done else 0.0
-
-    def avg_cost(d):
-        return (d["spend"] / d["requests"]) if d["requests"] else 0.0
-
-    return [
-        Figure("spend", "Spend", float(cur["spend"]), float(old["spend"]), "money"),
-        Figure("requests", "Requests", int(cur["requests"]), int(old["requests"])),
-        Figure("successful", "Successful", int(cur["successful"]), int(old["successful"])),
-        Figure("failed", "Failed", int(cur["failed"]), int(old["failed"])),
-        Figure("success_rate", "Success rate", rate(cur), rate(old), "percent"),
-        Figure("prompt_tokens", "Prompt tokens", int(cur["prompt_tokens"]), int(old["prompt_tokens"])),
-        Figure("completion_tokens", "Completion tokens", int(cur["completion_tokens"]), int(old["completion_tokens"])),
-        Figure(
-            "cache_tokens",
-            "Cache tokens (read + write)",
-            int(cur["cache_read_tokens"]) + int(cur["cache_creation_tokens"]),
-            int(old["cache_read_tokens"]) + int(old["cache_creation_tokens"]),
-        ),
-        Figure("avg_cost", "Average cost per request", avg_cost(cur), avg_cost(old), "money"),
-    ]
-
-
-# ---------------------------------------------------------------------------------------------
-# Daily series (the charts)
-
-
 @dataclass
 class DailySeries:
     """Per-day figures for a period; `spend_by` is {series label: [spend per day]}."""
@@ -277,11 +239,9 @@ class DailySeries:
 
     @property
     def spend(self) -> list[float]:
-        return (
-            [sum(values) for values in zip(*self.spend_by.values(), strict=True)]
-            if self.spend_by
-            else [0.0] * len(self.dates)
-        )
+        if not self.spend_by:
+            return [0.0] * len(self.dates)
+        return [sum(values) for values in zip(*self.spend_by.values(), strict=True)]
 
     def cumulative_spend(self) -> list[float]:
         total, out = 0.0, []
@@ -289,65 +249,6 @@ class DailySeries:
             total += value
             out.append(total)
         return out
-
-
-def daily_series(scope: Scope, period: Period, *, stack: str = "model") -> DailySeries:
-    """Spend per day split by model (or team), plus tokens and request outcomes per day:
-    one grouped statement; the top MAX_SERIES - 1 series are kept, the rest lumped as Other."""
-    table = "DailyTeamSpend" if stack == "team" else scope.base_table
-    where, params = scope_filter(scope, table)
-    series_col = _none("team_id" if stack == "team" else "model")
-    sql = f"""
-        SELECT date, {series_col} AS series, SUM(spend), SUM(prompt_tokens), SUM(completion_tokens),
-               SUM(cache_read_input_tokens) + SUM(cache_creation_input_tokens),
-               SUM(successful_requests), SUM(failed_requests)
-        FROM "{table_name(table)}"
-        WHERE date >= %s AND date <= %s AND {where}
-        GROUP BY 1, 2
-    """
-    rows = _fetch(sql, [period.start.isoformat(), period.end.isoformat(), *params])
-    dates = period.dates()
-    index = {d.isoformat(): i for i, d in enumerate(dates)}
-    n = len(dates)
-    result = DailySeries(dates=dates, stack=stack)
-    result.prompt_tokens, result.completion_tokens, result.cache_tokens = [0] * n, [0] * n, [0] * n
-    result.successful, result.failed = [0] * n, [0] * n
-    per_series: dict[str, list[float]] = {}
-    for day, series, spend, prompt, completion, cache, ok, failed in rows:
-        i = index.get(day)
-        if i is None:  # a malformed date string: skip rather than crash
-            continue
-        per_series.setdefault(series, [0.0] * n)[i] += float(spend or 0)
-        result.prompt_tokens[i] += int(prompt or 0)
-        result.completion_tokens[i] += int(completion or 0)
-        result.cache_tokens[i] += int(cache or 0)
-        result.successful[i] += int(ok or 0)
-        result.failed[i] += int(failed or 0)
-    ranked = sorted(per_series.items(), key=lambda item: -sum(item[1]))
-    keep = ranked if len(ranked) <= MAX_SERIES else ranked[: MAX_SERIES - 1]
-    labels = _labels("teams" if stack == "team" else "models", [s for s, _ in keep])
-    result.spend_by = {labels.get(s, s) or NONE_LABEL: values for s, values in keep}
-    if len(ranked) > len(keep):
-        other = [0.0] * n
-        for _, values in ranked[len(keep) :]:
-            other = [a + b for a, b in zip(other, values, strict=True)]
-        result.spend_by[OTHER_LABEL] = other
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
-# Breakdown tables
-
-
-BREAKDOWNS = {
-    # name: (title, daily table, grouping column)
-    "teams": ("Top teams", "DailyTeamSpend", "team_id"),
-    "users": ("Top users", "DailyUserSpend", "user_id"),
-    "keys": ("Top keys", None, "api_key"),
-    "models": ("Top models", None, "model"),
-    "providers": ("Providers", None, "custom_llm_provider"),
-    "tags": ("Top tags", "DailyTagSpend", "tag"),
-}
 
 
 @dataclass
@@ -360,13 +261,177 @@ class BreakdownRow:
     share: float  # of the scope's spend in this table, 0..1
 
 
-def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N) -> list[BreakdownRow]:
-    """The top `limit` entries by spend with their share of the total: one grouped statement
-    (the share's total comes from a window over the same groups), plus one lookup for names."""
+@dataclass
+class Overview:
+    figures: list[Figure]
+    series: DailySeries
+    models: list[BreakdownRow]
+    providers: list[BreakdownRow]
+
+
+COUNTERS = ["spend", "prompt", "completion", "cache_read", "cache_creation", "requests", "successful", "failed"]
+
+
+def overview(scope: Scope, period: Period, *, stack: str = "model") -> Overview:
+    """Figures for the period and the previous one of equal length, spend/tokens/outcomes per
+    day, and the model and provider breakdowns: one statement grouped by (date, model,
+    provider) over both periods, which the database reduces to a few hundred rows."""
+    prev = period.previous()
+    table = scope.base_table
+    where, params = scope_filter(scope, table)
+    sql = f"""
+        SELECT date, {_none("model")}, {_none("custom_llm_provider")}, SUM(spend), SUM(prompt_tokens),
+               SUM(completion_tokens), SUM(cache_read_input_tokens), SUM(cache_creation_input_tokens),
+               SUM(api_requests), SUM(successful_requests), SUM(failed_requests)
+        FROM "{table_name(table)}"
+        WHERE date >= %s AND date <= %s AND {where}
+        GROUP BY 1, 2, 3
+    """
+    rows = _fetch(sql, [prev.start.isoformat(), period.end.isoformat(), *params])
+    dates = period.dates()
+    index = {d.isoformat(): i for i, d in enumerate(dates)}
+    n = len(dates)
+    cur_total = dict.fromkeys(COUNTERS, 0)
+    old_total = dict.fromkeys(COUNTERS, 0)
+    series = DailySeries(dates=dates, stack=stack)
+    series.prompt_tokens, series.completion_tokens, series.cache_tokens = [0] * n, [0] * n, [0] * n
+    series.successful, series.failed = [0] * n, [0] * n
+    per_model: dict[str, list[float]] = {}
+    groups: dict[str, dict[str, list]] = {"models": {}, "providers": {}}
+    for day, model, provider, *values in rows:
+        values = [float(values[0] or 0), *(int(v or 0) for v in values[1:])]
+        counters = dict(zip(COUNTERS, values, strict=True))
+        i = index.get(day)
+        if i is None:  # the previous period (or a malformed date string, which is skipped)
+            if prev.start.isoformat() <= day < period.start.isoformat():
+                for k, v in counters.items():
+                    old_total[k] += v
+            continue
+        for k, v in counters.items():
+            cur_total[k] += v
+        per_model.setdefault(model, [0.0] * n)[i] += counters["spend"]
+        series.prompt_tokens[i] += counters["prompt"]
+        series.completion_tokens[i] += counters["completion"]
+        series.cache_tokens[i] += counters["cache_read"] + counters["cache_creation"]
+        series.successful[i] += counters["successful"]
+        series.failed[i] += counters["failed"]
+        for name, key in (("models", model), ("providers", provider)):
+            acc = groups[name].setdefault(key, [0.0, 0, 0])
+            acc[0] += counters["spend"]
+            acc[1] += counters["prompt"] + counters["completion"]
+            acc[2] += counters["requests"]
+    if stack == "team":
+        per_model = _spend_per_day_by_team(scope, period, index)
+    series.spend_by = _top_series(per_model, n, "teams" if stack == "team" else "models")
+    total = cur_total["spend"]
+    return Overview(
+        figures=_figures(cur_total, old_total),
+        series=series,
+        models=_ranked("models", groups["models"], total),
+        providers=_ranked("providers", groups["providers"], total),
+    )
+
+
+def _spend_per_day_by_team(scope: Scope, period: Period, index: dict[str, int]) -> dict[str, list[float]]:
+    """Spend per day and team (stacking by team): DailyTeamSpend grouped by (date, team)."""
+    where, params = scope_filter(scope, "DailyTeamSpend")
+    sql = f"""
+        SELECT date, {_none("team_id")}, SUM(spend) FROM "{table_name("DailyTeamSpend")}"
+        WHERE date >= %s AND date <= %s AND {where} GROUP BY 1, 2
+    """
+    out: dict[str, list[float]] = {}
+    for day, team, spend in _fetch(sql, [period.start.isoformat(), period.end.isoformat(), *params]):
+        if day in index:
+            out.setdefault(team, [0.0] * len(index))[index[day]] += float(spend or 0)
+    return out
+
+
+def _top_series(per_series: dict[str, list[float]], n: int, kind: str) -> dict[str, list[float]]:
+    """The MAX_SERIES - 1 biggest series by name, the rest lumped together as Other."""
+    ranked = sorted(per_series.items(), key=lambda item: (-sum(item[1]), item[0]))
+    keep = ranked if len(ranked) <= MAX_SERIES else ranked[: MAX_SERIES - 1]
+    labels = _labels(kind, [s for s, _ in keep])
+    result = {labels.get(s, s) or NONE_LABEL: values for s, values in keep}
+    if len(ranked) > len(keep):
+        other = [0.0] * n
+        for _, values in ranked[len(keep) :]:
+            other = [a + b for a, b in zip(other, values, strict=True)]
+        result[OTHER_LABEL] = other
+    return result
+
+
+def _ranked(name: str, groups: dict[str, list], total: float, limit: int = TOP_N) -> list[BreakdownRow]:
+    ranked = sorted(groups.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    return [
+        BreakdownRow(
+            id=k,
+            label=k or ("unknown" if name == "providers" else NONE_LABEL),
+            spend=spend,
+            tokens=tokens,
+            requests=requests,
+            share=(spend / total) if total else 0.0,
+        )
+        for k, (spend, tokens, requests) in ranked
+    ]
+
+
+def _figures(cur: dict, old: dict) -> list[Figure]:
+    def rate(d):
+        done = d["successful"] + d["failed"]
+        return (d["successful"] / done) if done else 0.0
+
+    def avg_cost(d):
+        return (d["spend"] / d["requests"]) if d["requests"] else 0.0
+
+    def cache(d):
+        return d["cache_read"] + d["cache_creation"]
+
+    return [
+        Figure("spend", "Spend", cur["spend"], old["spend"], "money"),
+        Figure("requests", "Requests", cur["requests"], old["requests"]),
+        Figure("successful", "Successful", cur["successful"], old["successful"]),
+        Figure("failed", "Failed", cur["failed"], old["failed"]),
+        Figure("success_rate", "Success rate", rate(cur), rate(old), "percent"),
+        Figure("prompt_tokens", "Prompt tokens", cur["prompt"], old["prompt"]),
+        Figure("completion_tokens", "Completion tokens", cur["completion"], old["completion"]),
+        Figure("cache_tokens", "Cache tokens (read + write)", cache(cur), cache(old)),
+        Figure("avg_cost", "Average cost per request", avg_cost(cur), avg_cost(old), "money"),
+    ]
+
+
+def figures(scope: Scope, period: Period) -> list[Figure]:
+    return overview(scope, period).figures
+
+
+def daily_series(scope: Scope, period: Period, *, stack: str = "model") -> DailySeries:
+    return overview(scope, period, stack=stack).series
+
+
+# ---------------------------------------------------------------------------------------------
+# Breakdown tables
+
+
+BREAKDOWNS = {
+    # name: (title, daily table (None: the scope's own), grouping column)
+    "teams": ("Top teams", "DailyTeamSpend", "team_id"),
+    "users": ("Top users", "DailyUserSpend", "user_id"),
+    "keys": ("Top keys", None, "api_key"),
+    "models": ("Top models", None, "model"),
+    "providers": ("Providers", None, "custom_llm_provider"),
+    "tags": ("Top tags", "DailyTagSpend", "tag"),
+}
+
+
+def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N, overview_=None) -> list[BreakdownRow]:
+    """The top `limit` entries by spend with their share of the total. Models and providers
+    come from the overview statement; the others are one grouped statement each (the share's
+    total from a window over the same groups), plus one lookup for readable names."""
+    if name in ("models", "providers"):
+        return getattr(overview_ or overview(scope, period), name)
     _title, table, column = BREAKDOWNS[name]
     table = table or scope.base_table
     where, params = scope_filter(scope, table)
-    key = _none(column)
+    key = _none(column) if column != "api_key" else column
     sql = f"""
         SELECT {key} AS k, SUM(spend) AS spend, SUM(prompt_tokens) + SUM(completion_tokens) AS tokens,
                SUM(api_requests) AS requests, SUM(SUM(spend)) OVER () AS total
@@ -384,7 +449,7 @@ def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N) ->
         out.append(
             BreakdownRow(
                 id=k,
-                label=labels.get(k) or (("unknown" if name == "providers" else NONE_LABEL) if not k else k),
+                label=labels.get(k) or (k or NONE_LABEL),
                 spend=spend,
                 tokens=int(tokens or 0),
                 requests=int(requests or 0),
@@ -642,7 +707,3 @@ def error_logs_queryset(*, start: datetime, end: datetime, filters: dict):
     if filters.get("status_code"):
         qs = qs.filter(status_code=filters["status_code"])
     return qs.order_by("-start_time", "-request_id")
-
-
-def month_name(d: date) -> str:
-    return calendar.month_name[d.month]

@@ -39,35 +39,32 @@ def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpRes
     return response
 
 
-def build_charts(scope: selectors.Scope, period: selectors.Period, stack: str, only: str | None = None):
-    """The dashboard's charts; `only` limits the work to one chart (for its CSV export)."""
-    series = selectors.daily_series(scope, period, stack=stack)
+def build_charts(scope: selectors.Scope, series: selectors.DailySeries) -> list[charts.Chart]:
+    """The dashboard's charts, drawn from one DailySeries (the CSV export draws the same)."""
     dates = series.dates
-    made = {
-        "spend": lambda: charts.stacked_bars(
-            "spend", f"Spend per day by {stack}", dates, series.spend_by, kind="money"
-        ),
-        "tokens": lambda: charts.stacked_bars(
+    made = [
+        charts.stacked_bars("spend", f"Spend per day by {series.stack}", dates, series.spend_by, kind="money"),
+        charts.stacked_bars(
             "tokens",
             "Tokens per day",
             dates,
             {"Prompt": series.prompt_tokens, "Completion": series.completion_tokens, "Cache": series.cache_tokens},
         ),
-        "requests": lambda: charts.stacked_bars(
+        charts.stacked_bars(
             "requests",
             "Successful vs failed requests per day",
             dates,
             {"Successful": series.successful, "Failed": series.failed},
             colors={"Successful": charts.OK_COLOR, "Failed": charts.FAIL_COLOR},
         ),
-    }
+    ]
     if scope.budget:
-        made["budget"] = lambda: charts.cumulative_line(
-            "budget", "Cumulative spend against the budget", dates, series.cumulative_spend(), scope.budget
+        made.append(
+            charts.cumulative_line(
+                "budget", "Cumulative spend against the budget", dates, series.cumulative_spend(), scope.budget
+            )
         )
-    if only is not None:
-        return [made[only]()] if only in made else []
-    return [make() for make in made.values()]
+    return made
 
 
 def breakdown_rows(rows: list[selectors.BreakdownRow]) -> list[list]:
@@ -102,18 +99,20 @@ class DashboardView(ConsoleMixin, TemplateView):
         export = request.GET.get("export")
         if export:
             return self.export(scope, period, stack, export)
-        breakdowns = [
-            (name, selectors.BREAKDOWNS[name][0], selectors.breakdown(scope, period, name))
-            for name in scope.breakdowns()
-        ]
+        with selectors.aggregation_session():
+            overview = selectors.overview(scope, period, stack=stack)
+            breakdowns = [
+                (name, selectors.BREAKDOWNS[name][0], selectors.breakdown(scope, period, name, overview_=overview))
+                for name in scope.breakdowns()
+            ]
         context = self.get_context_data(
             form=form,
             period=period,
             previous=period.previous(),
             scope=scope,
             stack=stack,
-            figures=selectors.figures(scope, period),
-            charts=build_charts(scope, period, stack),
+            figures=overview.figures,
+            charts=build_charts(scope, overview.series),
             breakdowns=breakdowns,
             scope_kinds=[
                 (k, label) for k, label in selectors.SCOPE_KINDS if k in selectors.scope_kinds_for(self.principal)
@@ -129,19 +128,21 @@ class DashboardView(ConsoleMixin, TemplateView):
         if name in selectors.BREAKDOWNS:
             if name not in scope.breakdowns():
                 raise Http404("No such table for this scope.")
-            rows = selectors.breakdown(scope, period, name)
+            with selectors.aggregation_session():
+                rows = selectors.breakdown(scope, period, name)
             return _csv_response(filename, BREAKDOWN_COLUMNS, breakdown_rows(rows))
+        overview = selectors.overview(scope, period, stack=stack)
         if name == "figures":
-            figures = selectors.figures(scope, period)
+            figures = overview.figures
             return _csv_response(
                 filename,
                 ["figure", "value", "previous period", "change"],
                 [[f.label, f.value, f.previous, "" if f.change is None else round(f.change, 4)] for f in figures],
             )
-        made = build_charts(scope, period, stack, only=name)
-        if not made:
+        chart = next((c for c in build_charts(scope, overview.series) if c.id == name), None)
+        if chart is None:
             raise Http404("No such chart for this scope.")
-        return _csv_response(filename, made[0].header, made[0].rows)
+        return _csv_response(filename, chart.header, chart.rows)
 
 
 def _with_errors_shown(form):

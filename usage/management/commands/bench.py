@@ -193,7 +193,6 @@ NOTES = """\
 # --- the measuring child process ------------------------------------------------------------
 
 BENCH_TEAM = "team-7"
-BENCH_KEY_INDEX = 7 * 20_000 // 400 + 7  # some key of BENCH_TEAM's users
 
 
 def _page_targets() -> list[tuple[str, str, callable]]:
@@ -244,8 +243,16 @@ def _page_targets() -> list[tuple[str, str, callable]]:
         ("budgets", "page", lambda: reverse("budgets:budget_overview")),
         ("usage, whole proxy, 30 days", "page", lambda: reverse("usage:dashboard") + "?range=30d"),
         ("usage, whole proxy, 90 days", "page", lambda: reverse("usage:dashboard") + "?range=90d"),
-        ("usage, one team, 30 days", "page", lambda: reverse("usage:dashboard") + f"?range=30d&team={BENCH_TEAM}"),
-        ("usage, one team, 90 days", "page", lambda: reverse("usage:dashboard") + f"?range=90d&team={BENCH_TEAM}"),
+        (
+            "usage, one team, 30 days",
+            "page",
+            lambda: reverse("usage:dashboard") + f"?range=30d&scope=team&id={BENCH_TEAM}",
+        ),
+        (
+            "usage, one team, 90 days",
+            "page",
+            lambda: reverse("usage:dashboard") + f"?range=90d&scope=team&id={BENCH_TEAM}",
+        ),
         ("spend logs, first page (7 days)", "list/detail", lambda: reverse("usage:spendlog_list") + "?window=7d"),
         ("spend logs, 100 pages deep (keyset)", "list/detail", spend_logs_deep),
         ("error logs, first page", "list/detail", lambda: reverse("usage:errorlog_list")),
@@ -266,7 +273,10 @@ def measure_pages(*, runs: int, log) -> list[dict]:
     admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
         "bench-admin", "bench@example.com", "bench-password"
     )
-    client = Client()
+    import logging
+
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)  # a broken page is reported, not dumped
+    client = Client(raise_request_exception=False)
     client.force_login(admin)
     results = []
     for label, kind, make_url in _page_targets():
@@ -280,6 +290,8 @@ def measure_pages(*, runs: int, log) -> list[dict]:
         names = {t.name for t in (response.templates or [])}
         if response.status_code != 200 or "coming_soon.html" in names:
             reason = "placeholder page" if "coming_soon.html" in names else f"HTTP {response.status_code}"
+            if response.status_code == 500 and response.exc_info:
+                reason += f" ({response.exc_info[0].__name__}: {str(response.exc_info[1])[:80]})"
             results.append({**entry, "status": "n/a", "url": url, "reason": reason})
             continue
         server, sql, counts = [], [], []
