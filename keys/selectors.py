@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import OrganizationTable, TeamTable, UserTable
 from config import writes
+from config.litellm import catalog
 from config.models import ProxyModelTable
 from usage.models import DailyTeamSpend, DailyUserSpend, SpendLogs
 
@@ -176,15 +177,40 @@ def _daily_rows(model, token: str, since: str) -> list[DailyUsage]:
     ]
 
 
-def key_recent_requests(key, *, now: datetime | None = None) -> list:
-    """The key's latest requests: SpendLogs has no (api_key, "startTime") index on the seed
-    schema, so the read is bounded to the last few days and a small LIMIT."""
+def recent_requests_since(usage: list[DailyUsage], *, now: datetime | None = None) -> datetime | None:
+    """Where to start reading SpendLogs for a key's latest requests, or None to skip the read.
+
+    Without an (api_key, "startTime") index (the seed schema, or a database migrated by SQL
+    alone) the read walks every log row in its window, so the window is kept to the days the
+    daily table says the key was used: back to the newest days holding RECENT_REQUESTS_LIMIT
+    requests, never further than RECENT_REQUESTS_DAYS. Today is always read (the proxy flushes
+    the daily table every few seconds, so today's newest requests may not be counted yet)."""
     now = now or writes.now_utc()
+    today = now.date()
+    horizon = today - timedelta(days=RECENT_REQUESTS_DAYS - 1)
+    if catalog().has_index("SpendLogs", ("api_key", "startTime")):
+        return datetime.combine(horizon, datetime.min.time())
+    start = today
+    seen = 0
+    for day in sorted((d for d in usage if horizon <= d.day <= today), key=lambda d: d.day, reverse=True):
+        start = min(start, day.day)
+        seen += day.requests
+        if seen >= RECENT_REQUESTS_LIMIT:
+            break
+    return datetime.combine(start, datetime.min.time())
+
+
+def key_recent_requests(key, *, since: datetime | None = None, now: datetime | None = None) -> list:
+    """The key's latest requests (newest first, at most RECENT_REQUESTS_LIMIT), read from
+    `since` (default: the last RECENT_REQUESTS_DAYS days)."""
+    now = now or writes.now_utc()
+    if since is None:
+        since = now - timedelta(days=RECENT_REQUESTS_DAYS)
     fields = ["request_id", "start_time", "model", "spend", "total_tokens", "call_type"]
     if SpendLogs.has_column("status"):
         fields.append("status")
     return list(
-        SpendLogs.objects.filter(api_key=key.token, start_time__gte=now - timedelta(days=RECENT_REQUESTS_DAYS))
+        SpendLogs.objects.filter(api_key=key.token, start_time__gte=since)
         .only(*fields)
         .order_by("-start_time")[:RECENT_REQUESTS_LIMIT]
     )

@@ -144,7 +144,7 @@ class KeyDetailView(ConsoleMixin, TemplateView):
             soft_budget=soft_budget,
             usage=usage,
             usage_max=max((d.spend for d in usage), default=0.0),
-            recent=selectors.key_recent_requests(key),
+            recent=selectors.key_recent_requests(key, since=selectors.recent_requests_since(usage)),
             recent_days=selectors.RECENT_REQUESTS_DAYS,
             forecast=forecast,
             can_manage=self.principal.can_manage_key(key),

@@ -282,3 +282,19 @@ def test_key_page_query_count(cast, client_for, keys, django_assert_max_num_quer
     client.get(detail(keys.member_key["token"]))
     with django_assert_max_num_queries(16):
         client.get(detail(keys.member_key["token"]))
+
+
+def test_latest_requests_window_follows_the_daily_table(keys):
+    from datetime import datetime
+
+    from keys import selectors
+    from keys.selectors import DailyUsage
+
+    now = datetime(2026, 11, 20, 12, 0)
+    busy = [DailyUsage(now.date() - timedelta(days=d), 1.0, 15, 0) for d in (0, 2, 5)]
+    since = selectors.recent_requests_since(busy, now=now)
+    if selectors.catalog().has_index("SpendLogs", ("api_key", "startTime")):
+        assert since == datetime(2026, 11, 14)
+    else:
+        assert since == datetime(2026, 11, 18)  # today (15) + two days ago (15) reach 20
+        assert selectors.recent_requests_since([], now=now) == datetime(2026, 11, 20)
