@@ -523,7 +523,7 @@ class _Builder:
             aliases.add(candidate)
             return candidate
 
-        def add_key(*, user, team, alias, session=False, created_by=None):
+        def add_key(*, user, team, alias, session=False, created_by=None, usable=False):
             raw = self.ids.raw_key()
             token = hash_key(raw)
             created = self.ago(self.rng.uniform(2, min(120, self.days + 20)), 12) if not session else self.ago(0, 30)
@@ -573,7 +573,7 @@ class _Builder:
                 active_until=self.now,
                 session=session,
             )
-            r = self.rng.random()
+            r = 1.0 if usable else self.rng.random()
             if session:
                 row.update(expires=created + timedelta(hours=24), max_budget=None)
                 key.weight = 0
@@ -617,15 +617,24 @@ class _Builder:
         # The rest belong to people with a team (or none), created by themselves or an admin.
         holders = [u for u in self.users if u.get("_status") == "active" and u.get("user_email")]
         weights = [3 if u["teams"] else 1 for u in holders]
-        for known in ("dev@acme.example", "lead@acme.example"):
+        # The demo accounts' own keys; the first of each is always usable (the tour starts there).
+        own_keys = {
+            "dev@acme.example": ("laptop", "notebook", "ci"),
+            "lead@acme.example": ("laptop", "notebook", "ci"),
+            "intern@acme.example": ("notebook",),
+            "orgadmin@acme.example": ("laptop",),
+        }
+        for known, purposes in own_keys.items():
             user = self.accounts[known]
-            for purpose in ("laptop", "notebook", "ci"):
+            for n, purpose in enumerate(purposes):
                 team = team_by_id[user["teams"][0]] if user["teams"] else None
+                creator = admin["user_id"] if user["user_role"] == "internal_user_viewer" else user["user_id"]
                 add_key(
                     user=user,
                     team=team,
                     alias=alias_for(f"{known.split('@')[0]}-{purpose}"),
-                    created_by=user["user_id"],
+                    created_by=creator,
+                    usable=n == 0,
                 )
         while len(self.keys) < self.n_keys:
             user = self.rng.choices(holders, weights=weights)[0]

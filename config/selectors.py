@@ -63,3 +63,32 @@ def home_figures(principal) -> dict:
     else:
         figures["teams"] = len(principal.team_ids)
     return figures
+
+
+def recent_audit_entries(*, limit: int = 6) -> list:
+    """The newest audit rows, with the actor's email where the actor is a LiteLLM user."""
+    from config.litellm import logical_name
+    from config.models import AuditLog
+    from config.views.audit import actor_emails
+
+    entries = list(AuditLog.objects.defer("before_value", "updated_values").order_by("-updated_at")[:limit])
+    emails = actor_emails({e.changed_by for e in entries})
+    for entry in entries:
+        entry.actor_label = emails.get(entry.changed_by, entry.changed_by)
+        logical = logical_name(entry.table_name)
+        entry.table_label = AUDIT_TABLE_LABELS.get(logical, logical)
+    return entries
+
+
+# LiteLLM's audit table names, in words (LitellmTableNames and the console's own).
+AUDIT_TABLE_LABELS = {
+    "VerificationToken": "key",
+    "TeamTable": "team",
+    "UserTable": "user",
+    "OrganizationTable": "organization",
+    "BudgetTable": "budget",
+    "InvitationLink": "invitation",
+    "EndUserTable": "end user",
+    "ProxyModelTable": "model",
+    "Config": "config",
+}

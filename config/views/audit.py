@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 import django_tables2 as tables
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.views.generic import DetailView
 
 from config.models import AuditLog
@@ -54,6 +55,43 @@ class AuditTable(ConsoleTable):
         model = AuditLog
         fields = ("updated_at", "changed_by", "action", "table_name", "object_id")
         order_by = ("-updated_at",)
+        empty_text = "No audit entries match these filters."
+
+    def before_render(self, request):
+        """Actors are LiteLLM user ids (or ops logins): look up this page's emails at once."""
+        records = [row.record for row in self.page.object_list] if hasattr(self, "page") else []
+        self.actor_emails = actor_emails({r.changed_by for r in records})
+
+    def render_changed_by(self, value):
+        email = getattr(self, "actor_emails", {}).get(value)
+        if email:
+            return format_html('{}<br><span class="muted small mono">{}</span>', email, shorten(value))
+        return value
+
+    def render_object_id(self, value):
+        return format_html('<span class="mono" title="{}">{}</span>', value, shorten(value))
+
+    def value_changed_by(self, value):
+        return value
+
+    def value_object_id(self, value):
+        return value
+
+
+def shorten(value: str, keep: int = 10) -> str:
+    """Long ids and key hashes as their ends, e.g. 3e0c9ad593…f307906 (the title shows all)."""
+    return value if len(value) <= 2 * keep + 1 else f"{value[:keep]}…{value[-keep + 2 :]}"
+
+
+def actor_emails(actor_ids) -> dict[str, str]:
+    from accounts.models import UserTable
+
+    ids = [a for a in actor_ids if a]
+    if not ids:
+        return {}
+    return dict(
+        UserTable.objects.filter(user_id__in=ids, user_email__isnull=False).values_list("user_id", "user_email")
+    )
 
 
 class AuditListView(ObjectListView):
@@ -74,6 +112,11 @@ class AuditDetailView(ConsoleMixin, DetailView):
     model = AuditLog
     template_name = "audit_detail.html"
     context_object_name = "entry"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["actor_email"] = actor_emails({self.object.changed_by}).get(self.object.changed_by)
+        return context
 
 
 urlpatterns = [

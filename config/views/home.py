@@ -1,8 +1,23 @@
 from django.views.generic import TemplateView
 
-from config.selectors import home_figures
+from config.context_processors import NAVIGATION
+from config.selectors import home_figures, recent_audit_entries
 
 from .generic import ConsoleMixin
+
+# One line per section for the overview's "where to go" list (sections as in NAVIGATION).
+SECTION_HINTS = {
+    "keys": "Virtual keys: create, block, rotate, set budgets and limits.",
+    "teams": "Teams, their members and roles, budgets and models.",
+    "users": "People with a LiteLLM login: roles, budgets, teams.",
+    "organizations": "Organizations, their admins, members and budget.",
+    "end_users": "Customers your apps name in requests: budgets and blocking.",
+    "budgets": "Budget rows and where spend stands against them.",
+    "usage": "Spend, requests and tokens per day, model, team, key and tag.",
+    "logs": "Individual requests and errors of the last days.",
+    "invitations": "Pending, accepted and expired invitation links.",
+    "audit": "Every change, by the console or the proxy.",
+}
 
 
 class HomeView(ConsoleMixin, TemplateView):
@@ -12,4 +27,11 @@ class HomeView(ConsoleMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["figures"] = home_figures(self.principal)
+        context["destinations"] = [
+            (label, url, SECTION_HINTS.get(section, ""))
+            for section, label, url in NAVIGATION
+            if self.principal.can_open(section)
+        ]
+        if self.principal.can_open("audit"):
+            context["recent_changes"] = recent_audit_entries(limit=6)
         return context
