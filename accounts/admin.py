@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, render_rows
+from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label, render_rows
 
 from .models import (
     DeletedTeamTable,
@@ -20,6 +20,13 @@ from .models import (
     TeamTable,
     UserTable,
 )
+
+label(UserTable, "user")
+label(TeamTable, "team")
+label(OrganizationTable, "organization")
+label(InvitationLink, "invitation link")
+label(EndUserTable, "end user")
+label(DeletedTeamTable, "deleted team")
 
 
 def _emails(user_ids) -> dict[str, str]:

@@ -10,6 +10,12 @@ from config import policy, writes
 
 from .models import EndUserTable, InvitationLink, OrganizationMembership, OrganizationTable, TeamTable, UserTable
 
+BLOCKED_CHOICES = [("active", "Active"), ("blocked", "Blocked")]
+
+
+def by_blocked(self, queryset, name, value):
+    return queryset.filter(blocked=True) if value == "blocked" else queryset.filter(blocked=False)
+
 
 def _principal(filterset):
     request = getattr(filterset, "request", None)
@@ -63,7 +69,9 @@ class TeamFilterSet(django_filters.FilterSet):
         widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Name or id", "type": "search"}),
     )
     organization_id = django_filters.ChoiceFilter(label="Organization", empty_label="Any organization")
-    blocked = django_filters.BooleanFilter(label="Blocked")
+    blocked = django_filters.ChoiceFilter(
+        label="Status", choices=BLOCKED_CHOICES, method="by_blocked", empty_label="Any status"
+    )
 
     class Meta:
         model = TeamTable
@@ -78,6 +86,8 @@ class TeamFilterSet(django_filters.FilterSet):
         self.filters["organization_id"].extra["choices"] = list(
             orgs.order_by("organization_alias").values_list("organization_id", "organization_alias")
         )
+
+    by_blocked = by_blocked
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -106,11 +116,15 @@ class EndUserFilterSet(django_filters.FilterSet):
         method="search",
         widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Id or alias", "type": "search"}),
     )
-    blocked = django_filters.BooleanFilter(label="Blocked")
+    blocked = django_filters.ChoiceFilter(
+        label="Status", choices=BLOCKED_CHOICES, method="by_blocked", empty_label="Any status"
+    )
 
     class Meta:
         model = EndUserTable
         fields = []
+
+    by_blocked = by_blocked
 
     def search(self, queryset, name, value):
         value = value.strip()

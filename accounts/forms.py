@@ -399,7 +399,8 @@ class AcceptInvitationForm(forms.Form):
         password = self.cleaned_data["password1"]
         problems = password_policy_errors(password)
         if problems:
-            raise ValidationError("The password must " + ", ".join(problems) + ".")
+            needed = [p.removeprefix("be ").removeprefix("include ") for p in problems]
+            raise ValidationError("Still needed: " + ", ".join(needed) + ".")
         return password
 
     def clean(self):

@@ -34,6 +34,33 @@ def visible_keys(principal, **filters):
 
 
 @dataclass
+class KeyRow:
+    key: VerificationToken
+    team_alias: str | None
+    owner_email: str | None
+
+    @property
+    def expired(self) -> bool:
+        return self.key.expires is not None and self.key.expires <= writes.now_utc()
+
+
+def key_rows(principal, limit: int = 200, **filters) -> list[KeyRow]:
+    """Visible keys with their team's alias and owner's email (3 queries)."""
+    keys = list(visible_keys(principal, **filters)[:limit])
+    teams = dict(
+        TeamTable.objects.filter(team_id__in={k.team_id for k in keys if k.team_id}).values_list(
+            "team_id", "team_alias"
+        )
+    )
+    owners = dict(
+        UserTable.objects.filter(user_id__in={k.user_id for k in keys if k.user_id}).values_list(
+            "user_id", "user_email"
+        )
+    )
+    return [KeyRow(k, teams.get(k.team_id), owners.get(k.user_id)) for k in keys]
+
+
+@dataclass
 class BudgetView:
     """Spend against a budget, for a meter."""
 
@@ -134,6 +161,15 @@ def user_orgs(user: UserTable) -> list[UserOrg]:
     )
     orgs = OrganizationTable.objects.filter(organization_id__in=list(memberships)).order_by("organization_alias")
     return [UserOrg(org, memberships.get(org.organization_id)) for org in orgs]
+
+
+def usage_totals(days: list[dict]) -> dict:
+    return {
+        "spend": sum(d["spend"] or 0 for d in days),
+        "requests": sum(d["requests"] or 0 for d in days),
+        "tokens": sum(d["tokens"] or 0 for d in days),
+        "active_days": len(days),
+    }
 
 
 def recent_user_usage(user_id: str, days: int = 30) -> list[dict]:

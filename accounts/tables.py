@@ -10,6 +10,8 @@ from config.tables import BoolBadgeColumn, ConsoleTable, MoneyColumn
 
 from .models import EndUserTable, InvitationLink, OrganizationTable, TeamTable, UserTable
 
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
+
 
 class RoleColumn(tables.Column):
     def render(self, value):
@@ -17,7 +19,9 @@ class RoleColumn(tables.Column):
 
 
 class CountColumn(tables.Column):
-    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUM)
+        super().__init__(*args, **kwargs)
 
 
 class UserListTable(ConsoleTable):
@@ -29,8 +33,8 @@ class UserListTable(ConsoleTable):
     user_alias = tables.Column(verbose_name="Name")
     user_role = RoleColumn(verbose_name="Role")
     team_count = CountColumn(verbose_name="Teams", accessor="teams", orderable=False)
-    spend = MoneyColumn(verbose_name="Spend")
-    max_budget = MoneyColumn(verbose_name="Budget")
+    spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
+    max_budget = MoneyColumn(verbose_name="Budget", attrs=NUM)
     created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
     user_id = tables.Column(verbose_name="User id", visible=False)
 
@@ -55,10 +59,10 @@ class TeamListTable(ConsoleTable):
     )
     organization = tables.Column(verbose_name="Organization", accessor="org_alias", orderable=False, default="—")
     member_count = CountColumn(verbose_name="Members", accessor="members_with_roles", orderable=False)
-    spend = MoneyColumn(verbose_name="Spend")
-    max_budget = MoneyColumn(verbose_name="Budget")
+    spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
+    max_budget = MoneyColumn(verbose_name="Budget", attrs=NUM)
     budget_duration = tables.Column(verbose_name="Resets", default="—")
-    blocked = BoolBadgeColumn(verbose_name="", label_true="Blocked")
+    blocked = BoolBadgeColumn(verbose_name="Status", label_true="Blocked")
     created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
     team_id = tables.Column(verbose_name="Team id", visible=False)
 
@@ -91,8 +95,8 @@ class OrgListTable(ConsoleTable):
     )
     team_count = CountColumn(verbose_name="Teams", orderable=True)
     member_count = CountColumn(verbose_name="Members", orderable=True)
-    spend = MoneyColumn(verbose_name="Spend")
-    budget_max = MoneyColumn(verbose_name="Budget", orderable=False)
+    spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
+    budget_max = MoneyColumn(verbose_name="Budget", attrs=NUM, orderable=False)
     created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
     organization_id = tables.Column(verbose_name="Organization id", visible=False)
 
@@ -113,11 +117,11 @@ class OrgListTable(ConsoleTable):
 class EndUserListTable(ConsoleTable):
     user_id = tables.Column(verbose_name="End user id")
     alias = tables.Column(verbose_name="Alias", default="—")
-    spend = MoneyColumn(verbose_name="Spend")
-    budget_max = MoneyColumn(verbose_name="Budget", orderable=False)
+    spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
+    budget_max = MoneyColumn(verbose_name="Budget", attrs=NUM, orderable=False)
     allowed_model_region = tables.Column(verbose_name="Region", default="Any")
     default_model = tables.Column(verbose_name="Default model", default="—")
-    blocked = BoolBadgeColumn(verbose_name="Blocked", label_true="Blocked")
+    blocked = BoolBadgeColumn(verbose_name="Status", label_true="Blocked")
     actions = tables.TemplateColumn(
         template_name="accounts/inc/enduser_actions.html", verbose_name="", orderable=False, exclude_from_export=True
     )

@@ -170,14 +170,16 @@ class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.object
+        usage = selectors.recent_user_usage(user.user_id)
         context.update(
             title=user.user_email or user.user_id,
             person=user,
             teams=selectors.user_teams(user, self.principal),
             orgs=selectors.user_orgs(user),
-            keys=list(selectors.visible_keys(self.principal, user_id=user.user_id)[:100]),
+            keys=selectors.key_rows(self.principal, user_id=user.user_id),
             budget=selectors.user_budget(user),
-            usage=selectors.recent_user_usage(user.user_id),
+            usage=usage[:14],
+            usage_totals=selectors.usage_totals(usage),
             can_manage=self.principal.can_manage_user(user),
             can_delete=self.principal.can_delete_user(user),
             can_reset_password=self.principal.can_manage_user(user) and bool(user.user_email),
@@ -337,13 +339,13 @@ class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             team=team,
             org=org,
             members=selectors.team_members(team),
-            keys=list(selectors.visible_keys(self.principal, team_id=team.team_id)[:200]),
+            keys=selectors.key_rows(self.principal, team_id=team.team_id),
             budget=selectors.team_budget(team),
             can_manage=self.principal.can_manage_team(team),
             can_edit=self.principal.can_edit_team_settings(team),
             can_invite=self.principal.can_invite_to_team(team),
-            role_form=forms.MemberRoleForm(),
             team_roles=policy.TEAM_ROLES,
+            default_budget_id=services._team_default_budget_id(team),
         )
         return context
 
@@ -498,8 +500,10 @@ class TeamMemberActionView(ActionView):
 
 class TeamMemberRemoveView(TeamMemberActionView):
     def perform(self):
-        services.team_member_remove(actor=self.actor(), team_id=self.object.team_id, user_id=self.kwargs["user_id"])
-        return "Removed the member. Their keys for this team were deleted."
+        user_id = self.kwargs["user_id"]
+        who = UserTable.objects.filter(user_id=user_id).values_list("user_email", flat=True).first() or user_id
+        services.team_member_remove(actor=self.actor(), team_id=self.object.team_id, user_id=user_id)
+        return f"Removed {who} from the team. Their keys for this team were deleted."
 
 
 class TeamMemberRoleView(TeamMemberActionView):
