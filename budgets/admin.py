@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin_base import LiteLLMAdmin
+from config.admin_base import LiteLLMAdmin, label
 
 from .models import BudgetTable
+
+label(BudgetTable, "budget")
 
 
 @admin.register(BudgetTable)

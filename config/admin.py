@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .admin_base import BigRecentFilter, BigTableAdmin, LiteLLMAdmin
+from .admin_base import BigRecentFilter, BigTableAdmin, LiteLLMAdmin, label
 from .models import AuditLog, LiteLLMConfig, ModelTable, ProxyModelTable, UserNotifications
 from .writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED
 
@@ -12,6 +12,13 @@ admin.site.site_header = "LiteLLM console · ops admin"
 admin.site.site_title = "LiteLLM console ops"
 admin.site.index_title = "Tables of the LiteLLM proxy and the console"
 admin.site.site_url = "/"
+admin.site.enable_nav_sidebar = False  # wide tables (ids, hashes) need the room
+
+label(AuditLog, "audit log entry", "audit log")
+label(ProxyModelTable, "model deployment")
+label(ModelTable, "model alias set")
+label(UserNotifications, "user notification")
+label(LiteLLMConfig, "proxy config entry", "proxy config")
 
 
 class AuditActionFilter(admin.SimpleListFilter):

@@ -28,6 +28,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import JSONField, Q, TextField
+from django.forms.fields import InvalidJSONInput
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
@@ -37,6 +38,12 @@ from .routers import LITELLM_ALIAS
 
 # Stamped by the write path, never typed in by hand.
 STAMPS = ("created_at", "updated_at", "created_by", "updated_by", "settings_updated_at", "budget_reset_at")
+
+
+def label(model, singular: str, plural: str | None = None) -> None:
+    """Name a LiteLLM table in words ("virtual key") for the admin's index and breadcrumbs."""
+    model._meta.verbose_name = singular
+    model._meta.verbose_name_plural = plural or f"{singular}s"
 
 
 def table_estimate(model) -> int | None:
@@ -80,6 +87,8 @@ class LiteLLMAdminForm(forms.ModelForm):
                 continue
             if isinstance(field, JSONField) or field.get_internal_type() == "ArrayField":
                 formfield.required = False
+            if isinstance(field, JSONField) and self.initial.get(name) is None:
+                self.initial[name] = InvalidJSONInput("")  # an empty box for NULL, not "null"
             if field.primary_key and self.instance._state.adding:
                 formfield.required = False
                 formfield.help_text = "Leave empty for a new id (uuid4), as LiteLLM does."
@@ -352,6 +361,7 @@ class BigTableAdmin(ReadOnlyAdmin):
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a COUNT per filter choice is what we avoid here
     exact_search_fields: tuple[str, ...] = ()
     list_per_page = 100
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin
+from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label
 from config.policy import UI_SESSION_TEAM_ID
 from config.selectors import active_keys_q
 from config.writes import now_utc
 
 from .models import DeletedVerificationToken, VerificationToken
+
+label(VerificationToken, "virtual key")
+label(DeletedVerificationToken, "deleted key")
 
 
 class KeyStateFilter(admin.SimpleListFilter):

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin_base import BigRecentFilter, BigTableAdmin
+from config.admin_base import BigRecentFilter, BigTableAdmin, label
 
 from .models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, ErrorLogs, SpendLogs
+
+label(DailyUserSpend, "daily user spend", "daily user spend")
+label(DailyTeamSpend, "daily team spend", "daily team spend")
+label(DailyTagSpend, "daily tag spend", "daily tag spend")
+label(SpendLogs, "spend log")
+label(ErrorLogs, "error log")
 
 
 class RecentDaysFilter(BigRecentFilter):
@@ -64,7 +70,7 @@ class DailyTagSpendAdmin(BigTableAdmin):
 
 @admin.register(SpendLogs)
 class SpendLogsAdmin(BigTableAdmin):
-    list_display = ("start_time", "request_id", "model", "user", "team_id", "spend", "total_tokens", "status")
+    list_display = ("start_time", "model", "spend", "total_tokens", "status", "user", "team_id", "request_id")
     list_filter = (BigRecentFilter, StatusFilter)
     exact_search_fields = ("request_id", "api_key", "user", "team_id", "end_user")
     ordering = ("-start_time",)

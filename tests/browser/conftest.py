@@ -7,7 +7,7 @@ Fixtures:
     page            a Playwright page in Debian's chromium (a fresh browser context per test)
     sign_in         sign_in(page, email, password=DEMO_PASSWORD): signs in a demo LiteLLM user
     sign_in_ops     sign_in_ops(page): signs in the ops superuser (OPS_USERNAME / OPS_PASSWORD)
-    shot            shot(page, name): saves screenshots/<name>.png (look at it!)
+    shot            shot(page, name, full_page=True): saves screenshots/<name>.png (look at it!)
 
 Every test in tests/browser/ is marked `browser` and, unless it says otherwise,
 `django_db(transaction=True, databases="__all__")`: the live server runs in another thread,
@@ -147,9 +147,9 @@ def sign_in_ops(live_url):
 def shot():
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def shot(page, name: str) -> Path:
+    def shot(page, name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return shot

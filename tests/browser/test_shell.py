@@ -138,5 +138,5 @@ def test_the_ops_admin_lists_and_opens_litellm_rows(page, live_url, demo, sign_i
     shot(page, "admin-team-change")
     page.goto(f"{live_url}/admin/usage/spendlogs/")
     assert page.locator("#result_list tbody tr").count() > 0
-    shot(page, "admin-spendlogs")
+    shot(page, "admin-spendlogs", full_page=False)
     assert TeamTable.objects.filter(team_id=team_id).exists()
