@@ -18,4 +18,5 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+SECURE_SSL_REDIRECT = False  # the test client and live server speak plain http
 ALLOWED_HOSTS = ["*"]

@@ -60,11 +60,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("  Database:         DATABASE_URL (no demo data written)")
-            if not settings.DEBUG and settings.SESSION_COOKIE_SECURE:
+            if not settings.DEBUG and (settings.SESSION_COOKIE_SECURE or settings.SECURE_SSL_REDIRECT):
                 self.stdout.write(
                     self.style.WARNING(
-                        "  DEBUG is off, so session cookies are HTTPS-only: serve it behind TLS, "
-                        "or set DEBUG=true for a local look over plain http."
+                        "  DEBUG is off, so the console insists on HTTPS (redirects, secure cookies): serve it "
+                        "behind TLS, or set DEBUG=true for a local look over plain http."
                     )
                 )
         self.stdout.write("")
