@@ -20,8 +20,8 @@ OK_COLOR = "#2f9e44"
 FAIL_COLOR = "#e03131"
 BUDGET_COLOR = "#e03131"
 
-WIDTH, HEIGHT = 760, 260
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 14, 30
+WIDTH, HEIGHT = 600, 250
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 12, 14, 28
 
 
 @dataclass
@@ -90,7 +90,7 @@ def _frame(chart_id: str, title: str, ticks: list[float], kind: str, dates: list
             f'<text x="{PAD_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(format_value(t, kind))}</text>'
         )
     n = len(dates)
-    every = max(1, math.ceil(n / 8))
+    every = max(1, math.ceil(n / 6))
     for i, d in enumerate(dates):
         if i % every and i != n - 1:
             continue

@@ -350,8 +350,8 @@ def _top_series(per_series: dict[str, list[float]], n: int, kind: str) -> dict[s
     """The MAX_SERIES - 1 biggest series by name, the rest lumped together as Other."""
     ranked = sorted(per_series.items(), key=lambda item: (-sum(item[1]), item[0]))
     keep = ranked if len(ranked) <= MAX_SERIES else ranked[: MAX_SERIES - 1]
-    labels = _labels(kind, [s for s, _ in keep])
-    result = {labels.get(s, s) or NONE_LABEL: values for s, values in keep}
+    names = labels(kind, [s for s, _ in keep])
+    result = {names.get(s, s) or NONE_LABEL: values for s, values in keep}
     if len(ranked) > len(keep):
         other = [0.0] * n
         for _, values in ranked[len(keep) :]:
@@ -442,14 +442,14 @@ def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N, ov
         LIMIT %s
     """
     rows = _fetch(sql, [period.start.isoformat(), period.end.isoformat(), *params, limit])
-    labels = _labels(name, [r[0] for r in rows if r[0]])
+    names = labels(name, [r[0] for r in rows if r[0]])
     out = []
     for k, spend, tokens, requests, total in rows:
         spend = float(spend or 0)
         out.append(
             BreakdownRow(
                 id=k,
-                label=labels.get(k) or (k or NONE_LABEL),
+                label=names.get(k) or (k or NONE_LABEL),
                 spend=spend,
                 tokens=int(tokens or 0),
                 requests=int(requests or 0),
@@ -459,9 +459,9 @@ def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N, ov
     return out
 
 
-def _labels(kind: str, ids: list[str]) -> dict[str, str]:
+def labels(kind: str, ids) -> dict[str, str]:
     """Readable names for ids (team alias, user email, key alias): one query per kind."""
-    ids = [i for i in ids if i]
+    ids = sorted({i for i in ids if i})
     if not ids:
         return {}
     if kind == "teams":

@@ -23,27 +23,26 @@ class SpendLogTable(ConsoleTable):
     key = tables.Column("Key", accessor="api_key")
     user = tables.Column("User")
     team_id = tables.Column("Team")
-    prompt_tokens = NumColumn("Prompt")
-    completion_tokens = NumColumn("Completion")
     total_tokens = NumColumn("Tokens")
     spend = MoneyColumn("Spend")
     latency = tables.Column("Latency", empty_values=(), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    request_id = tables.Column("Request id")
 
     class Meta(ConsoleTable.Meta):
+        attrs = {"class": "table compact logs"}
         orderable = False
         template_name = "usage/inc/log_table.html"
         empty_text = "No requests in this window match these filters."
 
-    def __init__(self, *args, team_labels=None, show_status=True, **kwargs):
+    def __init__(self, *args, team_labels=None, user_labels=None, show_status=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.team_labels = team_labels or {}
+        self.user_labels = user_labels or {}
         if not show_status:
             self.columns.hide("status")
 
     def render_start_time(self, value, record):
         url = reverse("usage:spendlog_detail", args=[record.request_id])
-        return format_html('<a href="{}">{}</a>', url, value.strftime("%Y-%m-%d %H:%M:%S"))
+        return format_html('<a class="nowrap" href="{}">{}</a>', url, value.strftime("%Y-%m-%d %H:%M:%S"))
 
     def value_start_time(self, value):
         return value.isoformat(sep=" ")
@@ -58,39 +57,45 @@ class SpendLogTable(ConsoleTable):
     def value_status(self, record):
         return getattr(record, "status", None) or ""
 
+    def render_model(self, value):
+        return format_html('<span class="cut" title="{}">{}</span>', value, value)
+
     def render_key(self, value, record):
         alias = getattr(record, "key_alias", None)
-        return (
-            format_html('{}<div class="muted small mono">{}…</div>', alias, value[:10])
-            if alias
-            else format_html('<span class="mono">{}…</span>', value[:10])
-        )
+        if alias:
+            return format_html('<span class="cut" title="{}">{}</span>', value, alias)
+        return format_html('<span class="mono" title="{}">{}…</span>', value, value[:10])
 
     def value_key(self, value, record):
         return value
 
+    def render_user(self, value):
+        return format_html('<span class="cut" title="{}">{}</span>', value, self.user_labels.get(value) or value)
+
+    def value_user(self, value):
+        return value
+
     def render_team_id(self, value):
-        label = self.team_labels.get(value)
-        return (
-            format_html('{}<div class="muted small mono">{}</div>', label, value) if label and label != value else value
-        )
+        return format_html('<span class="cut" title="{}">{}</span>', value, self.team_labels.get(value) or value)
 
     def value_team_id(self, value):
         return value
 
     def render_latency(self, record):
         ms = latency_ms(record)
-        return "—" if ms is None else f"{ms:,} ms"
+        return "—" if ms is None else format_html('<span class="nowrap">{} ms</span>', f"{ms:,}")
 
     def value_latency(self, record):
         ms = latency_ms(record)
         return "" if ms is None else ms
 
-    def render_request_id(self, value):
-        return format_html('<span class="mono small">{}</span>', value[:13] + "…" if len(value) > 14 else value)
 
-    def value_request_id(self, value):
-        return value
+class SpendLogExportTable(SpendLogTable):
+    """The CSV export: the page's columns with full ids, plus the request id and token split."""
+
+    prompt_tokens = tables.Column("Prompt tokens")
+    completion_tokens = tables.Column("Completion tokens")
+    request_id = tables.Column("Request id")
 
 
 def latency_ms(record) -> int | None:

@@ -18,13 +18,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.generic import TemplateView
+from django_tables2 import RequestConfig
 
 from config import policy
 from config.views.generic import ConsoleMixin, stream_csv
 from usage import charts, selectors
 from usage.forms import DashboardForm, ErrorLogFilterForm, SpendLogFilterForm
 from usage.models import ErrorLogs, SpendLogs
-from usage.tables import ErrorLogTable, SpendLogTable, latency_ms
+from usage.tables import ErrorLogTable, SpendLogExportTable, SpendLogTable, latency_ms
 
 BREAKDOWN_COLUMNS = ["name", "spend", "tokens", "requests", "share"]
 
@@ -88,6 +89,30 @@ class DashboardView(ConsoleMixin, TemplateView):
         default_kind, default_value = selectors.default_scope_value(self.principal)
         kind = data.get("scope") or default_kind
         value = data.get("id") or (default_value if kind == default_kind else None)
+        if value is None and kind in ("team", "org") and kind in selectors.scope_kinds_for(self.principal):
+            # a scope tab was picked: start with the first team/organization one may see
+            choices = (
+                selectors.visible_teams(self.principal) if kind == "team" else selectors.visible_orgs(self.principal)
+            )
+            value = choices[0][0] if choices else None
+        if (
+            value is None
+            and kind in ("user", "key", "tag", "model")
+            and not (kind == "user" and self.principal.user_id)
+        ):
+            if kind not in selectors.scope_kinds_for(self.principal):
+                raise PermissionDenied("You may not look at usage for this kind of scope.")
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    period=period,
+                    previous=period.previous(),
+                    scope=selectors.Scope(kind, None, f"pick a {selectors.SCOPE_LABELS[kind].lower()}"),
+                    needs_value=True,
+                    scope_kinds=self.scope_kinds(),
+                    query=_query_without(request.GET, "export"),
+                )
+            )
         try:
             scope = selectors.resolve_scope(self.principal, kind, value)
         except selectors.ScopeRefused:
@@ -122,6 +147,10 @@ class DashboardView(ConsoleMixin, TemplateView):
             query=_query_without(request.GET, "export"),
         )
         return self.render_to_response(context)
+
+    def scope_kinds(self) -> list[tuple[str, str]]:
+        allowed = selectors.scope_kinds_for(self.principal)
+        return [(k, label) for k, label in selectors.SCOPE_KINDS if k in allowed]
 
     def export(self, scope, period, stack, name):
         filename = slugify(f"usage-{name}-{scope.kind}-{scope.label}-{period.start}-{period.end}")
@@ -179,12 +208,17 @@ class SpendLogListView(ConsoleMixin, TemplateView):
             self.principal, start=data["window_start"], end=data["window_end"], filters=data
         ).annotate(key_alias=KT("metadata__user_api_key_alias"))
         if request.GET.get("export") == "csv":
-            table = SpendLogTable([], show_status=show_status, request=request)
+            table = SpendLogExportTable([], show_status=show_status)
             return stream_csv(table, qs.iterator(chunk_size=2000), "request-logs")
         cursor = selectors.decode_cursor(request.GET.get("after", "")) if request.GET.get("after") else None
         rows, next_cursor = selectors.keyset_page(qs, cursor)
-        team_labels = selectors._labels("teams", sorted({r.team_id for r in rows if r.team_id}))
-        table = SpendLogTable(rows, show_status=show_status, team_labels=team_labels, request=request)
+        table = SpendLogTable(
+            rows,
+            show_status=show_status,
+            team_labels=selectors.labels("teams", {r.team_id for r in rows}),
+            user_labels=selectors.labels("users", {r.user for r in rows}),
+        )
+        RequestConfig(request, paginate=False).configure(table)  # keyset pages, not django-tables2's
         return self.render_to_response(
             self.get_context_data(
                 form=form,
@@ -218,10 +252,12 @@ class ErrorLogListView(ConsoleMixin, TemplateView):
             return stream_csv(ErrorLogTable([]), qs.iterator(chunk_size=2000), "error-logs")
         cursor = selectors.decode_cursor(request.GET.get("after", "")) if request.GET.get("after") else None
         rows, next_cursor = selectors.keyset_page(qs, cursor)
+        table = ErrorLogTable(rows)
+        RequestConfig(request, paginate=False).configure(table)
         return self.render_to_response(
             self.get_context_data(
                 form=form,
-                table=ErrorLogTable(rows, request=request),
+                table=table,
                 logs="error",
                 window=(data["window_start"], data["window_end"]),
                 next_query=_next_query(request.GET, next_cursor),
@@ -259,8 +295,8 @@ def spendlog_detail(request, request_id: str):
     log = policy.get_visible_or_404(
         SpendLogs.objects.all(), selectors.spend_logs_visible_q(principal), request_id=request_id
     )
-    team_labels = selectors._labels("teams", [log.team_id] if log.team_id else [])
-    key_labels = selectors._labels("keys", [log.api_key] if log.api_key else [])
+    team_labels = selectors.labels("teams", [log.team_id])
+    key_labels = selectors.labels("keys", [log.api_key])
     context = {
         "title": "Request",
         "section": "logs",
@@ -271,6 +307,7 @@ def spendlog_detail(request, request_id: str):
         else None,
         "team_label": team_labels.get(log.team_id),
         "key_label": key_labels.get(log.api_key),
+        "user_label": selectors.labels("users", [log.user]).get(log.user),
         "has_status": SpendLogs.has_column("status"),
         "messages_stored": _stored(log.messages),
         "response_stored": _stored(log.response),

@@ -63,3 +63,16 @@ def pct(value) -> str:
 @register.filter
 def zip_formats(row, formats):
     return list(zip(row, formats, strict=False))
+
+
+@register.filter
+def thousands(value) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+@register.filter
+def ms_time(value) -> str:
+    """A timestamp to the millisecond, as LiteLLM stores them (TIMESTAMP(3))."""
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
