@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from budgets.forms import BudgetFieldsMixin, budget_changes
 from config import policy
 
 from .models import OrganizationTable, TeamTable, UserTable
@@ -114,21 +115,30 @@ def _team_choices(principal, *, blank="No team"):
 # --- users ---------------------------------------------------------------------------------
 
 
-class UserFormBase(LimitsMixin, forms.Form):
+USER_BUDGET_FIELDS = (
+    "max_budget",
+    "budget_duration",
+    "tpm_limit",
+    "rpm_limit",
+    "max_parallel_requests",
+    "model_max_budget",
+)
+
+
+class UserFormBase(BudgetFieldsMixin):
+    """A LiteLLM user's own columns plus the shared budget editor (users have no soft_budget)."""
+
+    budget_field_names = USER_BUDGET_FIELDS
     user_email = forms.EmailField(label="Email")
     user_alias = forms.CharField(label="Display name", required=False)
     user_role = forms.ChoiceField(label="Role")
     models = ModelsField()
-    max_budget = _money_field()
-    budget_duration = _duration_field()
-    tpm_limit = _limit_field("Tokens per minute")
-    rpm_limit = _limit_field("Requests per minute")
-    max_parallel_requests = _limit_field("Max parallel requests")
 
     def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
         self.principal = principal
         self.fields["user_role"].choices = principal.assignable_roles()
+        self.order_fields(["user_email", "user_alias", "user_role", "organization", "models", *USER_BUDGET_FIELDS])
 
 
 class UserCreateForm(UserFormBase):
@@ -166,40 +176,48 @@ class UserEditForm(UserFormBase):
             self.fields["user_role"].disabled = True
 
     def changes(self) -> dict:
-        return changed_values(self, self.instance, self.FIELDS)
+        """Own columns that changed plus budget columns that changed (the service sets
+        budget_reset_at from the duration itself)."""
+        changes = changed_values(self, self.instance, self.FIELDS)
+        budget = budget_changes(
+            {k: self.cleaned_data.get(k) for k in USER_BUDGET_FIELDS},
+            {k: getattr(self.instance, k) for k in USER_BUDGET_FIELDS},
+        )
+        budget.pop("budget_reset_at", None)
+        return changes | budget
 
 
 # --- teams ---------------------------------------------------------------------------------
 
 
-class TeamForm(LimitsMixin, forms.Form):
+TEAM_BUDGET_FIELDS = (
+    "max_budget",
+    "soft_budget",
+    "budget_duration",
+    "tpm_limit",
+    "rpm_limit",
+    "max_parallel_requests",
+    "model_max_budget",
+)
+
+
+class TeamForm(BudgetFieldsMixin):
+    """/team/new and /team/update settings with the shared budget editor."""
+
+    budget_field_names = TEAM_BUDGET_FIELDS
     team_alias = forms.CharField(label="Team name")
     organization_id = forms.ChoiceField(label="Organization", required=False)
     models = ModelsField()
-    max_budget = _money_field()
-    budget_duration = _duration_field()
-    tpm_limit = _limit_field("Tokens per minute")
-    rpm_limit = _limit_field("Requests per minute")
-    max_parallel_requests = _limit_field("Max parallel requests")
     blocked = forms.BooleanField(
         label="Blocked", required=False, help_text="Every key of a blocked team is refused by the proxy."
     )
-    FIELDS = (
-        "team_alias",
-        "organization_id",
-        "models",
-        "max_budget",
-        "budget_duration",
-        "tpm_limit",
-        "rpm_limit",
-        "max_parallel_requests",
-        "blocked",
-    )
+    FIELDS = ("team_alias", "organization_id", "models", "blocked")
 
     def __init__(self, *args, principal, instance: TeamTable | None = None, **kwargs):
+        names = tuple(f for f in TEAM_BUDGET_FIELDS if f != "soft_budget" or TeamTable.has_column("soft_budget"))
         if instance is not None:
-            kwargs["initial"] = {name: getattr(instance, name) for name in self.FIELDS}
-        super().__init__(*args, **kwargs)
+            kwargs["initial"] = {name: getattr(instance, name) for name in (*self.FIELDS, *names)}
+        super().__init__(*args, budget_field_names=names, **kwargs)
         self.instance = instance
         choices = _org_choices(principal, blank=None if not principal.is_proxy_admin else "No organization")
         if instance is not None and instance.organization_id and instance.organization_id not in dict(choices):
@@ -209,6 +227,7 @@ class TeamForm(LimitsMixin, forms.Form):
             self.fields["organization_id"].required = True
         if instance is None:
             del self.fields["blocked"]
+        self.order_fields(["team_alias", "organization_id", "models", *names, "blocked"])
 
     def clean_team_alias(self):
         alias = self.cleaned_data["team_alias"].strip()
@@ -219,11 +238,31 @@ class TeamForm(LimitsMixin, forms.Form):
     def clean_organization_id(self):
         return self.cleaned_data.get("organization_id") or None
 
+    def clean(self):
+        data = super().clean()
+        soft, hard = data.get("soft_budget"), data.get("max_budget")
+        if soft is not None and hard is not None and soft >= hard:
+            self.add_error("soft_budget", "The soft budget must be lower than the max budget (LiteLLM refuses it).")
+        return data
+
+    def _budget_names(self):
+        return [f for f in TEAM_BUDGET_FIELDS if f in self.fields]
+
     def values(self) -> dict:
-        return {k: self.cleaned_data.get(k) for k in self.FIELDS if k in self.fields}
+        names = [k for k in (*self.FIELDS, *self._budget_names()) if k in self.fields]
+        values = {k: self.cleaned_data.get(k) for k in names}
+        if values.get("model_max_budget") == {}:
+            values["model_max_budget"] = {}
+        return values
 
     def changes(self) -> dict:
-        return changed_values(self, self.instance, [f for f in self.FIELDS if f in self.fields])
+        changes = changed_values(self, self.instance, [f for f in self.FIELDS if f in self.fields])
+        budget = budget_changes(
+            {k: self.cleaned_data.get(k) for k in self._budget_names()},
+            {k: getattr(self.instance, k) for k in self._budget_names()},
+        )
+        budget.pop("budget_reset_at", None)
+        return changes | budget
 
 
 class MemberAddForm(LimitsMixin, forms.Form):
@@ -254,42 +293,50 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=policy.TEAM_ROLES)
 
 
-class MemberBudgetForm(LimitsMixin, forms.Form):
-    max_budget = _money_field("Budget in this team (USD)")
-    budget_duration = _duration_field(label="Resets every")
-    tpm_limit = _limit_field("Tokens per minute")
-    rpm_limit = _limit_field("Requests per minute")
-    FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit")
+MEMBER_BUDGET_FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit")
+
+
+class MemberBudgetForm(BudgetFieldsMixin):
+    """A member's own budget in a team (/team/member_update's budget fields)."""
+
+    budget_field_names = MEMBER_BUDGET_FIELDS
 
     def __init__(self, *args, budget=None, **kwargs):
         if budget is not None:
-            kwargs["initial"] = {f: getattr(budget, f) for f in self.FIELDS}
+            kwargs["initial"] = {f: getattr(budget, f) for f in MEMBER_BUDGET_FIELDS}
         super().__init__(*args, **kwargs)
+        self.fields["max_budget"].label = "Budget in this team (USD)"
         self.budget = budget
 
     def patch(self) -> dict:
-        out = {}
-        for name in self.FIELDS:
-            new = self.cleaned_data.get(name)
-            old = getattr(self.budget, name) if self.budget is not None else None
-            if new != old:
-                out[name] = new
-        return out
+        before = {f: getattr(self.budget, f) if self.budget is not None else None for f in MEMBER_BUDGET_FIELDS}
+        changes = budget_changes({f: self.cleaned_data.get(f) for f in MEMBER_BUDGET_FIELDS}, before)
+        changes.pop("budget_reset_at", None)
+        return changes
 
 
 # --- organizations ---------------------------------------------------------------------------
 
 
-class OrgForm(LimitsMixin, forms.Form):
+ORG_BUDGET_FIELDS = (
+    "max_budget",
+    "soft_budget",
+    "budget_duration",
+    "tpm_limit",
+    "rpm_limit",
+    "max_parallel_requests",
+    "model_max_budget",
+)
+
+
+class OrgForm(BudgetFieldsMixin):
+    """/organization/new and /update: alias and models on the org; limits on its budget row."""
+
+    budget_field_names = ORG_BUDGET_FIELDS
     organization_alias = forms.CharField(label="Organization name")
     models = ModelsField()
-    max_budget = _money_field()
-    budget_duration = _duration_field()
-    tpm_limit = _limit_field("Tokens per minute")
-    rpm_limit = _limit_field("Requests per minute")
-    max_parallel_requests = _limit_field("Max parallel requests")
     ORG_FIELDS = ("organization_alias", "models")
-    BUDGET_FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit", "max_parallel_requests")
+    BUDGET_FIELDS = ORG_BUDGET_FIELDS
 
     def __init__(self, *args, instance=None, budget=None, **kwargs):
         if instance is not None:
@@ -299,17 +346,23 @@ class OrgForm(LimitsMixin, forms.Form):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.instance, self.budget = instance, budget
+        self.order_fields([*self.ORG_FIELDS, *self.BUDGET_FIELDS])
+
+    def clean(self):
+        data = super().clean()
+        soft, hard = data.get("soft_budget"), data.get("max_budget")
+        if soft is not None and hard is not None and soft >= hard:
+            self.add_error("soft_budget", "The soft budget must be lower than the max budget.")
+        return data
 
     def budget_values(self) -> dict:
         return {f: self.cleaned_data.get(f) for f in self.BUDGET_FIELDS}
 
     def changes(self) -> tuple[dict, dict]:
         org = changed_values(self, self.instance, self.ORG_FIELDS)
-        budget = {}
-        for f in self.BUDGET_FIELDS:
-            new = self.cleaned_data.get(f)
-            if self.budget is None or getattr(self.budget, f) != new:
-                budget[f] = new
+        before = {f: getattr(self.budget, f) if self.budget is not None else None for f in self.BUDGET_FIELDS}
+        budget = budget_changes(self.budget_values(), before)
+        budget.pop("budget_reset_at", None)
         return org, budget
 
 

@@ -177,7 +177,14 @@ def _insert_user(actor: writes.Actor, row: dict) -> dict:
     return row
 
 
-USER_LIMIT_FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit", "max_parallel_requests")
+USER_LIMIT_FIELDS = (
+    "max_budget",
+    "budget_duration",
+    "tpm_limit",
+    "rpm_limit",
+    "max_parallel_requests",
+    "model_max_budget",
+)
 
 
 def user_create(
@@ -393,7 +400,7 @@ def _new_budget(actor, values: dict) -> str:
         "updated_at": now,
         "created_by": by,
         "updated_by": by,
-        **{k: v for k, v in values.items() if v is not None and v != []},
+        **{k: v for k, v in values.items() if v not in (None, [], {})},
     }
     if row.get("budget_duration") and "budget_reset_at" not in values:
         row["budget_reset_at"] = _budget_reset_at(row["budget_duration"])
@@ -644,6 +651,8 @@ TEAM_SETTING_FIELDS = (
     "organization_id",
     "models",
     "max_budget",
+    "soft_budget",
+    "model_max_budget",
     "budget_duration",
     "tpm_limit",
     "rpm_limit",
@@ -687,7 +696,8 @@ def team_create(*, actor: writes.Actor, creator_user_id: str | None = None, **fi
         "blocked": bool(fields.get("blocked", False)),
         "spend": 0.0,
         "model_spend": {},
-        "model_max_budget": {},
+        "model_max_budget": fields.get("model_max_budget") or {},
+        "soft_budget": fields.get("soft_budget"),
         "created_at": now,
         "updated_at": now,
     }
@@ -777,7 +787,15 @@ def team_delete(*, actor: writes.Actor, team_id: str) -> None:
 
 # --- organizations -------------------------------------------------------------------------
 
-ORG_BUDGET_FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit", "max_parallel_requests")
+ORG_BUDGET_FIELDS = (
+    "max_budget",
+    "soft_budget",
+    "budget_duration",
+    "tpm_limit",
+    "rpm_limit",
+    "max_parallel_requests",
+    "model_max_budget",
+)
 
 
 def org_create(*, actor: writes.Actor, alias: str, models: list[str] | None = None, **budget: Any) -> dict:

@@ -346,6 +346,7 @@ class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             can_invite=self.principal.can_invite_to_team(team),
             team_roles=policy.TEAM_ROLES,
             default_budget_id=services._team_default_budget_id(team),
+            can_bulk_budgets=self.principal.can_open("budgets"),
         )
         return context
 

@@ -434,3 +434,44 @@ def test_navigation_shows_only_usable_sections(cast, client_for):
     assert "/users/" not in member_nav and "/invitations/" not in member_nav and "/teams/" in member_nav
     admin_nav = client_for(cast.proxy_admin).get(reverse("home")).content.decode()
     assert "/users/" in admin_nav and "/end-users/" in admin_nav and "/invitations/" in admin_nav
+
+
+def test_team_settings_use_the_shared_budget_editor(cast, client_for):
+    admin = client_for(cast.proxy_admin)
+    target = url("team_edit", cast.team["team_id"])
+    base = {"team_alias": "Research", "organization_id": cast.org["organization_id"], "models": ""}
+    page = admin.get(target).content.decode()
+    assert "model_max_budget-model" in page  # the per-model budget rows
+    if TeamTable.has_column("soft_budget"):
+        response = admin.post(target, base | {"max_budget": "10", "soft_budget": "10"})
+        assert "lower than the max budget" in response.content.decode()
+        assert TeamTable.objects.get(team_id=cast.team["team_id"]).max_budget is None
+    response = admin.post(
+        target,
+        base
+        | {
+            "max_budget": "10",
+            "model_max_budget-model": ["gpt-4o", ""],
+            "model_max_budget-max_budget": ["2.5", ""],
+            "model_max_budget-duration": ["1d", ""],
+        },
+    )
+    assert response.status_code == 302
+    team = TeamTable.objects.get(team_id=cast.team["team_id"])
+    assert team.model_max_budget == {"gpt-4o": {"max_budget": 2.5, "budget_duration": "1d"}}
+
+
+def test_user_edit_writes_per_model_budgets(cast, client_for):
+    admin = client_for(cast.proxy_admin)
+    form = {
+        "user_email": "member@example.com",
+        "user_role": "internal_user",
+        "model_max_budget-model": ["gpt-4o-mini"],
+        "model_max_budget-max_budget": ["1"],
+        "model_max_budget-duration": [""],
+    }
+    assert admin.post(url("user_edit", cast.member["user_id"]), form).status_code == 302
+    user = UserTable.objects.get(user_id=cast.member["user_id"])
+    assert user.model_max_budget == {"gpt-4o-mini": {"max_budget": 1.0}}
+    entry = AuditLog.objects.get(object_id=cast.member["user_id"], action="updated")
+    assert entry.updated_values["model_max_budget"] == {"gpt-4o-mini": {"max_budget": 1.0}}
