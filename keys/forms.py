@@ -17,7 +17,11 @@ from budgets.widgets import KeyValueEditor
 from . import selectors
 
 # LiteLLM's special model names (_types.py::SpecialModelNames) offered next to real models.
-SPECIAL_MODELS = ("all-team-models", "all-proxy-models", "no-default-models")
+SPECIAL_MODELS = {
+    "all-team-models": "All team models",
+    "all-proxy-models": "All proxy models",
+    "no-default-models": "No default models",
+}
 
 # Keys carry no soft_budget column, but LiteLLM keeps one in a linked budget row.
 KEY_BUDGET_FIELDS = (
@@ -86,7 +90,7 @@ class KeyFormBase(BudgetFieldsMixin):
         label="Models",
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
-        help_text="None ticked: every model the team (or owner) may use.",
+        help_text="None ticked: every model the team (or the owner) may use.",
     )
     extra_models = forms.CharField(
         label="Other models",
@@ -125,8 +129,8 @@ class KeyFormBase(BudgetFieldsMixin):
         if key is not None and key.team_id and key.team_id not in dict(teams):
             teams.append((key.team_id, key.team_id))
         self.fields["team_id"].choices = [("", "No team (personal key)")] + teams
-        listed = list(SPECIAL_MODELS) + known
-        self.fields["models"].choices = [(m, m) for m in listed]
+        listed = known + list(SPECIAL_MODELS)
+        self.fields["models"].choices = [(m, m) for m in known] + list(SPECIAL_MODELS.items())
         if key is not None:
             self.initial.setdefault("models", [m for m in current_models if m in listed])
             self.initial.setdefault("extra_models", ", ".join(m for m in current_models if m not in listed))

@@ -217,18 +217,22 @@ def key_recent_requests(key, *, since: datetime | None = None, now: datetime | N
 
 
 def key_labels(key) -> dict[str, str | None]:
-    """Team alias, owner email and org alias for one key (three primary-key lookups)."""
+    """Team alias, owner and creator emails and org alias for one key (primary-key lookups)."""
     team = (
         TeamTable.objects.filter(team_id=key.team_id).values("team_alias", "organization_id").first()
         if key.team_id
         else None
     )
     org_id = key.organization_id or (team or {}).get("organization_id")
+    people = dict(
+        UserTable.objects.filter(user_id__in=[u for u in (key.user_id, key.created_by) if u]).values_list(
+            "user_id", "user_email"
+        )
+    )
     return {
+        "created_by": people.get(key.created_by) or key.created_by,
         "team_alias": (team or {}).get("team_alias"),
-        "user_email": UserTable.objects.filter(user_id=key.user_id).values_list("user_email", flat=True).first()
-        if key.user_id
-        else None,
+        "user_email": people.get(key.user_id),
         "organization_id": org_id,
         "org_alias": OrganizationTable.objects.filter(organization_id=org_id)
         .values_list("organization_alias", flat=True)

@@ -31,16 +31,20 @@ class KeyTable(ConsoleTable):
         linkify=lambda record: reverse("keys:key_detail", args=[record.token]),
         order_by=("key_alias", "token"),
     )
-    key_name = tables.Column(verbose_name="Secret", orderable=False)
-    team = tables.Column(accessor="team_alias", verbose_name="Team", orderable=False, default="—")
-    owner = tables.Column(accessor="user_email", verbose_name="Owner", orderable=False, default="—")
+    key_name = tables.Column(verbose_name="Secret", orderable=False, attrs={"td": {"class": "mono small"}})
+    team = tables.Column(
+        accessor="team_alias", verbose_name="Team", orderable=False, default="—", attrs={"td": {"class": "clip"}}
+    )
+    owner = tables.Column(
+        accessor="user_email", verbose_name="Owner", orderable=False, default="—", attrs={"td": {"class": "clip"}}
+    )
     status = tables.Column(accessor="token", verbose_name="Status", orderable=False)
     spend = MoneyColumn(verbose_name="Spend")
     max_budget = tables.Column(verbose_name="Budget", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    budget_reset_at = tables.DateTimeColumn(verbose_name="Resets", format="Y-m-d H:i", default="—")
+    budget_reset_at = tables.DateTimeColumn(verbose_name="Resets", format="Y-m-d", default="—")
     expires = tables.DateTimeColumn(verbose_name="Expires", format="Y-m-d", default="never")
     created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d")
-    last_active = tables.DateTimeColumn(verbose_name="Last active", format="Y-m-d H:i", default="—")
+    last_active = tables.DateTimeColumn(verbose_name="Last active", format="Y-m-d", default="—")
 
     class Meta(ConsoleTable.Meta):
         model = VerificationToken
@@ -108,7 +112,8 @@ class KeyTable(ConsoleTable):
         pct = 100.0 * (record.spend or 0) / record.max_budget if record.max_budget else 100.0
         state = "over" if pct >= 100 else ("warn" if pct >= 80 else "")
         return format_html(
-            '{}<div class="meter {}" title="{}% used"><span style="width:{}%"></span></div>',
+            '<div class="budget-cell">{}<div class="meter {}" title="{}% used">'
+            '<span style="width:{}%"></span></div></div>',
             money(record.max_budget),
             state,
             f"{pct:.0f}",

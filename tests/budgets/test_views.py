@@ -44,7 +44,9 @@ def budgets(cast):
     TeamTable.objects.filter(team_id=cast.team["team_id"]).update(max_budget=100.0, spend=90.0)
     member_budget = factories.make_budget(max_budget=5.0, budget_duration="7d")
     set_membership(cast.team["team_id"], cast.member["user_id"], spend=6.0, budget_id=member_budget["budget_id"])
-    b.end_user = factories.make_end_user(alias="customer-a", budget_id=factories.make_budget(max_budget=1.0)["budget_id"])
+    b.end_user = factories.make_end_user(
+        alias="customer-a", budget_id=factories.make_budget(max_budget=1.0)["budget_id"]
+    )
     return b
 
 

@@ -1,0 +1,109 @@
+"""Keys in a browser, as a person would use them: create a key and copy its secret (shown
+once), block it, and change a budget after previewing what the change means."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from playwright.sync_api import expect
+
+from accounts.models import TeamTable, UserTable
+from keys.models import VerificationToken
+from tests import factories
+
+
+def demo_user(email):
+    return UserTable.objects.get(user_email=email)
+
+
+def test_a_member_creates_a_key_and_copies_the_secret_once(page, sign_in, shot):
+    alias = f"laptop-{secrets.token_hex(3)}"
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, "dev@acme.example")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Keys").click()
+    page.get_by_role("link", name="Create key").click()
+    expect(page.get_by_role("heading", name="Create a key")).to_be_visible()
+    page.get_by_label("Key name (alias)").fill(alias)
+    page.get_by_label("Team", exact=True).select_option(label="ml-research")
+    page.get_by_label("gpt-4o", exact=True).check()
+    page.get_by_label("Max budget (USD)").fill("25")
+    page.get_by_label("Budget resets every").fill("30d")
+    page.get_by_label("Expires after").fill("90d")
+    page.locator("input[name=metadata-name]").first.fill("purpose")
+    page.locator("input[name=metadata-value]").first.fill("notebook experiments")
+    shot(page, "keys-create-form")
+    page.get_by_role("button", name="Create key").click()
+
+    expect(page.get_by_role("heading", name=f"Key created: {alias}")).to_be_visible()
+    raw = page.locator("#raw-key").inner_text().strip()
+    assert raw.startswith("sk-") and len(raw) == 25
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == raw
+    shot(page, "keys-created-secret")
+
+    key = VerificationToken.objects.get(key_alias=alias)
+    assert key.token == hashlib.sha256(raw.encode()).hexdigest()
+    assert key.key_name == f"sk-...{raw[-4:]}"
+    assert key.user_id == demo_user("dev@acme.example").user_id
+    assert key.models == ["gpt-4o"] and key.max_budget == 25.0 and key.budget_duration == "30d"
+    assert key.metadata == {"purpose": "notebook experiments"}
+
+    page.reload()
+    expect(page.get_by_text("already shown once")).to_be_visible()
+    assert raw not in page.content()
+    page.get_by_role("link", name="Open the key").click()
+    expect(page.get_by_role("heading", name=alias)).to_be_visible()
+    expect(page.get_by_text("$0.00", exact=True)).to_be_visible()
+    shot(page, "keys-detail-new")
+
+
+def test_a_team_lead_blocks_a_key_and_unblocks_it_from_the_list(page, sign_in, shot):
+    team = TeamTable.objects.get(team_alias="ml-research")
+    dev = demo_user("dev@acme.example")
+    alias = f"ci-runner-{secrets.token_hex(3)}"
+    factories.make_key(alias=alias, user_id=dev.user_id, team_id=team.team_id, spend=3.5, max_budget=20.0)
+    sign_in(page, "lead@acme.example")
+    page.goto(f"/keys/?q={alias}")
+    page.get_by_role("link", name=alias).click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Block").click()
+    expect(page.get_by_text(f"{alias} is blocked")).to_be_visible()
+    expect(page.locator("h1 .badge", has_text="Blocked")).to_be_visible()
+    expect(page.get_by_text("The proxy sees this within 60 seconds")).to_be_visible()
+    shot(page, "keys-detail-blocked")
+    assert VerificationToken.objects.get(key_alias=alias).blocked is True
+
+    page.goto(f"/keys/?q={alias}")
+    expect(page.locator("#keys-table").get_by_text("Blocked")).to_be_visible()
+    page.get_by_label("Select key").first.check()
+    shot(page, "keys-list-bulk")
+    page.get_by_role("button", name="Unblock").click()
+    expect(page.get_by_text("Unblocked 1 key")).to_be_visible()
+    assert VerificationToken.objects.get(key_alias=alias).blocked is False
+
+
+def test_an_admin_previews_a_budget_cut_before_saving(page, sign_in, shot):
+    alias = f"batch-job-{secrets.token_hex(3)}"
+    factories.make_key(alias=alias, spend=42.0, max_budget=100.0, budget_duration="30d")
+    sign_in(page, "admin@acme.example")
+    page.goto(f"/keys/?q={alias}")
+    page.get_by_role("link", name=alias).click()
+    shot(page, "keys-detail-budget")
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Max budget (USD)").fill("30")
+    page.get_by_label("Budget resets every").fill("7d")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("Current spend $42.00 is already over the new budget of $30.00")).to_be_visible()
+    expect(page.get_by_text("Spend resets on Mon")).to_be_visible()
+    expect(page.get_by_text("within 60 seconds")).to_be_visible()
+    shot(page, "keys-edit-preview")
+    assert VerificationToken.objects.get(key_alias=alias).max_budget == 100.0
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    key = VerificationToken.objects.get(key_alias=alias)
+    assert key.max_budget == 30.0 and key.budget_duration == "7d" and key.budget_reset_at.weekday() == 0
+    assert key.spend == 42.0
+    expect(page.get_by_text("Over budget").first).to_be_visible()
+    shot(page, "keys-detail-over-budget")
