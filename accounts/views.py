@@ -7,6 +7,7 @@ redirect. Mutations are POST-only.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -819,7 +820,8 @@ class EndUserBlockView(ActionView):
     def perform(self):
         block = self.request.POST.get("blocked") == "1"
         services.end_user_update(actor=self.actor(), end_user_id=self.object.user_id, changes={"blocked": block})
-        return f"{'Blocked' if block else 'Unblocked'} {self.object.user_id}. The proxy sees it within its cache time."
+        ttl = settings.LITELLM_CACHE_TTL_SECONDS
+        return f"{'Blocked' if block else 'Unblocked'} {self.object.user_id}. The proxy sees it within {ttl} seconds."
 
     def next_url(self):
         return reverse("accounts:enduser_list")

@@ -103,7 +103,9 @@ def test_read_only_admin_sees_everything_and_changes_nothing(cast, client_for):
     assert viewer.post(url("user_edit", cast.member["user_id"]), {"user_email": "x@example.com"}).status_code == 403
     assert viewer.get(url("user_delete", cast.member["user_id"])).status_code == 403
     assert viewer.post(url("invitation_create"), {"email": "x@example.com"}).status_code == 403
-    assert viewer.post(url("enduser_block", factories.make_end_user()["user_id"]), {"blocked": "1"}).status_code == 403
+    end_user = factories.make_end_user()
+    assert "/block/" not in viewer.get(url("enduser_list")).content.decode()  # no buttons it cannot use
+    assert viewer.post(url("enduser_block", end_user["user_id"]), {"blocked": "1"}).status_code == 403
     assert not AuditLog.objects.exists()
 
 

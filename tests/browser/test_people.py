@@ -135,3 +135,24 @@ def test_user_list_and_detail(page, live_url, sign_in, shot):
     expect(page.locator("h1")).to_have_text("dev@acme.example")
     expect(page.locator("body")).to_contain_text("ml-research")
     shot(page, "people-user-detail")
+
+
+def test_organizations_and_end_users(page, live_url, demo, sign_in, shot):
+    sign_in(page, "admin@acme.example")
+    page.click("aside nav >> text=Organizations")
+    expect(page.locator("h1")).to_have_text("Organizations")
+    shot(page, "people-org-list")
+    page.locator("table.table tbody a", has_text="Acme Corp").click()
+    expect(page.locator("h1")).to_have_text("Acme Corp")
+    expect(page.locator("#org-members")).to_contain_text("orgadmin@acme.example")
+    shot(page, "people-org-detail")
+
+    page.click("aside nav >> text=End users")
+    expect(page.locator("h1")).to_have_text("End users")
+    first = page.locator("table.table tbody tr").first
+    was_blocked = "Blocked" in first.locator("td").nth(6).inner_text()
+    first.locator("button").click()
+    expect(page.locator(".message-success")).to_contain_text("Unblocked" if was_blocked else "Blocked")
+    shot(page, "people-end-users")
+    page.locator("table.table tbody tr").first.locator("button").click()  # put it back
+    expect(page.locator(".message-success")).to_contain_text("Blocked" if was_blocked else "Unblocked")
