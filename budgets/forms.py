@@ -21,6 +21,12 @@ from .widgets import DurationInput, ModelBudgetEditor, budget_rows
 BIGINT_MAX = 2**63 - 1
 INT_MAX = 2**31 - 1
 
+def plain_number(value: float) -> str:
+    """25.0 -> "25", 0.5 -> "0.5" (what a person typed, not a float's repr)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 # Columns the editor may write, in form order. `budget_reset_at` follows budget_duration.
 BUDGET_FIELDS = (
     "max_budget",
@@ -152,6 +158,10 @@ class BudgetFieldsMixin(forms.Form):
         for name in BUDGET_FIELDS:
             if name not in keep:
                 self.fields.pop(name, None)
+        for name in ("max_budget", "soft_budget"):
+            value = self.initial.get(name)
+            if isinstance(value, float):
+                self.initial[name] = plain_number(value)
         if "model_max_budget" in self.fields and model_choices:
             self.fields["model_max_budget"].widget.model_choices = list(model_choices)
 
@@ -289,7 +299,7 @@ class MemberBudgetMatrixForm(forms.Form):
                 required=False,
                 min_value=0,
                 label=f"Max budget for {member.email or member.user_id}",
-                initial=member.max_budget,
+                initial=None if member.max_budget is None else plain_number(member.max_budget),
                 widget=forms.NumberInput(attrs={"step": "any", "placeholder": "no cap"}),
             )
             self.fields[f"budget_duration__{member.user_id}"] = forms.CharField(

@@ -28,11 +28,16 @@ def budget_rows(value) -> list[dict]:
             rows.append(
                 {
                     "model": model,
-                    "max_budget": "" if max_budget is None else f"{float(max_budget):g}",
+                    "max_budget": "" if max_budget is None else _plain(max_budget),
                     "duration": duration or "",
                 }
             )
     return rows
+
+
+def _plain(value) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 class ModelBudgetEditor(forms.Widget):

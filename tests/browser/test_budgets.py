@@ -3,10 +3,14 @@ budgets edited together."""
 
 from __future__ import annotations
 
+import secrets
+
+from django.db import connections
 from playwright.sync_api import expect
 
-from accounts.models import TeamMembership, TeamTable
+from accounts.models import TeamMembership
 from budgets.models import BudgetTable
+from tests import factories
 
 
 def test_an_admin_finds_the_budgets_that_need_attention(page, sign_in, shot):
@@ -31,25 +35,44 @@ def test_an_admin_finds_the_budgets_that_need_attention(page, sign_in, shot):
     shot(page, "budgets-teams-by-spend")
 
 
-def test_a_team_lead_sets_member_budgets_together(page, sign_in, shot):
-    team = TeamTable.objects.get(team_alias="ml-research")
-    sign_in(page, "lead@acme.example")
-    page.goto(f"/budgets/teams/{team.team_id}/members/")
-    expect(page.get_by_role("heading", name="Member budgets · ml-research")).to_be_visible()
+def test_member_budgets_are_set_together_and_the_shared_default_is_cloned(page, sign_in, shot):
+    # A team of its own (fresh people), so no other test's demo rows change.
+    suffix = secrets.token_hex(3)
+    people = [factories.make_user(email=f"{name}-{suffix}@acme.example") for name in ("ana", "ben", "cleo")]
+    default = factories.make_budget(max_budget=40.0, budget_duration="1mo")
+    team = factories.make_team(
+        alias=f"eval-{suffix}",
+        members=[(p, "user") for p in people],
+        metadata={"team_member_budget_id": default["budget_id"]},
+    )
+    for person in people[:2]:
+        with connections["litellm"].cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{TeamMembership._meta.db_table}" SET budget_id = %s, spend = %s '
+                "WHERE team_id = %s AND user_id = %s",
+                [default["budget_id"], 12.5, team["team_id"], person["user_id"]],
+            )
+    sign_in(page, "admin@acme.example")
+    page.goto(f"/budgets/teams/{team['team_id']}/members/")
+    expect(page.get_by_role("heading", name=f"Member budgets · eval-{suffix}")).to_be_visible()
+    expect(page.get_by_text("team default").first).to_be_visible()
     shot(page, "budgets-member-matrix")
-    boxes = page.locator("#member-budgets tbody input[name=pick]")
-    assert boxes.count() >= 2
-    boxes.nth(0).check()
-    boxes.nth(1).check()
-    picked = [boxes.nth(0).get_attribute("value"), boxes.nth(1).get_attribute("value")]
-    page.locator("input[name=apply_max_budget]").fill("15")
+
+    page.get_by_label(f"Tick ana-{suffix}@acme.example").check()
+    page.get_by_label(f"Tick cleo-{suffix}@acme.example").check()
+    page.locator("input[name=apply_max_budget]").fill("10")
     page.locator("input[name=apply_budget_duration]").fill("7d")
     page.get_by_role("button", name="Apply and save").click()
     expect(page.get_by_text("Updated the budgets of 2 members")).to_be_visible()
     shot(page, "budgets-member-matrix-saved")
-    default_id = (team.metadata or {}).get("team_member_budget_id")
-    for user_id in picked:
-        membership = TeamMembership.objects.get(team_id=team.team_id, user_id=user_id)
+
+    assert BudgetTable.objects.get(budget_id=default["budget_id"]).max_budget == 40.0  # shared row untouched
+    for person in (people[0], people[2]):
+        membership = TeamMembership.objects.get(team_id=team["team_id"], user_id=person["user_id"])
         budget = BudgetTable.objects.get(budget_id=membership.budget_id)
-        assert budget.max_budget == 15.0 and budget.budget_duration == "7d"
-        assert membership.budget_id != default_id
+        assert membership.budget_id != default["budget_id"]
+        assert budget.max_budget == 10.0 and budget.budget_duration == "7d" and budget.budget_reset_at is not None
+    ben = TeamMembership.objects.get(team_id=team["team_id"], user_id=people[1]["user_id"])
+    assert ben.budget_id == default["budget_id"] and ben.spend == 12.5
+    # Ana spent 12.50 of her new 10.00: the matrix says so.
+    expect(page.locator("#member-budgets tr", has_text=f"ana-{suffix}").get_by_text("125%")).to_be_visible()
