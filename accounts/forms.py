@@ -405,9 +405,10 @@ class EndUserForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instance = instance
         budgets = BudgetTable.objects.order_by("budget_id").values_list("budget_id", "max_budget")[:500]
-        self.fields["budget_id"].choices = [("", "No budget")] + [
-            (b, f"{b} (max ${m:,.2f})" if m is not None else b) for b, m in budgets
-        ]
+        choices = [("", "No budget")] + [(b, f"{b} (max ${m:,.2f})" if m is not None else b) for b, m in budgets]
+        if instance.budget_id and instance.budget_id not in dict(choices):
+            choices.append((instance.budget_id, instance.budget_id))  # keep the current link selectable
+        self.fields["budget_id"].choices = choices
 
     def changes(self) -> dict:
         return changed_values(self, self.instance, self.FIELDS)

@@ -81,6 +81,13 @@ def writer_id(actor: writes.Actor) -> str:
     return settings.LITELLM_PROXY_ADMIN_ID
 
 
+def user_snapshot(user: UserTable) -> dict:
+    """A user row for the audit log, without the password hash (never copied anywhere)."""
+    data = writes.snapshot(user)
+    data.pop("password", None)
+    return data
+
+
 def _clean_email(email: str | None) -> str | None:
     email = (email or "").strip()
     return email or None
@@ -252,9 +259,9 @@ def user_update(*, actor: writes.Actor, user_id: str, changes: dict) -> dict:
                 raise ServiceError(f"A user with the email {changed['user_email']} already exists.", "user_email")
         if "budget_duration" in changed:
             changed["budget_reset_at"] = _budget_reset_at(changed["budget_duration"])
-        before = writes.snapshot(user)
+        before = user_snapshot(user)
         writes.update_row(UserTable, user_id, {**changed, "updated_at": writes.now_utc()})
-        after = writes.snapshot(UserTable.objects.get(user_id=user_id))
+        after = user_snapshot(UserTable.objects.get(user_id=user_id))
         writes.audit(actor, writes.UPDATED, "UserTable", user_id, before, after)
     return changed
 
@@ -297,7 +304,7 @@ def user_delete(*, actor: writes.Actor, user_id: str) -> None:
         writes.delete_rows(OrganizationMembership, user_id=user_id)
         writes.delete_rows(TeamMembership, user_id=user_id)
         writes.delete_rows(UserTable, user_id=user_id)
-        writes.audit(actor, writes.DELETED, "UserTable", user_id, writes.snapshot(user), {})
+        writes.audit(actor, writes.DELETED, "UserTable", user_id, user_snapshot(user), {})
 
 
 def user_set_password(*, user_id: str, password: str, reset_required: bool) -> None:

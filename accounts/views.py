@@ -348,6 +348,8 @@ class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             team_roles=policy.TEAM_ROLES,
             default_budget_id=services._team_default_budget_id(team),
             can_bulk_budgets=self.principal.can_open("budgets"),
+            # Members' spend and budgets are for those who run the team, as in LiteLLM's UI.
+            show_money=self.principal.can_manage_team(team) or self.principal.sees_everything,
         )
         return context
 

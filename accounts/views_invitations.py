@@ -106,6 +106,13 @@ class InvitationCreateView(ServiceFormView):
             self.principal.require(org is not None and self.principal.can_invite_to_org(org))
         if not self.principal.is_proxy_admin and not team_id and not org_id:
             raise services.ServiceError("Choose a team or an organization you manage.", "organization")
+        existing = UserTable.objects.filter(user_email__iexact=data["email"].strip()).first()
+        if existing is not None and not self.principal.can_invite_existing(existing):
+            raise services.ServiceError(
+                f"{data['email']} already has a LiteLLM account you do not manage. "
+                "Add them to your team from the team page instead.",
+                "email",
+            )
         actor = self.actor()
         result = services.invite_person(
             actor=actor,
@@ -149,6 +156,7 @@ class InvitationDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             inviter=people.get(inv.created_by),
             status=inv.status,
             reset=reset,
+            show_link=self.principal.can_see_invitation_link(inv),
             console_link=console_link(self.request, inv.id, reset=reset),
             litellm_link=litellm_link(inv.id, reset=reset),
             can_manage=self.principal.can_manage_invitation(inv),

@@ -161,6 +161,10 @@ class Principal:
             return False
         if self.is_proxy_admin:
             return True
+        if user.user_role in (PROXY_ADMIN, PROXY_ADMIN_VIEWER):
+            # Only proxy admins touch admin accounts (/user/new, /organization/member_update):
+            # an org admin editing or resetting one would be a privilege escalation.
+            return False
         if self.is_org_admin:
             if user.organization_id in self.org_admin_of:
                 return True
@@ -206,7 +210,7 @@ class Principal:
             return False
         if self.is_proxy_admin:
             return True
-        if not self.is_org_admin:
+        if not self.is_org_admin or user.user_role in (PROXY_ADMIN, PROXY_ADMIN_VIEWER):
             return False
         from accounts.models import OrganizationMembership
 
@@ -245,6 +249,24 @@ class Principal:
         if self.is_proxy_admin:
             return True
         return bool(self.user_id) and invitation.created_by == self.user_id and self.can_invite()
+
+    def can_invite_existing(self, user) -> bool:
+        """A new invitation for someone who already exists lets whoever holds the link set
+        their password: only for people this principal manages (team admins: plain members
+        of their own teams)."""
+        if self.can_manage_user(user):
+            return True
+        if not self.is_team_admin or user.user_role not in (None, INTERNAL_USER, INTERNAL_USER_VIEWER):
+            return False
+        from accounts.models import OrganizationMembership
+
+        if OrganizationMembership.objects.filter(user_id=user.user_id, user_role=ORG_ADMIN).exists():
+            return False
+        return bool(set(user.teams or []) & set(self.team_admin_of))
+
+    def can_see_invitation_link(self, invitation) -> bool:
+        """The link sets a password: shown to proxy admins and to whoever created it."""
+        return self.is_proxy_admin or (bool(self.user_id) and invitation.created_by == self.user_id)
 
     def can_invite_to_team(self, team) -> bool:
         return self.can_manage_team(team)

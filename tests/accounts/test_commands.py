@@ -125,3 +125,9 @@ def test_invitations_lists_by_status_and_revokes(cast):
         run("invitations", "revoke", "nope")
     with pytest.raises(CommandError, match="Say which invitation"):
         run("invitations", "revoke")
+
+
+def test_invite_as_someone_refuses_accounts_they_do_not_manage(cast):
+    with pytest.raises(CommandError, match="account you do not manage"):
+        run("invite", "outsider@example.com", "--team", "Research", "--as", "teamadmin@example.com")
+    assert not InvitationLink.objects.filter(user_id=cast.outsider["user_id"]).exists()

@@ -107,7 +107,7 @@ def test_user_update_writes_only_changed_columns_and_never_spend():
 
 
 def test_user_delete_cascades_as_litellm_does(cast):
-    victim = factories.make_user(email="gone@example.com")
+    victim = factories.make_user(email="gone@example.com", password=passwords.hash_password("Secret-Pass-1"))
     team = factories.make_team(alias="T", members=[(victim, "user"), (cast.member, "admin")])
     factories.make_org_membership(cast.org["organization_id"], victim["user_id"])
     key = factories.make_key(user_id=victim["user_id"], team_id=team["team_id"], spend=3.0)
@@ -129,7 +129,8 @@ def test_user_delete_cascades_as_litellm_does(cast):
     if DeletedVerificationToken.table_exists():
         archived = DeletedVerificationToken.objects.get(token=key["token"])
         assert archived.spend == 3.0 and archived.deleted_by and is_uuid4(archived.id)
-    assert audits(victim["user_id"], "deleted")
+    [deleted] = audits(victim["user_id"], "deleted")
+    assert "password" not in writes.decode_audit_value(deleted.before_value)
     assert audits(key["token"], "deleted")
     assert audits(team["team_id"], "updated")
 

@@ -86,6 +86,7 @@ def test_members_see_their_team_but_change_nothing(cast, client_for):
     member = client_for(cast.member)
     response = member.get(url("team_detail", cast.team["team_id"]))
     assert response.status_code == 200 and "Add member" not in response.content.decode()
+    assert "teamadmin@example.com" in response.content.decode() and "Spend in team" not in response.content.decode()
     assert (
         member.post(url("team_member_remove", cast.team["team_id"], cast.internal_viewer["user_id"])).status_code == 403
     )
@@ -477,3 +478,41 @@ def test_user_edit_writes_per_model_budgets(cast, client_for):
     assert user.model_max_budget == {"gpt-4o-mini": {"max_budget": 1.0}}
     entry = AuditLog.objects.get(object_id=cast.member["user_id"], action="updated")
     assert entry.updated_values["model_max_budget"] == {"gpt-4o-mini": {"max_budget": 1.0}}
+
+
+def test_no_one_but_a_proxy_admin_can_take_over_an_admin_account(cast, client_for):
+    """An org admin whose org contains a proxy admin may not edit, reset or re-invite them."""
+    factories.make_org_membership(cast.org["organization_id"], cast.proxy_admin["user_id"], "internal_user")
+    org_admin = client_for(cast.org_admin)
+    assert org_admin.post(url("user_password_reset", cast.proxy_admin["user_id"])).status_code == 403
+    assert org_admin.get(url("user_edit", cast.proxy_admin["user_id"])).status_code == 403
+    assert org_admin.get(url("user_delete", cast.proxy_admin["user_id"])).status_code == 403
+    response = org_admin.post(
+        url("invitation_create"),
+        {"email": "admin@example.com", "role": "internal_user", "organization": cast.org["organization_id"]},
+    )
+    assert response.status_code == 200 and "account you do not manage" in response.content.decode()
+    assert not InvitationLink.objects.filter(user_id=cast.proxy_admin["user_id"]).exists()
+
+
+def test_team_admins_reinvite_only_plain_members_of_their_teams(cast, client_for):
+    lead = client_for(cast.team_admin)
+    ok = lead.post(
+        url("invitation_create"), {"email": "member@example.com", "role": "internal_user", "team": cast.team["team_id"]}
+    )
+    assert ok.status_code == 302
+    refused = lead.post(
+        url("invitation_create"),
+        {"email": "outsider@example.com", "role": "internal_user", "team": cast.team["team_id"]},
+    )
+    assert refused.status_code == 200 and not InvitationLink.objects.filter(user_id=cast.outsider["user_id"]).exists()
+
+
+def test_invitation_links_are_shown_only_to_their_creator_and_proxy_admins(cast, client_for):
+    inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
+    org_admin_page = client_for(cast.org_admin).get(url("invitation_detail", inv["id"])).content.decode()
+    assert "/invitations/accept/" not in org_admin_page and "shown only to" in org_admin_page
+    assert (
+        f"/invitations/accept/{inv['id']}/"
+        in client_for(cast.proxy_admin).get(url("invitation_detail", inv["id"])).content.decode()
+    )

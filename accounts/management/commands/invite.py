@@ -129,6 +129,9 @@ class Command(BaseCommand):
                 raise CommandError(f"max_budget {row.max_budget!r} is not a number") from None
             if budget is not None and budget < 0:
                 raise CommandError("max_budget must be zero or more")
+            existing = UserTable.objects.filter(user_email__iexact=row.email).first()
+            if existing is not None and not principal.can_invite_existing(existing):
+                raise CommandError("already has a LiteLLM account you do not manage")
             if dry:
                 return self._dry(row)
             result = services.invite_person(
