@@ -87,7 +87,7 @@ class _WindowForm(forms.Form):
 
 
 class SpendLogFilterForm(_WindowForm):
-    key = forms.CharField(required=False, label="Key (hash)", max_length=200)
+    key = forms.CharField(required=False, label="Key (hash, alias or sk-…)", max_length=200)
     user = forms.CharField(required=False, label="User id", max_length=200)
     team = forms.CharField(required=False, label="Team id", max_length=200)
     model = forms.CharField(required=False, label="Model", max_length=200)

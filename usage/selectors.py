@@ -655,6 +655,22 @@ def spend_logs_visible_q(principal) -> Q:
     return q
 
 
+def key_hash_for(value: str) -> str:
+    """What SpendLogs.api_key holds for a key typed into a filter: a raw `sk-...` key is hashed
+    the way the proxy hashes it (sha256 hex); a key alias is looked up; a hash stays as it is."""
+    import hashlib
+
+    from keys.models import VerificationToken
+
+    value = value.strip()
+    if value.startswith("sk-"):
+        return hashlib.sha256(value.encode()).hexdigest()
+    if len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+        return value
+    token = VerificationToken.objects.filter(key_alias=value).values_list("token", flat=True).first()
+    return token or value
+
+
 def spend_logs_queryset(principal, *, start: datetime, end: datetime, filters: dict):
     """Spend logs in [start, end), visible to `principal`, with the explorer's filters; newest
     first. Every query is bounded by the window, so it stays fast without an
@@ -667,7 +683,7 @@ def spend_logs_queryset(principal, *, start: datetime, end: datetime, filters: d
     qs = SpendLogs.objects.only(*fields).filter(start_time__gte=start, start_time__lt=end)
     qs = qs.filter(spend_logs_visible_q(principal))
     if filters.get("key"):
-        qs = qs.filter(api_key=filters["key"])
+        qs = qs.filter(api_key=key_hash_for(filters["key"]))
     if filters.get("user"):
         qs = qs.filter(user=filters["user"])
     if filters.get("team"):

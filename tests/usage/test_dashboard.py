@@ -333,3 +333,23 @@ def test_the_scope_tabs_follow_the_role(cast, client_for):
     assert kinds == ["user", "key"]
     kinds = [k for k, _ in client_for(cast.proxy_admin).get(URL).context["scope_kinds"]]
     assert kinds == ["proxy", "org", "team", "user", "key", "tag", "model"]
+
+
+def test_spend_can_be_stacked_by_team(cast, client_for, spend):
+    response = client_for(cast.proxy_admin).get(URL, {"range": "30d", "stack": "team"})
+    chart = next(c for c in response.context["charts"] if c.id == "spend")
+    assert chart.title == "Spend per day by team"
+    assert {"Research", "Other"} <= set(chart.header)  # the cast's two team aliases
+    period = selectors.period_for("30d")
+    expected = sql_sum(
+        "DailyTeamSpend", "date >= %s AND date <= %s", [period.start.isoformat(), period.end.isoformat()]
+    )
+    assert sum(row[-1] for row in chart.rows) == pytest.approx(expected["spend"])
+
+
+def test_a_scope_tab_without_a_value_asks_for_one(cast, client_for):
+    response = client_for(cast.proxy_admin).get(URL, {"scope": "tag"})
+    assert response.status_code == 200
+    assert "Enter a tag above" in response.content.decode()
+    response = client_for(cast.proxy_admin).get(URL, {"scope": "team"})
+    assert response.context["scope"].kind == "team"  # the first team one may see

@@ -198,3 +198,38 @@ def test_visibility_rule_for_team_admins(cast, logs):
     qs = SpendLogs.objects.filter(selectors.spend_logs_visible_q(principal))
     # the team's logs (the old one carries no team and is not the team admin's key)
     assert set(qs.values_list("request_id", flat=True)) == {r["request_id"] for r in logs["mine"]}
+
+
+def test_a_key_filter_accepts_the_raw_key_or_its_alias(cast, client_for, logs):
+    client = client_for(cast.proxy_admin)
+    mine = {r["request_id"] for r in logs["mine"]}
+    assert set(request_ids(client.get(LIST, {"key": logs["key"]["raw"]}))) == mine
+    assert set(request_ids(client.get(LIST, {"key": "member-key"}))) == mine
+
+
+def test_an_org_admin_sees_their_orgs_teams_logs(cast, client_for, logs):
+    ids = set(request_ids(client_for(cast.org_admin).get(LIST)))
+    assert ids == {r["request_id"] for r in logs["mine"]}
+
+
+def test_a_later_page_is_as_cheap_as_the_first(cast, client_for, logs, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(selectors, "LOG_PAGE_SIZE", 2)
+    client = client_for(cast.proxy_admin)
+    first = client.get(LIST)
+    deep = LIST + "?" + first.context["next_query"]
+    client.get(deep)
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connections["litellm"]) as a:
+        client.get(LIST)
+    with CaptureQueriesContext(connections["litellm"]) as b:
+        client.get(deep)
+    assert len(a.captured_queries) == len(b.captured_queries)
+
+
+def test_the_error_log_csv_holds_the_filtered_rows(cast, client_for, errors):
+    response = client_for(cast.proxy_admin).get(ERRORS, {"export": "csv", "exception_type": "Timeout"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    ids = rows[0].index("Request id")
+    assert sorted(r[ids] for r in rows[1:]) == ["err-0", "err-2"]
