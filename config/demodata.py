@@ -794,7 +794,7 @@ class _Builder:
             prompt, completion, cached = self._tokens(group)
             if failed:
                 completion, cached = 0, 0
-            spend = 0.0 if failed else self._cost(group, prompt, completion)
+            spend = 0.0 if failed else _money(self._cost(group, prompt, completion))  # as the log stores it
             latency = int(self.rng.uniform(300, 5000))
             end = start + timedelta(milliseconds=latency)
             row = bucket(key, group, start.date().isoformat(), self.rng.choice(key.tags))
