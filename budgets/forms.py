@@ -21,6 +21,7 @@ from .widgets import DurationInput, ModelBudgetEditor, budget_rows
 BIGINT_MAX = 2**63 - 1
 INT_MAX = 2**31 - 1
 
+
 def plain_number(value: float) -> str:
     """25.0 -> "25", 0.5 -> "0.5" (what a person typed, not a float's repr)."""
     text = repr(float(value))

@@ -26,10 +26,13 @@ class KeyTable(ConsoleTable):
         },
         orderable=False,
     )
+    # Accessor "token" (never empty) so keys without an alias still get a link.
     key_alias = tables.Column(
+        accessor="token",
         verbose_name="Key",
         linkify=lambda record: reverse("keys:key_detail", args=[record.token]),
         order_by=("key_alias", "token"),
+        attrs={"td": {"class": "key-cell"}},
     )
     key_name = tables.Column(verbose_name="Secret", orderable=False, attrs={"td": {"class": "mono small"}})
     team = tables.Column(
@@ -38,8 +41,10 @@ class KeyTable(ConsoleTable):
     owner = tables.Column(
         accessor="user_email", verbose_name="Owner", orderable=False, default="—", attrs={"td": {"class": "clip"}}
     )
-    status = tables.Column(accessor="token", verbose_name="Status", orderable=False)
-    spend = MoneyColumn(verbose_name="Spend")
+    status = tables.Column(
+        accessor="token", verbose_name="Status", orderable=False, attrs={"td": {"class": "status-cell"}}
+    )
+    spend = MoneyColumn(verbose_name="Spend")  # on screen: spend of budget, with a meter
     max_budget = tables.Column(verbose_name="Budget", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     budget_reset_at = tables.DateTimeColumn(verbose_name="Resets", format="Y-m-d", default="—")
     expires = tables.DateTimeColumn(verbose_name="Expires", format="Y-m-d", default="never")
@@ -68,17 +73,23 @@ class KeyTable(ConsoleTable):
         empty_text = "No keys match these filters."
         attrs = {"class": "table", "id": "keys-table"}
 
-    def __init__(self, *args, show_last_active: bool = True, bulk: bool = True, **kwargs):
+    def __init__(self, *args, show_last_active: bool = True, bulk: bool = True, for_export: bool = False, **kwargs):
         exclude = list(kwargs.pop("exclude", ()) or ())
+        if not for_export:
+            # On screen the secret's abbreviation sits under the key's name; CSV keeps a column.
+            exclude += ["key_name", "budget_reset_at", "max_budget"]
         if not show_last_active:
             exclude.append("last_active")
         if not bulk:
             exclude.append("select")
         super().__init__(*args, exclude=exclude, **kwargs)
+        self.for_export = for_export
         self.now = writes.now_utc()
 
     def render_key_alias(self, record):
-        return _key_label(record)
+        if record.key_alias:
+            return format_html('{}<span class="key-secret">{}</span>', record.key_alias, record.key_name or "")
+        return format_html('<span class="key-secret only">{}</span>', _key_label(record))
 
     def value_key_alias(self, record):
         return record.key_alias or ""
@@ -106,19 +117,29 @@ class KeyTable(ConsoleTable):
             status += " over budget"
         return status
 
-    def render_max_budget(self, record):
+    def render_max_budget(self, record, spend_first: bool = False):
         if record.max_budget is None:
             return "—"
         pct = 100.0 * (record.spend or 0) / record.max_budget if record.max_budget else 100.0
         state = "over" if pct >= 100 else ("warn" if pct >= 80 else "")
+        label = (
+            format_html('{} <span class="muted small">of {}</span>', money(record.spend), money(record.max_budget))
+            if spend_first
+            else money(record.max_budget)
+        )
         return format_html(
             '<div class="budget-cell">{}<div class="meter {}" title="{}% used">'
             '<span style="width:{}%"></span></div></div>',
-            money(record.max_budget),
+            label,
             state,
             f"{pct:.0f}",
             f"{min(pct, 100):.0f}",
         )
+
+    def render_spend(self, record):
+        if self.for_export or record.max_budget is None:
+            return money(record.spend)
+        return self.render_max_budget(record, spend_first=True)
 
     def value_max_budget(self, record):
         return "" if record.max_budget is None else record.max_budget

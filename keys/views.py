@@ -72,6 +72,7 @@ class KeyListView(ObjectListView):
         return {
             "show_last_active": selectors.has_last_active(),
             "bulk": not self.principal.is_read_only,
+            "for_export": self.request.GET.get("export") == "csv",
         }
 
     def can_create(self) -> bool:
@@ -144,6 +145,8 @@ class KeyDetailView(ConsoleMixin, TemplateView):
             soft_budget=soft_budget,
             usage=usage,
             usage_max=max((d.spend for d in usage), default=0.0),
+            usage_total=sum(d.spend for d in usage),
+            usage_requests=sum(d.requests for d in usage),
             recent=selectors.key_recent_requests(key, since=selectors.recent_requests_since(usage)),
             recent_days=selectors.RECENT_REQUESTS_DAYS,
             forecast=forecast,

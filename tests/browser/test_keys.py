@@ -107,3 +107,18 @@ def test_an_admin_previews_a_budget_cut_before_saving(page, sign_in, shot):
     assert key.spend == 42.0
     expect(page.get_by_text("Over budget").first).to_be_visible()
     shot(page, "keys-detail-over-budget")
+
+
+def test_a_key_page_shows_its_daily_usage_latest_requests_and_forecast(page, sign_in, shot):
+    key = (
+        VerificationToken.objects.filter(key_alias="dev-laptop").first()
+        or VerificationToken.objects.exclude(team_id="litellm-dashboard").order_by("-spend").first()
+    )
+    sign_in(page, "admin@acme.example")
+    page.goto(f"/keys/{key.token}/")
+    expect(page.get_by_role("heading", name="Daily usage")).to_be_visible()
+    expect(page.get_by_role("heading", name="Latest requests")).to_be_visible()
+    shot(page, "keys-detail-usage")
+    page.goto("/keys/?sort=-spend")
+    expect(page.locator("#keys-table tbody tr").first).to_be_visible()
+    page.screenshot(path=str(shot(page, "keys-list").with_name("keys-list-top.png")))
