@@ -52,6 +52,12 @@ class UserTableAdmin(LiteLLMAdmin):
     extra_readonly = ("team_memberships", "org_memberships")
     delete_service = "accounts.services:user_delete"
 
+    def new_row(self, request, values):
+        # LiteLLM's UI labels a NULL role "Undefined Role"; member_add creates internal users.
+        values["user_role"] = values.get("user_role") or "internal_user"
+        values.setdefault("teams", [])
+        return super().new_row(request, values)
+
     @admin.display(description="Team memberships (LiteLLM_TeamMembership)")
     def team_memberships(self, obj):
         rows = list(TeamMembership.objects.filter(user_id=obj.user_id).order_by("team_id"))

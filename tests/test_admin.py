@@ -11,7 +11,7 @@ from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import TeamTable
+from accounts.models import TeamTable, UserTable
 from config import admin_base
 from config.models import AuditLog
 from keys.models import DeletedVerificationToken, VerificationToken
@@ -199,3 +199,16 @@ def test_anonymous_and_litellm_users_are_sent_to_the_admin_login(client, client_
     member = factories.make_user(role="proxy_admin")
     response = client_for(member).get(changelist_url(VerificationToken))
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_it_adds_a_user_as_litellm_would_with_a_role(ops_client):
+    add_url = reverse("admin:accounts_usertable_add")
+    form = ops_client.get(add_url).context["adminform"].form
+    response = ops_client.post(add_url, post_data(form, user_email="new@example.com"))
+    assert response.status_code == 302
+    user = UserTable.objects.get(user_email="new@example.com")
+    assert re.fullmatch(r"[0-9a-f-]{36}", user.user_id)
+    assert (user.user_role, user.teams, user.spend, user.metadata) == ("internal_user", [], 0.0, {})
+    assert user.password is None
+    entry = AuditLog.objects.get(object_id=user.user_id)
+    assert (entry.action, entry.changed_by) == ("created", "ops")
