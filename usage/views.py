@@ -79,7 +79,7 @@ class DashboardView(ConsoleMixin, TemplateView):
     template_name = "usage/dashboard.html"
 
     def get(self, request, *args, **kwargs):
-        form = DashboardForm(request.GET)
+        form = DashboardForm(_with_default(request.GET, "range", "30d"))
         if not form.is_valid():
             form = _with_errors_shown(form)
             period = selectors.period_for("30d")
@@ -143,6 +143,7 @@ class DashboardView(ConsoleMixin, TemplateView):
                 (k, label) for k, label in selectors.SCOPE_KINDS if k in selectors.scope_kinds_for(self.principal)
             ],
             teams=selectors.visible_teams(self.principal) if kind == "team" else [],
+            fixed_user=not (self.principal.sees_everything or self.principal.org_admin_of),
             orgs=selectors.visible_orgs(self.principal) if kind == "org" else [],
             query=_query_without(request.GET, "export"),
         )
@@ -174,6 +175,14 @@ class DashboardView(ConsoleMixin, TemplateView):
         return _csv_response(filename, chart.header, chart.rows)
 
 
+def _with_default(querydict, name: str, value: str):
+    """The GET data with a default filled in, so the form shows the choice actually used."""
+    data = querydict.copy()
+    if not data.get(name):
+        data[name] = value
+    return data
+
+
 def _with_errors_shown(form):
     """Keep an invalid form's errors, but fall back to defaults for the figures."""
     form.cleaned_data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
@@ -198,7 +207,7 @@ class SpendLogListView(ConsoleMixin, TemplateView):
     template_name = "usage/log_list.html"
 
     def get(self, request, *args, **kwargs):
-        form = SpendLogFilterForm(request.GET)
+        form = SpendLogFilterForm(_with_default(request.GET, "window", "24h"))
         show_status = SpendLogs.has_column("status")
         if not form.is_valid():
             table = SpendLogTable([], show_status=show_status, request=request)
@@ -243,7 +252,7 @@ class ErrorLogListView(ConsoleMixin, TemplateView):
         # Error logs carry no key, user or team: only those who see everything may read them.
         if not self.principal.sees_everything:
             raise PermissionDenied("Error logs are for proxy admins.")
-        form = ErrorLogFilterForm(request.GET)
+        form = ErrorLogFilterForm(_with_default(request.GET, "window", "24h"))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form, table=ErrorLogTable([]), logs="error"))
         data = form.cleaned_data

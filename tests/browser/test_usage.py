@@ -75,5 +75,6 @@ def test_an_internal_user_sees_their_own_usage_only(page, live_url, sign_in, sho
     expect(page.locator("h1")).to_contain_text("dev@acme.example")
     tabs = page.get_by_role("navigation", name="Scope").locator("a").all_inner_texts()
     assert tabs == ["User", "Key"]
+    shot(page, "usage-dashboard-internal-user")
     response = page.goto(f"{live_url}/usage/?scope=proxy")
     assert response.status == 403
