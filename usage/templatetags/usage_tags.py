@@ -13,6 +13,8 @@ register = template.Library()
 
 @register.filter
 def figure_value(figure) -> str:
+    if figure.key == "avg_cost":  # cents would round most requests to $0.00 or $0.01
+        return f"${figure.value:,.4f}"
     if figure.kind == "money":
         return money(figure.value)
     if figure.kind == "percent":
