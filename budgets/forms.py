@@ -201,6 +201,18 @@ def _merge_model_extras(new: dict, old) -> dict:
     return merged
 
 
+def _canonical_model_budgets(stored) -> dict:
+    """A stored model_max_budget in the spelling the editor writes ({"budget_limit",
+    "time_period"} -> {"max_budget", "budget_duration"})."""
+    result = {}
+    for row in budget_rows(stored):
+        config: dict[str, Any] = {"max_budget": float(row["max_budget"])} if row["max_budget"] != "" else {}
+        if row["duration"]:
+            config["budget_duration"] = row["duration"]
+        result[row["model"]] = config
+    return result
+
+
 def budget_changes(
     cleaned_data: dict[str, Any], instance_values: dict[str, Any], *, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -217,8 +229,8 @@ def budget_changes(
         old = _normalized(name, instance_values.get(name))
         if name == "model_max_budget":
             new = _merge_model_extras(new, instance_values.get(name))
-            if new == (old or {}):
-                continue
+            if new == (old or {}) or new == _merge_model_extras(_canonical_model_budgets(old), old):
+                continue  # same budgets, perhaps in LiteLLM's legacy spelling: leave the row alone
         elif new == old:
             continue
         changes[name] = new

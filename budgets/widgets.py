@@ -100,9 +100,16 @@ class DurationInput(forms.TextInput):
 
 
 def _display_value(value) -> str:
+    """Text shows as typed; anything else (and text that would read back as JSON, like "10")
+    as JSON, so saving an untouched row stores exactly the same value."""
     import json
 
-    return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value)
 
 
 class KeyValueEditor(forms.Widget):

@@ -125,3 +125,11 @@ def test_consequences_use_the_stored_reset_when_given():
     lines = budget_consequences(0, None, "1d", reset_at=datetime(2026, 11, 21))
     assert lines == [f"Spend resets on {datetime(2026, 11, 21).strftime('%a %d %b %Y, %H:%M UTC')}, then every 1d."]
     assert durations.budget_reset_at("1d", NOW) == datetime(2026, 11, 21)
+
+
+def test_legacy_model_budget_spelling_is_not_rewritten_when_unchanged():
+    before = {"model_max_budget": {"gpt-4o": {"budget_limit": 3, "time_period": "7d"}}}
+    cleaned = {"model_max_budget": {"gpt-4o": {"max_budget": 3.0, "budget_duration": "7d"}}}
+    assert budget_changes(cleaned, before) == {}
+    cleaned = {"model_max_budget": {"gpt-4o": {"max_budget": 4.0, "budget_duration": "7d"}}}
+    assert budget_changes(cleaned, before) == cleaned

@@ -298,3 +298,30 @@ def test_latest_requests_window_follows_the_daily_table(keys):
     else:
         assert since == datetime(2026, 11, 18)  # today (15) + two days ago (15) reach 20
         assert selectors.recent_requests_since([], now=now) == datetime(2026, 11, 20)
+
+
+def test_saving_untouched_metadata_changes_nothing(cast, client_for):
+    from keys.forms import KeyEditForm
+
+    metadata = {"limit": "10", "tags": ["a"], "nested": {"x": 1}, "note": "plain text", "flag": True}
+    key = factories.make_key(alias="meta-key", metadata=metadata)
+    row = VerificationToken.objects.get(token=key["token"])
+    html = str(KeyEditForm(principal=_principal(cast), key=row)["metadata"])
+    names = re.findall(r'name="metadata-name" value="([^"]*)"', html)
+    values = [v.replace("&quot;", '"') for v in re.findall(r'name="metadata-value" value="([^"]*)"', html)]
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    data.update({"key_alias": "meta-key"})
+    data.setlist("metadata-name", names)
+    data.setlist("metadata-value", values)
+    form = KeyEditForm(data, principal=_principal(cast), key=row)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["metadata"] == metadata
+    assert "metadata" not in form.changes()
+
+
+def _principal(cast):
+    from config import policy
+
+    return policy.principal_for_litellm_user(cast.proxy_admin["user_id"])
