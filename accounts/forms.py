@@ -429,6 +429,9 @@ class InviteForm(forms.Form):
         self.principal = principal
         self.fields["role"].choices = principal.assignable_roles()
         self.fields["role"].initial = policy.INTERNAL_USER
+        self.fields[
+            "role"
+        ].help_text = "For someone who already has an account, their role and budget stay as they are."
         self.fields["team"].choices = _team_choices(principal)
         self.fields["organization"].choices = _org_choices(principal)
         if not principal.is_proxy_admin and not principal.is_org_admin:
