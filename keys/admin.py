@@ -4,6 +4,7 @@ shown once there); here ops can inspect, edit limits, block and delete (archived
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery
 
 from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label
 from config.policy import UI_SESSION_TEAM_ID
@@ -46,11 +47,10 @@ class VerificationTokenAdmin(LiteLLMAdmin):
     list_display = (
         "key_alias",
         "key_name",
-        "user_id",
-        "team_id",
+        "owner",
+        "team",
         "spend",
         "max_budget",
-        "budget_duration",
         "expires",
         "blocked",
         "created_at",
@@ -64,6 +64,27 @@ class VerificationTokenAdmin(LiteLLMAdmin):
 
     def delete_with_service(self, service, actor, obj):
         service(actor=actor, tokens=[obj.token])
+
+    def get_queryset(self, request):
+        # Owner email and team alias in the same query (no relations between LiteLLM models).
+        from accounts.models import TeamTable, UserTable
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                owner_email=Subquery(UserTable.objects.filter(user_id=OuterRef("user_id")).values("user_email")[:1]),
+                team_alias=Subquery(TeamTable.objects.filter(team_id=OuterRef("team_id")).values("team_alias")[:1]),
+            )
+        )
+
+    @admin.display(description="Owner", ordering="owner_email")
+    def owner(self, obj):
+        return obj.owner_email or obj.user_id
+
+    @admin.display(description="Team", ordering="team_alias")
+    def team(self, obj):
+        return obj.team_alias or obj.team_id
 
 
 @admin.register(DeletedVerificationToken)
