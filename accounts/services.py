@@ -93,6 +93,12 @@ def _clean_email(email: str | None) -> str | None:
     return email or None
 
 
+def _lock_email(email: str) -> None:
+    """Serialize our own creates of one email (user create, member add, invite), so two
+    people adding the same address at once make one user, not two."""
+    writes.advisory_xact_lock("console:user_email:" + email.strip().lower())
+
+
 def _users_with_email(email: str) -> list[UserTable]:
     return list(UserTable.objects.filter(user_email__iexact=email.strip()).order_by("user_id")[:2])
 
@@ -218,6 +224,7 @@ def user_create(
     _check_non_negative(limits, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
     limits["budget_duration"] = _validate_duration(limits.get("budget_duration"))
     with writes.atomic():
+        _lock_email(email)
         if _users_with_email(email):
             raise ServiceError(f"A user with the email {email} already exists.", "email")
         row = _new_user_row(
@@ -444,6 +451,8 @@ def team_member_add(
         raise ServiceError("Must be zero or more.", "max_budget_in_team")
     budget_duration = _validate_duration(budget_duration)
     with writes.atomic():
+        if not user_id:
+            _lock_email(email)  # always before the team lock, the order invite_person takes them in
         writes.advisory_xact_lock(team_id)
         roster, alias = _read_roster(team_id)
         if roster is None:
@@ -912,6 +921,7 @@ def org_member_add(
             if not UserTable.objects.filter(user_id=user_id).exists():
                 raise ServiceError("No user has this id.", "user")
         else:
+            _lock_email(email)
             matches = _users_with_email(email)
             if len(matches) > 1:
                 raise ServiceError("Several users share this email; choose the user by id instead.", "email")
@@ -1079,6 +1089,7 @@ def invite_person(
     if organization_id and not OrganizationTable.objects.filter(organization_id=organization_id).exists():
         raise ServiceError("No such organization.", "organization")
     with writes.atomic():
+        _lock_email(email)
         matches = _users_with_email(email)
         if len(matches) > 1:
             raise ServiceError("Several users share this email.", "email")

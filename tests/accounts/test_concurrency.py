@@ -78,3 +78,19 @@ def test_a_concurrent_add_and_remove_keep_each_other(clean_litellm):
     assert list(TeamMembership.objects.filter(team_id=team["team_id"]).values_list("user_id", flat=True)) == [
         dave["user_id"]
     ]
+
+
+def test_two_concurrent_creates_of_one_email_make_one_user(clean_litellm):
+    actor = writes.Actor(changed_by="tester")
+    outcomes = []
+
+    def create():
+        try:
+            services.user_create(actor=actor, email="twin@example.com", role="internal_user")
+            outcomes.append("created")
+        except services.ServiceError:
+            outcomes.append("refused")
+
+    run_together(create, create)
+    assert sorted(outcomes) == ["created", "refused"]
+    assert UserTable.objects.filter(user_email__iexact="twin@example.com").count() == 1
