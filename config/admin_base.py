@@ -28,7 +28,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import JSONField, Q, TextField
-from django.forms.fields import InvalidJSONInput
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
@@ -73,6 +72,13 @@ class EstimatedCountPaginator(Paginator):
         return queryset.order_by()[: self.CAP + 1].count()
 
 
+class NullableJSONFormField(forms.JSONField):
+    """Shows NULL as an empty box (not the text "null"), and an empty box as unchanged NULL."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class LiteLLMAdminForm(forms.ModelForm):
     """Empty JSON/array values are legitimate LiteLLM values ({} and []), not missing ones;
     budget durations follow LiteLLM's grammar."""
@@ -87,8 +93,6 @@ class LiteLLMAdminForm(forms.ModelForm):
                 continue
             if isinstance(field, JSONField) or field.get_internal_type() == "ArrayField":
                 formfield.required = False
-            if isinstance(field, JSONField) and self.initial.get(name) is None:
-                self.initial[name] = InvalidJSONInput("")  # an empty box for NULL, not "null"
             if field.primary_key and self.instance._state.adding:
                 formfield.required = False
                 formfield.help_text = "Leave empty for a new id (uuid4), as LiteLLM does."
@@ -131,7 +135,10 @@ class LiteLLMAdmin(admin.ModelAdmin):
     """
 
     form = LiteLLMAdminForm
-    formfield_overrides = {TextField: {"widget": forms.TextInput(attrs={"class": "vTextField"})}}
+    formfield_overrides = {
+        TextField: {"widget": forms.TextInput(attrs={"class": "vTextField"})},
+        JSONField: {"form_class": NullableJSONFormField},
+    }
     read_only = False
     allow_add = True
     always_readonly: tuple[str, ...] = ()
@@ -280,7 +287,14 @@ class LiteLLMAdmin(admin.ModelAdmin):
                 before = self.model.objects.get(pk=obj.pk)
                 changes = self.derived_changes(request, changes)
                 writes.update_row(self.model, obj.pk, changes)
-                writes.audit(actor, writes.UPDATED, self.logical_table(), str(obj.pk), writes.snapshot(before), changes)
+                writes.audit(
+                    actor,
+                    self.audit_action(changes),
+                    self.logical_table(),
+                    str(obj.pk),
+                    writes.snapshot(before),
+                    changes,
+                )
             return
         values = {
             name: value
@@ -298,6 +312,10 @@ class LiteLLMAdmin(admin.ModelAdmin):
             else:
                 obj.pk = self.model.objects.order_by("-pk").values_list("pk", flat=True).first()
             writes.audit(actor, writes.CREATED, self.logical_table(), str(obj.pk), None, values)
+
+    def audit_action(self, changes: dict) -> str:
+        """The audit action LiteLLM would record for this edit (`updated` unless overridden)."""
+        return writes.UPDATED
 
     def delete_model(self, request, obj):
         actor = self.actor(request)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 
-from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label
+from config.admin_base import STAMPS, LiteLLMAdmin, ReadOnlyAdmin, label
 from config.policy import UI_SESSION_TEAM_ID
 from config.selectors import active_keys_q
-from config.writes import now_utc
+from config.writes import BLOCKED, UNBLOCKED, UPDATED, now_utc
 
 from .models import DeletedVerificationToken, VerificationToken
 
@@ -64,6 +64,12 @@ class VerificationTokenAdmin(LiteLLMAdmin):
 
     def delete_with_service(self, service, actor, obj):
         service(actor=actor, tokens=[obj.token])
+
+    def audit_action(self, changes):
+        # /key/block and /key/unblock record their own actions; a block is all this edit did.
+        if set(changes) - set(STAMPS) == {"blocked"}:
+            return BLOCKED if changes["blocked"] else UNBLOCKED
+        return UPDATED
 
     def get_queryset(self, request):
         # Owner email and team alias in the same query (no relations between LiteLLM models).

@@ -88,7 +88,8 @@ def test_it_records_the_admin_edit_in_litellms_audit_log(ops_client):
     entry = AuditLog.objects.get(object_id=key["token"])
     assert (entry.action, entry.changed_by, entry.table_name) == ("updated", "ops", VerificationToken._meta.db_table)
     assert entry.updated_values["max_budget"] == 25.0
-    assert "spend" not in entry.updated_values
+    # Only the changed field (and the stamps LiteLLM sets with any edit) was written.
+    assert set(entry.updated_values) - set(admin_base.STAMPS) == {"max_budget"}
     assert entry.before_value["key_alias"] == "audi*****lias"  # masked as LiteLLM masks key fields
 
 
@@ -212,3 +213,11 @@ def test_it_adds_a_user_as_litellm_would_with_a_role(ops_client):
     assert user.password is None
     entry = AuditLog.objects.get(object_id=user.user_id)
     assert (entry.action, entry.changed_by) == ("created", "ops")
+
+
+def test_blocking_a_key_in_the_admin_is_audited_as_litellm_audits_a_block(ops_client):
+    key = factories.make_key(alias="to-block")
+    form = ops_client.get(change_url(VerificationToken, key["token"])).context["adminform"].form
+    ops_client.post(change_url(VerificationToken, key["token"]), post_data(form, blocked="true"))
+    assert VerificationToken.objects.get(token=key["token"]).blocked is True
+    assert AuditLog.objects.get(object_id=key["token"]).action == "blocked"
