@@ -5,11 +5,29 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from config import policy
 
 from . import selectors
 from .models import VerificationToken
+
+
+class PlainSelect(forms.Select):
+    """A <select> written directly: Django renders each <option> through a template, which
+    costs tens of milliseconds for the hundreds of teams of a large proxy."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        value = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), mark_safe(" selected") if str(v) == value else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
 
 class KeyFilterSet(django_filters.FilterSet):
@@ -18,7 +36,9 @@ class KeyFilterSet(django_filters.FilterSet):
         method="filter_search",
         widget=forms.TextInput(attrs={"placeholder": "alias, sk-...abcd or hash", "type": "search"}),
     )
-    team_id = django_filters.ChoiceFilter(label="Team", empty_label="Any team", method="filter_team")
+    team_id = django_filters.ChoiceFilter(
+        label="Team", empty_label="Any team", method="filter_team", widget=PlainSelect
+    )
     user = django_filters.CharFilter(
         label="Owner",
         method="filter_user",

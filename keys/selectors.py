@@ -177,43 +177,36 @@ def _daily_rows(model, token: str, since: str) -> list[DailyUsage]:
     ]
 
 
-def recent_requests_since(usage: list[DailyUsage], *, now: datetime | None = None) -> datetime | None:
-    """Where to start reading SpendLogs for a key's latest requests, or None to skip the read.
+def has_api_key_log_index() -> bool:
+    return catalog().has_index("SpendLogs", ("api_key", "startTime"))
 
-    Without an (api_key, "startTime") index (the seed schema, or a database migrated by SQL
-    alone) the read walks every log row in its window, so the window is kept to the days the
-    daily table says the key was used: back to the newest days holding RECENT_REQUESTS_LIMIT
-    requests, never further than RECENT_REQUESTS_DAYS. Today is always read (the proxy flushes
-    the daily table every few seconds, so today's newest requests may not be counted yet)."""
+
+def key_recent_requests(key, usage: list[DailyUsage] | None = None, *, now: datetime | None = None) -> list:
+    """The key's latest requests (newest first, at most RECENT_REQUESTS_LIMIT) from the last
+    RECENT_REQUESTS_DAYS days.
+
+    With an (api_key, "startTime") index this is one indexed read. Without it (the seed schema,
+    or a database migrated by SQL alone) every log row in the window is scanned, so only the
+    days the daily spend table shows the key active are read, one day at a time, newest first,
+    until enough requests are found: usually one day instead of seven. (A request made in the
+    last seconds, before the proxy flushes the daily table, may not be shown yet.)"""
     now = now or writes.now_utc()
-    today = now.date()
-    horizon = today - timedelta(days=RECENT_REQUESTS_DAYS - 1)
-    if catalog().has_index("SpendLogs", ("api_key", "startTime")):
-        return datetime.combine(horizon, datetime.min.time())
-    start = today
-    seen = 0
-    for day in sorted((d for d in usage if horizon <= d.day <= today), key=lambda d: d.day, reverse=True):
-        start = min(start, day.day)
-        seen += day.requests
-        if seen >= RECENT_REQUESTS_LIMIT:
-            break
-    return datetime.combine(start, datetime.min.time())
-
-
-def key_recent_requests(key, *, since: datetime | None = None, now: datetime | None = None) -> list:
-    """The key's latest requests (newest first, at most RECENT_REQUESTS_LIMIT), read from
-    `since` (default: the last RECENT_REQUESTS_DAYS days)."""
-    now = now or writes.now_utc()
-    if since is None:
-        since = now - timedelta(days=RECENT_REQUESTS_DAYS)
     fields = ["request_id", "start_time", "model", "spend", "total_tokens", "call_type"]
     if SpendLogs.has_column("status"):
         fields.append("status")
-    return list(
-        SpendLogs.objects.filter(api_key=key.token, start_time__gte=since)
-        .only(*fields)
-        .order_by("-start_time")[:RECENT_REQUESTS_LIMIT]
-    )
+    logs = SpendLogs.objects.filter(api_key=key.token).only(*fields).order_by("-start_time")
+    if usage is None or has_api_key_log_index():
+        return list(logs.filter(start_time__gte=now - timedelta(days=RECENT_REQUESTS_DAYS))[:RECENT_REQUESTS_LIMIT])
+    horizon = now.date() - timedelta(days=RECENT_REQUESTS_DAYS - 1)
+    active = sorted({d.day for d in usage if d.requests and horizon <= d.day <= now.date()}, reverse=True)
+    found: list = []
+    for day in active:
+        start = datetime.combine(day, datetime.min.time())
+        window = logs.filter(start_time__gte=start, start_time__lt=start + timedelta(days=1))
+        found += list(window[: RECENT_REQUESTS_LIMIT - len(found)])
+        if len(found) >= RECENT_REQUESTS_LIMIT:
+            break
+    return found
 
 
 def key_labels(key) -> dict[str, str | None]:

@@ -147,7 +147,7 @@ class KeyDetailView(ConsoleMixin, TemplateView):
             usage_max=max((d.spend for d in usage), default=0.0),
             usage_total=sum(d.spend for d in usage),
             usage_requests=sum(d.requests for d in usage),
-            recent=selectors.key_recent_requests(key, since=selectors.recent_requests_since(usage)),
+            recent=selectors.key_recent_requests(key, usage),
             recent_days=selectors.RECENT_REQUESTS_DAYS,
             forecast=forecast,
             can_manage=self.principal.can_manage_key(key),

@@ -266,14 +266,14 @@ def test_delete_removes_the_key(cast, client_for, keys):
 def test_key_page_shows_budget_usage_and_requests(cast, client_for, keys):
     token = keys.member_key["token"]
     today = now_utc().date()
-    factories.make_daily_user_spend(cast.member["user_id"], today.isoformat(), api_key=token, spend=1.5)
+    factories.make_daily_user_spend(cast.member["user_id"], today.isoformat(), api_key=token, spend=1.5, api_requests=1)
     factories.make_daily_user_spend(
         cast.member["user_id"], (today - timedelta(days=1)).isoformat(), api_key=token, spend=0.5
     )
-    factories.make_spend_log(api_key=token, model="gpt-4o", spend=0.25)
+    factories.make_spend_log(api_key=token, model="claude-request", spend=0.25)
     body = client_for(cast.member).get(detail(token)).content.decode()
     assert "$4.00" in body and "of $5.00" in body
-    assert "$1.50" in body and "gpt-4o" in body
+    assert "$1.50" in body and "claude-request" in body
     assert "At the last 7 days" in body
 
 
@@ -284,20 +284,24 @@ def test_key_page_query_count(cast, client_for, keys, django_assert_max_num_quer
         client.get(detail(keys.member_key["token"]))
 
 
-def test_latest_requests_window_follows_the_daily_table(keys):
-    from datetime import datetime
-
+def test_latest_requests_are_read_on_the_days_the_daily_table_shows(cast, keys):
     from keys import selectors
     from keys.selectors import DailyUsage
 
-    now = datetime(2026, 11, 20, 12, 0)
-    busy = [DailyUsage(now.date() - timedelta(days=d), 1.0, 15, 0) for d in (0, 2, 5)]
-    since = selectors.recent_requests_since(busy, now=now)
-    if selectors.catalog().has_index("SpendLogs", ("api_key", "startTime")):
-        assert since == datetime(2026, 11, 14)
-    else:
-        assert since == datetime(2026, 11, 18)  # today (15) + two days ago (15) reach 20
-        assert selectors.recent_requests_since([], now=now) == datetime(2026, 11, 20)
+    token = keys.member_key["token"]
+    now = now_utc()
+    today = now.date()
+    factories.make_spend_log(api_key=token, model="today-model", start_time=now - timedelta(minutes=1))
+    factories.make_spend_log(api_key=token, model="older-model", start_time=now - timedelta(days=3))
+    key = VerificationToken.objects.get(token=token)
+    usage = [DailyUsage(today, 1.0, 1, 0), DailyUsage(today - timedelta(days=3), 1.0, 1, 0)]
+    models = [r.model for r in selectors.key_recent_requests(key, usage, now=now)]
+    assert models == ["today-model", "older-model"]
+    if not selectors.has_api_key_log_index():
+        # The daily table shows nothing: no scan of the logs at all.
+        assert selectors.key_recent_requests(key, [], now=now) == []
+        # Only today is active: the older day is not read.
+        assert [r.model for r in selectors.key_recent_requests(key, usage[:1], now=now)] == ["today-model"]
 
 
 def test_saving_untouched_metadata_changes_nothing(cast, client_for):
