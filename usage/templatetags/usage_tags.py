@@ -43,16 +43,6 @@ def figure_change(figure):
 
 
 @register.filter
-def cell(value, kind) -> str:
-    """A data-table cell of a chart: money or a number, dates as they are."""
-    if kind == "date" or isinstance(value, str):
-        return value
-    if kind == "money":
-        return f"${value:,.4f}"
-    return f"{value:,}"
-
-
-@register.filter
 def compact(value) -> str:
     return format_value(value, "int")
 
@@ -60,11 +50,6 @@ def compact(value) -> str:
 @register.filter
 def pct(value) -> str:
     return f"{value * 100:.1f}%"
-
-
-@register.filter
-def zip_formats(row, formats):
-    return list(zip(row, formats, strict=False))
 
 
 @register.filter
