@@ -14,6 +14,13 @@ def _keys(request, username: str) -> list[str]:
     return [f"login-fail:user:{username.strip().lower()}", f"login-fail:ip:{address}"]
 
 
+def _limits() -> tuple[int, int]:
+    """(per account, per address). The address limit is higher: behind a reverse proxy many
+    people share one address, and a few typos must not lock everyone out."""
+    per_account = settings.LOGIN_THROTTLE_ATTEMPTS
+    return per_account, getattr(settings, "LOGIN_THROTTLE_IP_ATTEMPTS", per_account * 4)
+
+
 class ThrottledAuthenticationForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,7 +30,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         keys = _keys(self.request, username)
-        if any((cache.get(k) or 0) >= settings.LOGIN_THROTTLE_ATTEMPTS for k in keys):
+        if any((cache.get(k) or 0) >= limit for k, limit in zip(keys, _limits(), strict=True)):
             raise forms.ValidationError("Too many failed sign-ins. Wait a few minutes and try again.", code="throttled")
         try:
             cleaned = super().clean()

@@ -87,3 +87,22 @@ def test_a_user_without_a_known_role_is_treated_as_internal_user(client):
         email="norole@example.com", role=None, password=passwords.hash_password("No-Role-Pass-1")
     )
     assert policy.principal_for_litellm_user(user["user_id"]).role == policy.INTERNAL_USER
+
+
+def test_one_persons_typos_do_not_lock_out_others_behind_the_same_address(client, settings):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    factories.make_user(email="typo@example.com", password=passwords.hash_password("Typo-Person-1"))
+    factories.make_user(email="other@example.com", password=passwords.hash_password("Other-Person-1"))
+    for _ in range(3):
+        sign_in(client, "typo@example.com", "wrong")
+    assert sign_in(client, "other@example.com", "Other-Person-1").status_code == 302
+
+
+def test_many_failures_from_one_address_are_throttled(client, settings):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 2
+    settings.LOGIN_THROTTLE_IP_ATTEMPTS = 4
+    factories.make_user(email="victim@example.com", password=passwords.hash_password("Victim-Pass-1"))
+    for n in range(4):
+        sign_in(client, f"guess{n}@example.com", "wrong")
+    response = sign_in(client, "victim@example.com", "Victim-Pass-1")
+    assert "Too many failed sign-ins" in response.content.decode()
