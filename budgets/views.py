@@ -177,6 +177,8 @@ class BudgetOverviewView(ConsoleMixin, TemplateView):
             headers=headers,
             views=views,
             counts=result.counts,
+            summary=counts,
+            kind_label=dict(selectors.KINDS).get(kind) if kind else None,
             kind_labels=dict(selectors.KINDS),
             export_url=with_params(export="csv"),
             can_edit_rows=self.principal.is_proxy_admin,
