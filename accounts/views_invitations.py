@@ -93,6 +93,10 @@ class InvitationCreateView(ServiceFormView):
     def form_extra(self):
         return {"principal": self.principal}
 
+    def get_initial(self):
+        """?team=<id> / ?organization=<id> preselect (the team and org pages link here)."""
+        return {k: self.request.GET[k] for k in ("team", "organization", "email") if self.request.GET.get(k)}
+
     def perform(self, form):
         data = form.cleaned_data
         self.principal.require(self.principal.can_assign_role(data["role"]))

@@ -516,3 +516,11 @@ def test_invitation_links_are_shown_only_to_their_creator_and_proxy_admins(cast,
         f"/invitations/accept/{inv['id']}/"
         in client_for(cast.proxy_admin).get(url("invitation_detail", inv["id"])).content.decode()
     )
+
+
+def test_team_page_links_to_an_invitation_for_that_team(cast, client_for):
+    lead = client_for(cast.team_admin)
+    page = lead.get(url("team_detail", cast.team["team_id"])).content.decode()
+    assert f"{url('invitation_create')}?team={cast.team['team_id']}" in page
+    form = lead.get(url("invitation_create") + f"?team={cast.team['team_id']}").content.decode()
+    assert f'value="{cast.team["team_id"]}" selected' in form
