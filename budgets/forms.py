@@ -150,7 +150,8 @@ class BudgetFieldsMixin(forms.Form):
     )
     model_max_budget = ModelMaxBudgetField(
         label="Per-model budgets",
-        help_text="Cap spend on single models, each with its own optional reset period.",
+        help_text="Cap spend on single models, each with its own optional reset period. (LiteLLM's own API "
+        "accepts per-model budgets only with an enterprise licence.)",
     )
 
     def __init__(self, *args, budget_field_names: tuple[str, ...] | None = None, model_choices=(), **kwargs):

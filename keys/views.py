@@ -324,6 +324,7 @@ class KeyRegenerateView(_ConfirmView):
             "details": [
                 "Spend, budget, limits and settings stay with the key.",
                 "The new secret is shown once, on the next page.",
+                f"The proxy may still accept the old secret for up to {_ttl()} seconds (its cache).",
             ],
             "submit_label": "Regenerate secret",
             "cancel_url": reverse("keys:key_detail", args=[key.token]),
@@ -347,7 +348,10 @@ class KeyDeleteView(_ConfirmView):
             "title": f"Delete {_label(key)}",
             "message": "The key stops working and is removed. LiteLLM's Deleted Keys list keeps a copy "
             "where this proxy version has one.",
-            "details": [f"Spend so far: ${key.spend or 0:,.2f}."],
+            "details": [
+                f"Spend so far: ${key.spend or 0:,.2f}.",
+                f"The proxy may still accept it for up to {_ttl()} seconds (its cache).",
+            ],
             "submit_label": "Delete key",
             "cancel_url": reverse("keys:key_detail", args=[key.token]),
             "danger": True,

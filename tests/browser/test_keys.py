@@ -122,3 +122,26 @@ def test_a_key_page_shows_its_daily_usage_latest_requests_and_forecast(page, sig
     page.goto("/keys/?sort=-spend")
     expect(page.locator("#keys-table tbody tr").first).to_be_visible()
     page.screenshot(path=str(shot(page, "keys-list").with_name("keys-list-top.png")))
+
+
+def test_an_owner_regenerates_then_deletes_a_key(page, sign_in, shot):
+    dev = demo_user("dev@acme.example")
+    alias = f"rotate-{secrets.token_hex(3)}"
+    old = factories.make_key(alias=alias, user_id=dev.user_id, spend=1.25)
+    sign_in(page, "dev@acme.example")
+    page.goto(f"/keys/{old['token']}/")
+    page.get_by_role("link", name="Regenerate").click()
+    expect(page.get_by_text("The old secret stops working")).to_be_visible()
+    shot(page, "keys-regenerate-confirm")
+    page.get_by_role("button", name="Regenerate secret").click()
+    expect(page.get_by_role("heading", name=f"New secret for {alias}")).to_be_visible()
+    raw = page.locator("#raw-key").inner_text().strip()
+    key = VerificationToken.objects.get(key_alias=alias)
+    assert key.token == hashlib.sha256(raw.encode()).hexdigest() != old["token"]
+    assert key.spend == 1.25
+    page.get_by_role("link", name="I have copied it").click()
+    page.get_by_role("link", name="Delete").click()
+    shot(page, "keys-delete-confirm")
+    page.get_by_role("button", name="Delete key").click()
+    expect(page.get_by_text(f"Deleted {alias}")).to_be_visible()
+    assert not VerificationToken.objects.filter(key_alias=alias).exists()
