@@ -4,6 +4,7 @@ regenerate and delete. Views fetch and authorize, validate, call a service, redi
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -212,16 +213,23 @@ class KeyIssuedView(ConsoleMixin, TemplateView):
     template_name = "keys/key_issued.html"
 
     def get(self, request, *args, **kwargs):
-        key = _visible_key(self.principal, kwargs["token"])
         issued = request.session.get(ISSUED_SESSION_KEY)
-        raw = None
-        regenerated = False
-        if issued and issued.get("token") == key.token:
-            raw = issued["raw"]
-            regenerated = issued.get("regenerated", False)
+        mine = bool(issued) and issued.get("token") == kwargs["token"]
+        if mine:
+            # The person who just made it sees it, even when the key falls outside what they
+            # may list afterwards (e.g. an org admin's key for someone else, with no team).
+            key = VerificationToken.objects.filter(token=kwargs["token"]).first()
+            if key is None:
+                raise Http404("Not found")
+        else:
+            key = _visible_key(self.principal, kwargs["token"])
+        raw = issued["raw"] if mine else None
+        regenerated = issued.get("regenerated", False) if mine else False
+        if mine:
             del request.session[ISSUED_SESSION_KEY]
+        can_open = VerificationToken.objects.filter(self.principal.keys_q(), token=key.token).exists()
         response = self.render_to_response(
-            self.get_context_data(key=key, raw_key=raw, regenerated=regenerated, title=_label(key))
+            self.get_context_data(key=key, raw_key=raw, regenerated=regenerated, title=_label(key), can_open=can_open)
         )
         response["Cache-Control"] = "no-store"
         return response

@@ -329,3 +329,13 @@ def _principal(cast):
     from config import policy
 
     return policy.principal_for_litellm_user(cast.proxy_admin["user_id"])
+
+
+def test_an_org_admin_sees_the_secret_of_a_key_they_made_for_someone_else(cast, client_for):
+    client = client_for(cast.org_admin)
+    response = client.post(reverse("keys:key_create"), {"key_alias": "for-member", "owner": "member@example.com"})
+    assert response.status_code == 302
+    body = client.get(response["Location"]).content.decode()
+    assert 'id="raw-key">sk-' in body
+    # Afterwards it is not theirs to see (no team, someone else's): 404 like any other.
+    assert client.get(response["Location"]).status_code == 404
