@@ -235,3 +235,17 @@ def test_pace_comes_from_the_daily_tables(cast):
     assert selectors.daily_pace("team", cast.team["team_id"]) == pytest.approx(7.0)
     assert selectors.daily_pace("org", cast.org["organization_id"]) == pytest.approx(7.0)
     assert policy.principal  # keep the import honest
+
+
+def test_overview_pages_through_every_budget(cast, client_for, budgets, monkeypatch):
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
+    client = client_for(cast.proxy_admin)
+    seen, url = [], reverse("budgets:budget_overview") + "?sort=name"
+    while url:
+        response = client.get(url)
+        seen += names(response)
+        next_url = response.context["next_url"]
+        url = reverse("budgets:budget_overview") + next_url if next_url else None
+    everything = names(client.get(reverse("budgets:budget_overview") + "?sort=name"))
+    assert len(seen) == response.context["counts"]["total"]["all"] and len(seen) > 3
+    assert seen[:3] == everything[:3] and seen == sorted(seen, key=str.lower)

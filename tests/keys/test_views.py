@@ -339,3 +339,12 @@ def test_an_org_admin_sees_the_secret_of_a_key_they_made_for_someone_else(cast, 
     assert 'id="raw-key">sk-' in body
     # Afterwards it is not theirs to see (no team, someone else's): 404 like any other.
     assert client.get(response["Location"]).status_code == 404
+
+
+@pytest.mark.parametrize("sort", ["-created_at", "expires", "-expires", "-last_active", "key_alias", "bogus"])
+def test_list_sorts_by_every_offered_column_on_both_schemas(cast, client_for, keys, sort):
+    response = client_for(cast.proxy_admin).get(reverse("keys:key_list") + f"?sort={sort}")
+    assert response.status_code == 200
+    assert "member-key" in response.content.decode()
+    last_active_shown = ">Last active<" in response.content.decode()
+    assert last_active_shown == VerificationToken.has_column("last_active")
