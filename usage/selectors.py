@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from django.db import connections, transaction
 from django.db.models import Q
 
-from config.litellm import table_name
+from config.litellm import catalog, table_name
 from config.routers import LITELLM_ALIAS
 from config.writes import now_utc
 
@@ -146,9 +146,10 @@ def _keys_sql(where: str, column: str = "token") -> str:
 def scope_filter(scope: Scope, table: str) -> tuple[str, list]:
     """(SQL condition, params) selecting `table`'s rows that belong to `scope`.
 
-    Where a table has no column for the scope, rows are matched through the scope's keys; the
-    entity column is narrowed too where it can be (the owners of those keys), so the
-    (entity, date) index does the work instead of a scan of the whole date range."""
+    Where a table has no column for the scope, rows are matched through the scope's keys. Where
+    the table has no api_key index (the seed schema), the entity column is narrowed too (the
+    owners of those keys), so the (entity, date) index does the work instead of a scan of the
+    whole date range."""
     teams_of_org = f'SELECT team_id FROM "{table_name("TeamTable")}" WHERE organization_id = %s'
     if scope.kind == "proxy":
         return "TRUE", []
@@ -173,6 +174,10 @@ def scope_filter(scope: Scope, table: str) -> tuple[str, list]:
     else:
         raise ValueError(f"scope {scope.kind} has no rows in {table}")
     condition = f"api_key IN ({_keys_sql(keys_where)})"
+    if catalog().has_index(table, ("api_key",)):
+        # Newer schemas index api_key on the daily tables: the key list alone is the fast
+        # path (adding the owners below would make the planner try every key x owner pair).
+        return condition, params
     if table == "DailyUserSpend":
         # (COALESCE: the keys without an owner charge the '' row)
         owners = _keys_sql(keys_where, "COALESCE(user_id, '')")
