@@ -296,6 +296,7 @@ class BudgetRowEditView(ConsoleMixin, View):
                 "cache_note": True,
                 "consequences": consequences,
                 "section": self.section,
+                "use": selectors.budget_row_use(budget.budget_id) if budget else None,
             },
         )
 

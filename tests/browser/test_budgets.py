@@ -79,3 +79,32 @@ def test_member_budgets_are_set_together_and_the_shared_default_is_cloned(page, 
     assert ben.budget_id == default["budget_id"] and ben.spend == 12.5
     # Ana spent 12.50 of her new 10.00: the matrix says so.
     expect(page.locator("#member-budgets tr", has_text=f"ana-{suffix}").get_by_text("125%")).to_be_visible()
+
+
+def test_an_admin_edits_a_budget_row_with_per_model_budgets(page, sign_in, shot):
+    row = factories.make_budget(
+        max_budget=100.0, budget_duration="30d", model_max_budget={"gpt-4o": {"max_budget": 5.0}}
+    )
+    sign_in(page, "admin@acme.example")
+    page.goto("/budgets/")
+    page.get_by_role("link", name="Budget rows").click()
+    expect(page.get_by_role("heading", name="Budget rows")).to_be_visible()
+    page.screenshot(path=str(shot(page, "budgets-rows").with_name("budgets-rows-top.png")))
+    page.goto(f"/budgets/rows/{row['budget_id']}/")
+    expect(page.locator("input[name=model_max_budget-model]").first).to_have_value("gpt-4o")
+    page.get_by_role("button", name="Add a model").click()
+    page.locator("input[name=model_max_budget-model]").last.fill("claude-3-5-sonnet")
+    page.locator("input[name=model_max_budget-max_budget]").last.fill("2.5")
+    page.locator("input[name=model_max_budget-duration]").last.fill("1d")
+    page.get_by_label("Budget resets every").fill("7d")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("Spend resets on Mon")).to_be_visible()
+    shot(page, "budgets-row-preview")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    stored = BudgetTable.objects.get(budget_id=row["budget_id"])
+    assert stored.budget_duration == "7d" and stored.budget_reset_at.weekday() == 0
+    assert stored.model_max_budget == {
+        "gpt-4o": {"max_budget": 5.0},
+        "claude-3-5-sonnet": {"max_budget": 2.5, "budget_duration": "1d"},
+    }

@@ -249,3 +249,16 @@ def test_overview_pages_through_every_budget(cast, client_for, budgets, monkeypa
     everything = names(client.get(reverse("budgets:budget_overview") + "?sort=name"))
     assert len(seen) == response.context["counts"]["total"]["all"] and len(seen) > 3
     assert seen[:3] == everything[:3] and seen == sorted(seen, key=str.lower)
+
+
+def test_budget_row_page_says_what_uses_the_row(cast, client_for):
+    row = factories.make_budget(max_budget=9.0)
+    factories.make_key(alias="tier-key", budget_id=row["budget_id"])
+    set_membership(cast.team["team_id"], cast.member["user_id"], budget_id=row["budget_id"])
+    body = (
+        client_for(cast.proxy_admin).get(reverse("budgets:budget_row_edit", args=[row["budget_id"]])).content.decode()
+    )
+    assert "1 team membership;" in body and "1 key;" in body
+    org_budget = cast.org["budget_id"]
+    body = client_for(cast.proxy_admin).get(reverse("budgets:budget_row_edit", args=[org_budget])).content.decode()
+    assert "organization Acme;" in body
