@@ -27,7 +27,7 @@ LOGICAL_TABLE = "VerificationToken"
 UI_SESSION_TEAM_ID = "litellm-dashboard"
 
 
-class KeyError_(ValueError):
+class KeyChangeRefused(ValueError):
     """A change LiteLLM would refuse (e.g. a duplicate alias); the message is for people."""
 
 
@@ -67,7 +67,7 @@ def issue_key() -> IssuedKey:
 def _locked_key(token: str) -> VerificationToken:
     rows = writes.lock_rows(VerificationToken, token=token)
     if not rows:
-        raise KeyError_("That key no longer exists.")
+        raise KeyChangeRefused("That key no longer exists.")
     return rows[0]
 
 
@@ -94,7 +94,7 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
     max_parallel_requests, model_max_budget, duration (expiry), metadata."""
     alias = data.get("key_alias") or None
     if alias and alias_taken(alias):
-        raise KeyError_(f"A key with the alias {alias!r} already exists. Aliases must be unique.")
+        raise KeyChangeRefused(f"A key with the alias {alias!r} already exists. Aliases must be unique.")
     issued = issue_key()
     now = writes.now_utc()
     budget_duration = data.get("budget_duration") or None
@@ -186,7 +186,9 @@ def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> d
         key = _locked_key(token)
         before = writes.snapshot(key)
         if changes.get("key_alias") and alias_taken(changes["key_alias"], except_token=token):
-            raise KeyError_(f"A key with the alias {changes['key_alias']!r} already exists. Aliases must be unique.")
+            raise KeyChangeRefused(
+                f"A key with the alias {changes['key_alias']!r} already exists. Aliases must be unique."
+            )
         now = writes.now_utc()
         if soft_budget_given:
             if key.budget_id:

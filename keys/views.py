@@ -3,6 +3,7 @@ regenerate and delete. Views fetch and authorize, validate, call a service, redi
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,6 +25,11 @@ from .tables import KeyTable
 
 # Session slot holding a just-issued raw key until its one display (then removed).
 ISSUED_SESSION_KEY = "keys.issued"
+
+
+def _ttl() -> int:
+    """The proxy's key/user/team cache TTL: how long until it sees a direct DB change."""
+    return settings.LITELLM_CACHE_TTL_SECONDS
 
 
 def _actor(principal) -> writes.Actor:
@@ -118,12 +124,6 @@ class KeyBulkActionView(ConsoleMixin, View):
         return redirect(back)
 
 
-def _ttl() -> int:
-    from django.conf import settings
-
-    return settings.LITELLM_CACHE_TTL_SECONDS
-
-
 class KeyDetailView(ConsoleMixin, TemplateView):
     section = "keys"
     template_name = "keys/key_detail.html"
@@ -199,7 +199,7 @@ class KeyCreateView(ConsoleMixin, View):
             )
         try:
             issued = services.key_create(actor=_actor(self.principal), data=form.service_data())
-        except services.KeyError_ as error:
+        except services.KeyChangeRefused as error:
             form.add_error("key_alias", str(error))
             return self._render(request, form)
         _stash_issued(request, issued, regenerated=False)
@@ -286,7 +286,7 @@ class KeyEditView(ConsoleMixin, View):
             return redirect("keys:key_detail", token=key.token)
         try:
             services.key_update(actor=_actor(self.principal), token=key.token, changes=changes)
-        except services.KeyError_ as error:
+        except services.KeyChangeRefused as error:
             form.add_error(None, str(error))
             return self._render(request, key, form)
         messages.success(request, f"Saved. The proxy sees the change within {_ttl()} seconds (its cache TTL).")
@@ -343,7 +343,7 @@ class KeyRegenerateView(_ConfirmView):
         key = _managed_key(self.principal, token)
         try:
             issued = services.key_regenerate(actor=_actor(self.principal), token=key.token)
-        except services.KeyError_ as error:
+        except services.KeyChangeRefused as error:
             messages.error(request, str(error))
             return redirect("keys:key_list")
         _stash_issued(request, issued, regenerated=True)

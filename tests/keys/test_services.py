@@ -79,7 +79,7 @@ def test_it_omits_key_name_when_disabled(settings):
 
 def test_it_refuses_a_duplicate_alias():
     factories.make_key(alias="taken")
-    with pytest.raises(services.KeyError_):
+    with pytest.raises(services.KeyChangeRefused):
         services.key_create(actor=ACTOR, data={"key_alias": "taken"})
 
 
