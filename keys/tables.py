@@ -156,6 +156,9 @@ class KeyTable(ConsoleTable):
             return money(record.spend)
         return self.render_max_budget(record, spend_first=True)
 
+    def value_spend(self, record):
+        return round(record.spend or 0.0, 6)
+
     def value_max_budget(self, record):
         return "" if record.max_budget is None else record.max_budget
 

@@ -127,6 +127,8 @@ def test_csv_export_matches_the_filtered_rows(cast, client_for, keys):
     assert sorted(r["Key"] for r in rows) == ["member-key", "team-key"]
     member = next(r for r in rows if r["Key"] == "member-key")
     assert member["Team"] == "Research" and member["Owner"] == "member@example.com"
+    assert member["Secret"] == keys.member_key["key_name"]
+    assert member["Spend"] == "4.0" and member["Budget"] == "5.0" and member["Status"] == "active"
 
 
 def test_list_query_count_does_not_grow_with_rows(cast, client_for, keys, django_assert_max_num_queries):
