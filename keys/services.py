@@ -199,7 +199,9 @@ def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> d
                 changes["budget_id"] = budget_services.budget_row_create(
                     actor=actor, values={"soft_budget": soft_budget}, audit_it=False
                 )
-        written = {**changes, "updated_by": actor.changed_by, "updated_at": now, **_settings_stamp(now)}
+        # As /key/update: the changed fields, Prisma's @updatedAt and settings_updated_at; it
+        # does not write updated_by on keys (the audit row records who changed it).
+        written = {**changes, "updated_at": now, **_settings_stamp(now)}
         writes.update_row(VerificationToken, token, written)
         request_fields = dict(changes)
         if soft_budget_given:

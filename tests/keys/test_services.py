@@ -139,3 +139,14 @@ def test_it_updates_only_changed_columns_and_resets_with_duration():
     assert row.spend == 2.0
     [audit] = audit_rows(key["token"])
     assert audit.action == "updated" and audit.updated_values["max_budget"] == 9.0
+
+
+def test_update_writes_what_key_update_writes():
+    key = factories.make_key(alias="stamp-me")
+    services.key_update(actor=ACTOR, token=key["token"], changes={"key_alias": "stamped"})
+    row = VerificationToken.objects.get(token=key["token"])
+    assert row.key_alias == "stamped"
+    assert row.updated_by == key["updated_by"]  # /key/update leaves updated_by alone
+    assert row.updated_at >= key["updated_at"]
+    if VerificationToken.has_column("settings_updated_at"):
+        assert row.settings_updated_at is not None
