@@ -35,6 +35,14 @@ class BudgetError(ValueError):
     """A change that cannot be made; the message is for people."""
 
 
+def writer_id(actor: writes.Actor) -> str:
+    """created_by/updated_by as LiteLLM writes them: the caller's user_id, or the proxy admin
+    id for a caller without one (ops staff, like a master-key call)."""
+    from accounts.services import writer_id as people_writer_id
+
+    return people_writer_id(actor)
+
+
 def _check_columns(values: dict[str, Any]) -> None:
     unknown = set(values) - set(BUDGET_ROW_COLUMNS)
     if unknown:
@@ -52,13 +60,14 @@ def budget_row_create(
         values["budget_reset_at"] = durations.budget_reset_at(values["budget_duration"])
     budget_id = budget_id or writes.new_id()
     now = writes.now_utc()
+    writer = writer_id(actor)
     row = {
         "budget_id": budget_id,
         **values,
         "created_at": now,
         "updated_at": now,
-        "created_by": actor.changed_by,
-        "updated_by": actor.changed_by,
+        "created_by": writer,
+        "updated_by": writer,
     }
     with writes.atomic():
         writes.insert_row(BudgetTable, row)
@@ -80,7 +89,7 @@ def budget_row_update(
         if not rows:
             raise BudgetError("That budget no longer exists.")
         before = writes.snapshot(rows[0])
-        written = {**changes, "updated_at": writes.now_utc(), "updated_by": actor.changed_by}
+        written = {**changes, "updated_at": writes.now_utc(), "updated_by": writer_id(actor)}
         writes.update_row(BudgetTable, budget_id, written)
         if audit_it:
             writes.audit(actor, writes.UPDATED, LOGICAL_TABLE, budget_id, before, changes)

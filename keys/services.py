@@ -97,6 +97,7 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
         raise KeyChangeRefused(f"A key with the alias {alias!r} already exists. Aliases must be unique.")
     issued = issue_key()
     now = writes.now_utc()
+    writer = budget_services.writer_id(actor)  # a master-key-like caller writes default_user_id
     budget_duration = data.get("budget_duration") or None
     model_max_budget = data.get("model_max_budget") or {}
     with writes.atomic():
@@ -135,8 +136,8 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
             "router_settings": {},
             "access_group_ids": [],
             "budget_id": budget_id,
-            "created_by": actor.changed_by,
-            "updated_by": actor.changed_by,
+            "created_by": writer,
+            "updated_by": writer,
             # Prisma fills created_at/updated_at from @default(now())/@updatedAt.
             "created_at": now,
             "updated_at": now,
@@ -251,6 +252,7 @@ def _archive(keys: list[VerificationToken], actor: writes.Actor, now) -> None:
     exists (newer schemas only). budget_limits is not archived, as in LiteLLM."""
     if not keys or not DeletedVerificationToken.table_exists():
         return
+    writer = budget_services.writer_id(actor)
     archive_fields = {
         f.name
         for f in DeletedVerificationToken._meta.concrete_fields
@@ -266,7 +268,7 @@ def _archive(keys: list[VerificationToken], actor: writes.Actor, now) -> None:
             {
                 "id": writes.new_id(),
                 "deleted_at": now,
-                "deleted_by": actor.changed_by,
+                "deleted_by": writer,
                 "deleted_by_api_key": actor.api_key or None,
                 "litellm_changed_by": None,  # LiteLLM: the litellm-changed-by header, unset here
             }

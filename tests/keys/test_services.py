@@ -18,6 +18,12 @@ pytestmark = [pytest.mark.django_db(databases="__all__"), pytest.mark.schema]
 ACTOR = Actor(changed_by="admin-user")
 
 
+@pytest.fixture(autouse=True)
+def acting_user():
+    """The actor is a LiteLLM user, so created_by/deleted_by carry their id."""
+    return factories.make_user(user_id="admin-user", role="proxy_admin")
+
+
 def audit_rows(object_id):
     return list(AuditLog.objects.filter(object_id=object_id).order_by("updated_at"))
 
@@ -150,3 +156,10 @@ def test_update_writes_what_key_update_writes():
     assert row.updated_at >= key["updated_at"]
     if VerificationToken.has_column("settings_updated_at"):
         assert row.settings_updated_at is not None
+
+
+def test_an_ops_caller_writes_the_proxy_admin_id_like_a_master_key_call(settings):
+    issued = services.key_create(actor=Actor(changed_by="ops"), data={"soft_budget": 1.0})
+    key = VerificationToken.objects.get(token=issued.token)
+    assert key.created_by == key.updated_by == settings.LITELLM_PROXY_ADMIN_ID
+    assert BudgetTable.objects.get(budget_id=key.budget_id).created_by == settings.LITELLM_PROXY_ADMIN_ID
