@@ -102,7 +102,6 @@ SCOPE_KINDS = [
 ]
 SCOPE_LABELS = dict(SCOPE_KINDS)
 
-DAILY_TABLES = {"user": "DailyUserSpend", "team": "DailyTeamSpend", "tag": "DailyTagSpend"}
 ENTITY_COLUMN = {"DailyUserSpend": "user_id", "DailyTeamSpend": "team_id", "DailyTagSpend": "tag"}
 
 
@@ -549,6 +548,24 @@ class ScopeRefused(Exception):
 
 class ScopeNotFound(Exception):
     """No such team/user/key/org among those the person may see (404)."""
+
+
+def pick_scope(principal, kind: str | None, value: str | None) -> Scope:
+    """The scope a dashboard request asks for: the role's default when it names none; the first
+    team or organization one may see when a tab is picked without one; and, for kinds whose
+    value is typed (user, key, tag, model), a Scope with value None until one is given.
+    Raises ScopeRefused (403) or ScopeNotFound (404)."""
+    default_kind, default_value = default_scope_value(principal)
+    kind = kind or default_kind
+    value = (value or "").strip() or (default_value if kind == default_kind else None)
+    if kind not in scope_kinds_for(principal):
+        raise ScopeRefused(kind)
+    if value is None and kind in ("team", "org"):
+        choices = visible_teams(principal) if kind == "team" else visible_orgs(principal)
+        value = choices[0][0] if choices else None
+    if value is None and kind in ("user", "key", "tag", "model") and not (kind == "user" and principal.user_id):
+        return Scope(kind, None, f"pick a {SCOPE_LABELS[kind].lower()}")
+    return resolve_scope(principal, kind, value)
 
 
 def resolve_scope(principal, kind: str, value: str | None) -> Scope:

@@ -86,39 +86,24 @@ class DashboardView(ConsoleMixin, TemplateView):
         else:
             period = form.period()
         data = form.cleaned_data
-        default_kind, default_value = selectors.default_scope_value(self.principal)
-        kind = data.get("scope") or default_kind
-        value = data.get("id") or (default_value if kind == default_kind else None)
-        if value is None and kind in ("team", "org") and kind in selectors.scope_kinds_for(self.principal):
-            # a scope tab was picked: start with the first team/organization one may see
-            choices = (
-                selectors.visible_teams(self.principal) if kind == "team" else selectors.visible_orgs(self.principal)
-            )
-            value = choices[0][0] if choices else None
-        if (
-            value is None
-            and kind in ("user", "key", "tag", "model")
-            and not (kind == "user" and self.principal.user_id)
-        ):
-            if kind not in selectors.scope_kinds_for(self.principal):
-                raise PermissionDenied("You may not look at usage for this kind of scope.")
+        try:
+            scope = selectors.pick_scope(self.principal, data.get("scope"), data.get("id"))
+        except selectors.ScopeRefused:
+            raise PermissionDenied("You may not look at usage for this kind of scope.") from None
+        except selectors.ScopeNotFound:
+            raise Http404("No such scope among those you may see.") from None
+        if scope.value is None and scope.kind != "proxy":  # a tab picked; its value still to type
             return self.render_to_response(
                 self.get_context_data(
                     form=form,
                     period=period,
                     previous=period.previous(),
-                    scope=selectors.Scope(kind, None, f"pick a {selectors.SCOPE_LABELS[kind].lower()}"),
+                    scope=scope,
                     needs_value=True,
                     scope_kinds=self.scope_kinds(),
                     query=_query_without(request.GET, "export"),
                 )
             )
-        try:
-            scope = selectors.resolve_scope(self.principal, kind, value)
-        except selectors.ScopeRefused:
-            raise PermissionDenied("You may not look at usage for this kind of scope.") from None
-        except selectors.ScopeNotFound:
-            raise Http404("No such scope among those you may see.") from None
         stack = data.get("stack") if data.get("stack") in scope.stack_choices() else "model"
 
         export = request.GET.get("export")
@@ -142,9 +127,9 @@ class DashboardView(ConsoleMixin, TemplateView):
             scope_kinds=[
                 (k, label) for k, label in selectors.SCOPE_KINDS if k in selectors.scope_kinds_for(self.principal)
             ],
-            teams=selectors.visible_teams(self.principal) if kind == "team" else [],
+            teams=selectors.visible_teams(self.principal) if scope.kind == "team" else [],
+            orgs=selectors.visible_orgs(self.principal) if scope.kind == "org" else [],
             fixed_user=not (self.principal.sees_everything or self.principal.org_admin_of),
-            orgs=selectors.visible_orgs(self.principal) if kind == "org" else [],
             query=_query_without(request.GET, "export"),
         )
         return self.render_to_response(context)
