@@ -212,7 +212,7 @@ def key_recent_requests(key, usage: list[DailyUsage] | None = None, *, now: date
 def key_labels(key) -> dict[str, str | None]:
     """Team alias, owner and creator emails and org alias for one key (primary-key lookups)."""
     team = (
-        TeamTable.objects.filter(team_id=key.team_id).values("team_alias", "organization_id").first()
+        TeamTable.objects.filter(team_id=key.team_id).values("team_alias", "organization_id", "blocked").first()
         if key.team_id
         else None
     )
@@ -224,6 +224,7 @@ def key_labels(key) -> dict[str, str | None]:
     )
     return {
         "created_by": people.get(key.created_by) or key.created_by,
+        "team_blocked": bool((team or {}).get("blocked")),
         "team_alias": (team or {}).get("team_alias"),
         "user_email": people.get(key.user_id),
         "organization_id": org_id,

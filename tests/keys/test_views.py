@@ -350,3 +350,11 @@ def test_list_sorts_by_every_offered_column_on_both_schemas(cast, client_for, ke
     assert "member-key" in response.content.decode()
     last_active_shown = ">Last active<" in response.content.decode()
     assert last_active_shown == VerificationToken.has_column("last_active")
+
+
+def test_key_page_warns_when_its_team_is_blocked(cast, client_for, keys):
+    from accounts.models import TeamTable
+
+    TeamTable.objects.filter(team_id=cast.team["team_id"]).update(blocked=True)
+    body = client_for(cast.proxy_admin).get(detail(keys.member_key["token"])).content.decode()
+    assert "Its team Research is blocked" in body
