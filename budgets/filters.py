@@ -26,10 +26,20 @@ class BudgetOverviewForm(forms.Form):
 
 class BudgetRowFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="budget_id", lookup_expr="icontains", label="Budget id")
-    has_duration = django_filters.BooleanFilter(
-        field_name="budget_duration", lookup_expr="isnull", exclude=True, label="Resets periodically"
+    resets = django_filters.ChoiceFilter(
+        label="Resets",
+        choices=[("yes", "Periodically"), ("no", "Never (one-time)")],
+        empty_label="Either",
+        method="filter_resets",
     )
 
     class Meta:
         model = BudgetTable
         fields = []
+
+    def filter_resets(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(budget_duration__isnull=False)
+        if value == "no":
+            return queryset.filter(budget_duration__isnull=True)
+        return queryset

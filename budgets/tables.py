@@ -10,18 +10,32 @@ from config.tables import ConsoleTable, MoneyColumn
 from .models import BudgetTable
 
 
+class DateCol(tables.Column):
+    def __init__(self, *args, fmt: str = "%Y-%m-%d", **kwargs):
+        self.fmt = fmt
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return value.strftime(self.fmt)
+
+    def value(self, value):
+        return value.isoformat(sep=" ") if value else ""
+
+
 class BudgetRowTable(ConsoleTable):
     budget_id = tables.Column(
-        verbose_name="Budget id", linkify=lambda record: reverse("budgets:budget_row_edit", args=[record.budget_id])
+        verbose_name="Budget id",
+        linkify=lambda record: reverse("budgets:budget_row_edit", args=[record.budget_id]),
+        attrs={"td": {"class": "mono clip-id"}},
     )
     max_budget = MoneyColumn(verbose_name="Max budget")
     soft_budget = MoneyColumn(verbose_name="Soft budget")
     budget_duration = tables.Column(verbose_name="Resets every", default="never")
-    budget_reset_at = tables.DateTimeColumn(verbose_name="Next reset (UTC)", format="Y-m-d H:i", default="—")
+    budget_reset_at = DateCol(verbose_name="Next reset (UTC)", fmt="%Y-%m-%d %H:%M", default="—")
     tpm_limit = tables.Column(verbose_name="TPM", default="—", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     rpm_limit = tables.Column(verbose_name="RPM", default="—", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d")
-    updated_by = tables.Column(verbose_name="By")
+    updated_at = DateCol(verbose_name="Updated")
+    updated_by = tables.Column(verbose_name="By", attrs={"td": {"class": "clip"}})
 
     class Meta(ConsoleTable.Meta):
         model = BudgetTable
@@ -39,3 +53,10 @@ class BudgetRowTable(ConsoleTable):
         )
         order_by = ("-updated_at",)
         empty_text = "No budget rows match."
+        attrs = {"class": "table", "id": "budget-rows"}
+
+    def render_budget_id(self, value):
+        return value if len(value) <= 14 else value[:8] + "…"
+
+    def render_updated_by(self, record):
+        return getattr(record, "updated_by_email", None) or record.updated_by

@@ -273,7 +273,12 @@ class BudgetRowListView(ObjectListView):
 
     def get_queryset(self):
         self.principal.require(self.principal.sees_everything)
-        return BudgetTable.objects.all()
+        from django.db.models import OuterRef, Subquery
+
+        from accounts.models import UserTable
+
+        email = UserTable.objects.filter(user_id=OuterRef("updated_by")).values("user_email")[:1]
+        return BudgetTable.objects.annotate(updated_by_email=Subquery(email))
 
     def can_create(self) -> bool:
         return self.principal.is_proxy_admin
