@@ -120,11 +120,19 @@ def _branches(principal) -> tuple[list[str], list]:
     )
     params += p
 
+    # A team member's cap includes an unexpired temporary increase (models/budget.py::
+    # effective_max_budget); those columns exist on newer schemas only.
+    member_max = "b.max_budget"
+    if BudgetTable.has_column("temp_budget_increase") and BudgetTable.has_column("temp_budget_expiry"):
+        member_max = (
+            "b.max_budget + CASE WHEN b.temp_budget_increase IS NOT NULL "
+            "AND b.temp_budget_expiry > (now() AT TIME ZONE 'UTC') THEN b.temp_budget_increase ELSE 0 END"
+        )
     scope, p = _scope_sql(principal, TeamTable, principal.teams_q(), "team_id", "m.team_id")
     sql.append(
         f"""SELECT 'member', m.user_id,
               COALESCE(u.user_email, m.user_id) || ' in ' || COALESCE(t.team_alias, m.team_id), m.team_id,
-              m.spend, b.max_budget, b.soft_budget, b.budget_reset_at, b.budget_duration
+              m.spend, {member_max}, b.soft_budget, b.budget_reset_at, b.budget_duration
          FROM {tm} m JOIN {bt} b ON b.budget_id = m.budget_id
          LEFT JOIN {ut} u ON u.user_id = m.user_id LEFT JOIN {tt} t ON t.team_id = m.team_id
         WHERE b.max_budget IS NOT NULL{scope}"""
@@ -257,12 +265,19 @@ class MemberBudget:
     tpm_limit: int | None
     rpm_limit: int | None
     shared: bool  # still on the team's default member budget row
+    temp_increase: float = 0.0  # an unexpired temporary increase (counts towards the cap)
+    temp_expiry: datetime | None = None
+
+    @property
+    def effective_max(self) -> float | None:
+        return None if self.max_budget is None else self.max_budget + self.temp_increase
 
     @property
     def pct(self) -> float | None:
-        if self.max_budget is None:
+        cap = self.effective_max
+        if cap is None:
             return None
-        return 100.0 if self.max_budget == 0 else 100.0 * (self.spend or 0) / self.max_budget
+        return 100.0 if cap == 0 else 100.0 * (self.spend or 0) / cap
 
     @property
     def state(self) -> str:
@@ -314,9 +329,18 @@ def team_member_budgets(team) -> list[MemberBudget]:
                 tpm_limit=getattr(budget, "tpm_limit", None),
                 rpm_limit=getattr(budget, "rpm_limit", None),
                 shared=bool(default_id) and membership.get("budget_id") == default_id,
+                **_temp_increase(budget),
             )
         )
     return rows
+
+
+def _temp_increase(budget) -> dict:
+    increase = getattr(budget, "temp_budget_increase", None)
+    expiry = getattr(budget, "temp_budget_expiry", None)
+    if increase is None or expiry is None or expiry <= writes.now_utc():
+        return {}
+    return {"temp_increase": increase, "temp_expiry": expiry}
 
 
 # --- Burn-down forecast --------------------------------------------------------------------------

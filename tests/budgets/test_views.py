@@ -262,3 +262,21 @@ def test_budget_row_page_says_what_uses_the_row(cast, client_for):
     org_budget = cast.org["budget_id"]
     body = client_for(cast.proxy_admin).get(reverse("budgets:budget_row_edit", args=[org_budget])).content.decode()
     assert "organization Acme;" in body
+
+
+def test_a_temporary_increase_counts_towards_a_members_cap(cast, client_for):
+    if not BudgetTable.has_column("temp_budget_increase"):
+        pytest.skip("temporary budget increases arrived after the seed schema")
+    from datetime import timedelta
+
+    from config.writes import now_utc
+
+    row = factories.make_budget(
+        max_budget=5.0, temp_budget_increase=5.0, temp_budget_expiry=now_utc() + timedelta(days=2)
+    )
+    set_membership(cast.team["team_id"], cast.member["user_id"], spend=6.0, budget_id=row["budget_id"])
+    client = client_for(cast.proxy_admin)
+    over = names(client.get(reverse("budgets:budget_overview") + "?view=over"))
+    assert "member@example.com in Research" not in over
+    members = {m.user_id: m for m in selectors.team_member_budgets(TeamTable.objects.get(team_id=cast.team["team_id"]))}
+    assert members[cast.member["user_id"]].pct == pytest.approx(60.0)
