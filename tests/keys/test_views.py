@@ -358,3 +358,12 @@ def test_key_page_warns_when_its_team_is_blocked(cast, client_for, keys):
     TeamTable.objects.filter(team_id=cast.team["team_id"]).update(blocked=True)
     body = client_for(cast.proxy_admin).get(detail(keys.member_key["token"])).content.decode()
     assert "Its team Research is blocked" in body
+
+
+def test_read_only_people_get_no_create_button_or_checkboxes(cast, client_for, keys):
+    factories.make_key(alias="viewer-own", user_id=cast.internal_viewer["user_id"])
+    body = client_for(cast.internal_viewer).get(reverse("keys:key_list")).content.decode()
+    assert "viewer-own" in body
+    assert "Create key" not in body and 'name="tokens"' not in body
+    body = client_for(cast.member).get(reverse("keys:key_list")).content.decode()
+    assert "Create key" in body and 'name="tokens"' in body
