@@ -263,13 +263,8 @@ class BudgetRowListView(ObjectListView):
     section = "budgets"
     title = "Budget rows"
     template_name = "budgets/budget_rows.html"
-    paginate_by = None
-    table_pagination = {"per_page": 50}
     create_url = reverse_lazy("budgets:budget_row_create")
     create_label = "New budget row"
-
-    def get_table_kwargs(self):
-        return {}
 
     def get_queryset(self):
         self.principal.require(self.principal.sees_everything)

@@ -63,9 +63,6 @@ class KeyListView(ObjectListView):
     title = "Keys"
     template_name = "keys/key_list.html"
     lazy_pagination = True
-    # Paginate the table only: ListView's own pagination would COUNT(*) and fetch a page twice.
-    paginate_by = None
-    table_pagination = {"per_page": 50}
     create_url = reverse_lazy("keys:key_create")
     create_label = "Create key"
 
@@ -74,8 +71,6 @@ class KeyListView(ObjectListView):
         return selectors.key_queryset(self.principal, include_ui_sessions=include_ui)
 
     def get_table_kwargs(self):
-        # No `request` here: a Table given one paginates itself with a counting Paginator
-        # before the view applies the LazyPaginator (a COUNT(*) over every key).
         return {
             "show_last_active": selectors.has_last_active(),
             "bulk": not self.principal.is_read_only,

@@ -1,6 +1,7 @@
 """Settings for the test suite: its own embedded PostgreSQL, built from LiteLLM's migrations."""
 
 import os
+import tempfile
 
 from config.testdb import prepare_test_database
 
@@ -15,6 +16,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = tempfile.mkdtemp(prefix="litellm-console-static-")  # whitenoise warns if it is missing
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0

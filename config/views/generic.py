@@ -87,7 +87,9 @@ class ObjectListView(ConsoleMixin, SingleTableMixin, FilterView):
     table_class = None
     filterset_class = None
     template_name = "generic/object_list.html"
-    paginate_by = 50
+    # Paginate the table only: ListView's own pagination would COUNT(*) and fetch a page twice.
+    paginate_by = None
+    table_pagination = {"per_page": 50}
     lazy_pagination = False
     create_url: str | None = None  # shown as a button when the principal may create
     create_label: str = "Add"
@@ -112,7 +114,9 @@ class ObjectListView(ConsoleMixin, SingleTableMixin, FilterView):
         return pagination
 
     def get_table_kwargs(self):
-        return {"request": self.request}
+        # No `request` here: a Table given one paginates itself (a counting Paginator)
+        # before the view applies its own; RequestConfig still sets table.request.
+        return {}
 
     def can_create(self) -> bool:
         return False
