@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from budgets.models import BudgetTable
+from budgets.selectors import forecast_for as budget_forecast_for
 from config import policy, writes
 from config.views.generic import ConsoleMixin, ObjectListView
 
@@ -161,6 +162,13 @@ class UserListView(ObjectListView):
     template_name = "accounts/user_list.html"
 
 
+def _forecast(kind: str, object_id: str, row):
+    """The burn-down forecast of a user's or team's own budget columns (None without one)."""
+    return budget_forecast_for(
+        kind, object_id, spend=row.spend, max_budget=row.max_budget, reset_at=row.budget_reset_at
+    )
+
+
 class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
     section = "users"
     template_name = "accounts/user_detail.html"
@@ -179,6 +187,7 @@ class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             orgs=selectors.user_orgs(user),
             keys=selectors.key_rows(self.principal, user_id=user.user_id),
             budget=selectors.user_budget(user),
+            forecast=_forecast("user", user.user_id, user),
             usage=usage[:14],
             usage_totals=selectors.usage_totals(usage),
             can_manage=self.principal.can_manage_user(user),
@@ -342,6 +351,7 @@ class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             members=selectors.team_members(team),
             keys=selectors.key_rows(self.principal, team_id=team.team_id),
             budget=selectors.team_budget(team),
+            forecast=_forecast("team", team.team_id, team),
             can_manage=self.principal.can_manage_team(team),
             can_edit=self.principal.can_edit_team_settings(team),
             can_invite=self.principal.can_invite_to_team(team),
@@ -624,6 +634,14 @@ class OrgDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             org=org,
             org_budget=budget,
             budget=budget_view,
+            forecast=budget_view
+            and budget_forecast_for(
+                "org",
+                org.organization_id,
+                spend=budget_view.spend,
+                max_budget=budget_view.max_budget,
+                reset_at=budget_view.reset_at,
+            ),
             teams=TeamTable.objects.filter(organization_id=org.organization_id).order_by("team_alias"),
             members=selectors.org_members(org),
             can_manage=self.principal.can_manage_org(org),
