@@ -13,6 +13,7 @@ from django.db import connections
 from accounts.models import UserTable
 from config import embedded, testdb
 from config.checks import check_litellm_schema, schema_problems
+from config.litellm import read_catalog
 from keys.models import VerificationToken
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,9 +46,10 @@ class TestInProcess:
         assert f'column "{VerificationToken._meta.db_table}"."key_alias" is missing' in problems
 
     def test_a_missing_newer_column_is_fine(self):
-        if not VerificationToken.has_column("settings_updated_at"):
-            pytest.skip("the seed-era schema has no settings_updated_at to drop")
-        drop_column(VerificationToken, "settings_updated_at")
+        # Newest schema: drop it; seed-era schema: it never existed. Either way the check passes.
+        if VerificationToken.has_column("settings_updated_at"):
+            drop_column(VerificationToken, "settings_updated_at")
+        assert "settings_updated_at" not in read_catalog().columns[VerificationToken._meta.db_table]
         assert check_litellm_schema() == []
 
 
@@ -55,7 +57,7 @@ class TestInProcess:
 
 
 def manage_check(database_url: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("LITELLM_TABLE_PREFIX", "CONSOLE_DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items() if k != "CONSOLE_DATABASE_URL"}
     env.update(
         CONSOLE_NO_BOOTSTRAP="1",
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -77,7 +79,7 @@ def scratch_databases():
         embedded.create_database(server, name, drop=True)
         if migrate:
             upto = embedded.SEED_LAST_MIGRATION if os.environ.get("LITELLM_TEST_SCHEMA") == "seed" else None
-            embedded.apply_litellm_migrations(server, name, upto=upto)
+            embedded.apply_litellm_migrations(server, name, upto=upto, table_prefix=PREFIX)
         made.append(name)
         return embedded.database_url(server, name)
 
@@ -89,35 +91,31 @@ def scratch_databases():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-needs_default_prefix = pytest.mark.skipif(
-    os.environ.get("LITELLM_TABLE_PREFIX", "LiteLLM_") != "LiteLLM_", reason="builds LiteLLM_* databases"
-)
+# The run's table prefix (LiteLLM_, or LLM_ in the prefix run): scratch databases use it too.
+PREFIX = os.environ.get("LITELLM_TABLE_PREFIX", "LiteLLM_")
 
 
-@needs_default_prefix
 def test_manage_check_passes_on_this_runs_litellm_schema(scratch_databases):
     result = manage_check(scratch_databases("check_ok", migrate=True))
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
 
-@needs_default_prefix
 def test_manage_check_fails_naming_a_dropped_column(scratch_databases):
     url = scratch_databases("check_dropped", migrate=True)
     import psycopg
 
     with psycopg.connect(embedded.conninfo(testdb.server(), "check_dropped"), autocommit=True) as conn:
-        conn.execute('ALTER TABLE "LiteLLM_VerificationToken" DROP COLUMN "key_alias"')
+        conn.execute(f'ALTER TABLE "{PREFIX}VerificationToken" DROP COLUMN "key_alias"')
     result = manage_check(url)
     assert result.returncode != 0
-    assert '"LiteLLM_VerificationToken"."key_alias" is missing' in result.stderr
+    assert f'"{PREFIX}VerificationToken"."key_alias" is missing' in result.stderr
 
 
-@needs_default_prefix
 def test_manage_check_says_plainly_when_the_database_is_not_litellms(scratch_databases):
     result = manage_check(scratch_databases("check_empty", migrate=False))
     assert result.returncode != 0
-    assert "holds no LiteLLM_* tables: it is not a LiteLLM database" in result.stderr
+    assert f"holds no {PREFIX}* tables: it is not a LiteLLM database" in result.stderr
 
 
 def test_manage_check_says_plainly_when_the_database_is_unreachable(tmp_path):
