@@ -53,6 +53,9 @@ class UserTable(LiteLLMModel):
     password_reset_required = BooleanField(null=True, blank=True)
     last_breach_check_at = DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.user_email or self.user_id
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("UserTable")
 
@@ -103,6 +106,9 @@ class TeamTable(LiteLLMModel):
     default_team_member_models = ArrayField(TextField(), null=True, blank=True)
     tpd_limit = BigIntegerField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.team_alias or self.team_id
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("TeamTable")
 
@@ -135,6 +141,9 @@ class OrganizationTable(LiteLLMModel):
     updated_by = TextField()
     object_permission_id = TextField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.organization_alias or self.organization_id
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("OrganizationTable")
 
@@ -164,6 +173,9 @@ class InvitationLink(LiteLLMModel):
     updated_at = DateTimeField()
     updated_by = TextField()
 
+    def __str__(self) -> str:
+        return f"Invitation {self.id}"
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("InvitationLink")
 
@@ -179,6 +191,9 @@ class EndUserTable(LiteLLMModel):
     blocked = BooleanField()
     object_permission_id = TextField(null=True, blank=True)
     models = ArrayField(TextField(), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.alias or self.user_id
 
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("EndUserTable")

@@ -34,5 +34,8 @@ class BudgetTable(LiteLLMModel):
     temp_budget_increase = FloatField(null=True, blank=True)
     temp_budget_expiry = DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.budget_id
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("BudgetTable")

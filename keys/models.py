@@ -87,6 +87,9 @@ class VerificationToken(LiteLLMModel):
     tpd_limit = BigIntegerField(null=True, blank=True)
     total_spend = FloatField()
 
+    def __str__(self) -> str:
+        return self.key_alias or self.key_name or self.token[:12]
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("VerificationToken")
 
