@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +23,6 @@ from .models import VerificationToken
 from .tables import KeyTable
 
 # Session slot holding a just-issued raw key until its one display (then removed).
-ISSUED_SESSION_KEY = "keys.issued"
 
 
 def _ttl() -> int:
@@ -51,8 +49,27 @@ def _label(key) -> str:
     return key.key_alias or key.key_name or key.token[:12]
 
 
-def _stash_issued(request, issued: services.IssuedKey, *, regenerated: bool) -> None:
-    request.session[ISSUED_SESSION_KEY] = {"token": issued.token, "raw": issued.raw, "regenerated": regenerated}
+def _issued_response(request, principal, issued: services.IssuedKey, *, regenerated: bool):
+    """The page that shows a new secret, rendered straight into the POST's response: the raw
+    key is never stored anywhere (not in the session table, a URL, a message or a log)."""
+    # The person who just made it sees it, even when the key falls outside what they may list
+    # afterwards (e.g. an org admin's key for someone else, with no team).
+    key = VerificationToken.objects.get(token=issued.token)
+    can_open = VerificationToken.objects.filter(principal.keys_q(), token=key.token).exists()
+    response = render(
+        request,
+        "keys/key_issued.html",
+        {
+            "key": key,
+            "raw_key": issued.raw,
+            "regenerated": regenerated,
+            "title": _label(key),
+            "can_open": can_open,
+            "section": "keys",
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class KeyListView(ObjectListView):
@@ -197,37 +214,20 @@ class KeyCreateView(ConsoleMixin, View):
         except services.KeyChangeRefused as error:
             form.add_error("key_alias", str(error))
             return self._render(request, form)
-        _stash_issued(request, issued, regenerated=False)
-        return redirect("keys:key_issued", token=issued.token)
+        return _issued_response(request, self.principal, issued, regenerated=False)
 
 
 class KeyIssuedView(ConsoleMixin, TemplateView):
-    """Shows a new secret once: it is taken out of the session as the page is rendered."""
+    """A later visit to a new key's page: the secret was shown once and is gone."""
 
     section = "keys"
     template_name = "keys/key_issued.html"
 
     def get(self, request, *args, **kwargs):
-        issued = request.session.get(ISSUED_SESSION_KEY)
-        mine = bool(issued) and issued.get("token") == kwargs["token"]
-        if mine:
-            # The person who just made it sees it, even when the key falls outside what they
-            # may list afterwards (e.g. an org admin's key for someone else, with no team).
-            key = VerificationToken.objects.filter(token=kwargs["token"]).first()
-            if key is None:
-                raise Http404("Not found")
-        else:
-            key = _visible_key(self.principal, kwargs["token"])
-        raw = issued["raw"] if mine else None
-        regenerated = issued.get("regenerated", False) if mine else False
-        if mine:
-            del request.session[ISSUED_SESSION_KEY]
-        can_open = VerificationToken.objects.filter(self.principal.keys_q(), token=key.token).exists()
-        response = self.render_to_response(
-            self.get_context_data(key=key, raw_key=raw, regenerated=regenerated, title=_label(key), can_open=can_open)
+        key = _visible_key(self.principal, kwargs["token"])
+        return self.render_to_response(
+            self.get_context_data(key=key, raw_key=None, regenerated=False, title=_label(key), can_open=True)
         )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class KeyEditView(ConsoleMixin, View):
@@ -341,8 +341,7 @@ class KeyRegenerateView(_ConfirmView):
         except services.KeyChangeRefused as error:
             messages.error(request, str(error))
             return redirect("keys:key_list")
-        _stash_issued(request, issued, regenerated=True)
-        return redirect("keys:key_issued", token=issued.token)
+        return _issued_response(request, self.principal, issued, regenerated=True)
 
 
 class KeyDeleteView(_ConfirmView):

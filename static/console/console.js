@@ -1,5 +1,8 @@
 // Small progressive enhancements; every page works without them.
 (function () {
+  // Pages rendered by a POST that must not be re-POSTed on reload: <el data-replace-url="/path/">
+  var replace = document.querySelector("[data-replace-url]");
+  if (replace && window.history && history.replaceState) { history.replaceState(null, "", replace.getAttribute("data-replace-url")); }
   // Copy buttons: <button data-copy="#element-id">
   document.querySelectorAll("[data-copy]").forEach(function (btn) {
     btn.addEventListener("click", function () {

@@ -50,9 +50,11 @@ def test_a_member_creates_a_key_and_copies_the_secret_once(page, sign_in, shot):
     assert key.models == ["gpt-4o"] and key.max_budget == 25.0 and key.budget_duration == "30d"
     assert key.metadata == {"purpose": "notebook experiments"}
 
+    # A reload shows the shown-once page (a GET), not a second POST that would make a new key.
     page.reload()
     expect(page.get_by_text("already shown once")).to_be_visible()
     assert raw not in page.content()
+    assert VerificationToken.objects.filter(key_alias=alias).count() == 1
     page.get_by_role("link", name="Open the key").click()
     expect(page.get_by_role("heading", name=alias)).to_be_visible()
     expect(page.get_by_text("$0.00", exact=True)).to_be_visible()
