@@ -16,10 +16,14 @@ Facts this module relies on (shared/litellm-compat.md §7):
 from __future__ import annotations
 
 import base64
+import dataclasses
+import hashlib
+import heapq
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import Q
 
@@ -155,7 +159,8 @@ def scope_filter(scope: Scope, table: str) -> tuple[str, list]:
     if scope.kind == "key":
         return "api_key = %s", [scope.value]
     if scope.kind == "model":
-        return f"{_none('model')} = %s", [scope.value]
+        # the bare column, so the model index serves it (a model scope is never "none")
+        return "model = %s", [scope.value]
     if scope.kind == "tag" and table == "DailyTagSpend":
         return "tag = %s", [scope.value]
     if scope.kind == "team":
@@ -206,6 +211,84 @@ def aggregation_session():
         with connections[LITELLM_ALIAS].cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
+
+
+# ---------------------------------------------------------------------------------------------
+# Closed days: cached in Django's cache for the whole proxy and organizations
+#
+# The proxy adds to a day's rows while the day lasts and flushes its last batches a little
+# after midnight; days older than 2 days do not change (except for a very late flush from a
+# proxy that was cut off, which shows once the cache entry expires). So a period is read in
+# two segments: its closed days (older than 2 days), whose grouped results are kept in
+# Django's cache for closed_days_ttl() seconds under a key naming the database, the scope,
+# the figure set and the exact closed date range (so a new day makes new entries); and its
+# open days (the day before yesterday, yesterday and today), always read live through the
+# (date) index, a few thousand rows. Figures grouped by date add up segment by segment; the
+# top-N tables merge as `breakdown` explains. Team, user, key, tag and model scopes are read
+# live: their index makes them cheap already.
+
+OPEN_DAYS = 3  # today, yesterday and the day before are read live, always
+CACHED_SCOPES = ("proxy", "org")
+CACHE_VERSION = "usage-closed-v3"
+
+
+def closed_days_ttl() -> int:
+    """Seconds a closed days' entry lives (settings.USAGE_CLOSED_DAYS_CACHE_SECONDS, default
+    6 hours; 0 turns the cache off)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "USAGE_CLOSED_DAYS_CACHE_SECONDS", 6 * 3600))
+
+
+def _caching(scope: Scope) -> bool:
+    return scope.kind in CACHED_SCOPES and closed_days_ttl() > 0
+
+
+def _day_after(d: date) -> str:
+    return (d + timedelta(days=1)).isoformat()
+
+
+def _segments(start: date, end: date, *, today: date | None = None) -> tuple[tuple | None, tuple | None]:
+    """([start, stop) of the closed days, [start, stop) of the open days) of start..end as date
+    strings; either is None when the range has no such days."""
+    today = today or now_utc().date()
+    first_open = today - timedelta(days=OPEN_DAYS - 1)
+    closed = (start.isoformat(), min(_day_after(end), first_open.isoformat())) if start < first_open else None
+    opened = (max(start, first_open).isoformat(), _day_after(end)) if end >= first_open else None
+    return closed, opened
+
+
+def _cache_key(scope: Scope, part: str, segment: tuple) -> str:
+    """Names everything the cached rows depend on: which database (and table prefix), scope,
+    figure set and exact closed date range."""
+    from django.conf import settings
+
+    db = settings.DATABASES[LITELLM_ALIAS]
+    where = f"{db.get('HOST')}:{db.get('PORT')}:{db.get('NAME')}:{table_name('DailyTeamSpend')}"
+    raw = f"{CACHE_VERSION}|{where}|{scope.kind}|{scope.value}|{part}|{segment[0]}|{segment[1]}"
+    return "usage:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _cached_segment(scope: Scope, part: str, segment: tuple, compute):
+    """compute(scope, start, stop) for a closed segment, from the cache when it holds it."""
+    if not _caching(scope):
+        return compute(scope, *segment)
+    key = _cache_key(scope, part, segment)
+    found = cache.get(key)
+    if found is None:
+        found = compute(scope, *segment)
+        cache.set(key, found, closed_days_ttl())
+    return found
+
+
+def _segmented(scope: Scope, part: str, start: date, end: date, rows_for) -> list[tuple]:
+    """Rows grouped by date (or anything that includes the date) for start..end: the closed
+    days' rows (cached) followed by the open days' rows (live); no date is in both."""
+    closed, opened = _segments(start, end)
+    rows = list(_cached_segment(scope, part, closed, rows_for)) if closed else []
+    if opened:
+        rows += rows_for(scope, *opened)
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,19 +362,10 @@ COUNTERS = ["spend", "prompt", "completion", "cache_read", "cache_creation", "re
 def overview(scope: Scope, period: Period, *, stack: str = "model") -> Overview:
     """Figures for the period and the previous one of equal length, spend/tokens/outcomes per
     day, and the model and provider breakdowns: one statement grouped by (date, model,
-    provider) over both periods, which the database reduces to a few hundred rows."""
+    provider) over both periods, which the database reduces to a few hundred rows. Closed days
+    come from the cache where it holds them (see `_cached_segment`)."""
     prev = period.previous()
-    table = scope.base_table
-    where, params = scope_filter(scope, table)
-    sql = f"""
-        SELECT date, {_none("model")}, {_none("custom_llm_provider")}, SUM(spend), SUM(prompt_tokens),
-               SUM(completion_tokens), SUM(cache_read_input_tokens), SUM(cache_creation_input_tokens),
-               SUM(api_requests), SUM(successful_requests), SUM(failed_requests)
-        FROM "{table_name(table)}"
-        WHERE date >= %s AND date <= %s AND {where}
-        GROUP BY 1, 2, 3
-    """
-    rows = _fetch(sql, [prev.start.isoformat(), period.end.isoformat(), *params])
+    rows = _segmented(scope, "overview", prev.start, period.end, _overview_rows)
     dates = period.dates()
     index = {d.isoformat(): i for i, d in enumerate(dates)}
     n = len(dates)
@@ -303,7 +377,6 @@ def overview(scope: Scope, period: Period, *, stack: str = "model") -> Overview:
     per_model: dict[str, list[float]] = {}
     groups: dict[str, dict[str, list]] = {"models": {}, "providers": {}}
     for day, model, provider, *values in rows:
-        values = [float(values[0] or 0), *(int(v or 0) for v in values[1:])]
         counters = dict(zip(COUNTERS, values, strict=True))
         i = index.get(day)
         if i is None:  # the previous period (or a malformed date string, which is skipped)
@@ -336,17 +409,40 @@ def overview(scope: Scope, period: Period, *, stack: str = "model") -> Overview:
     )
 
 
-def _spend_per_day_by_team(scope: Scope, period: Period, index: dict[str, int]) -> dict[str, list[float]]:
-    """Spend per day and team (stacking by team): DailyTeamSpend grouped by (date, team)."""
+def _overview_rows(scope: Scope, start: str, stop: str) -> list[tuple]:
+    """(date, model, provider, 8 counters) for start <= date < stop on the scope's own table."""
+    table = scope.base_table
+    where, params = scope_filter(scope, table)
+    sql = f"""
+        SELECT date, {_none("model")}, {_none("custom_llm_provider")}, SUM(spend), SUM(prompt_tokens),
+               SUM(completion_tokens), SUM(cache_read_input_tokens), SUM(cache_creation_input_tokens),
+               SUM(api_requests), SUM(successful_requests), SUM(failed_requests)
+        FROM "{table_name(table)}"
+        WHERE date >= %s AND date < %s AND {where}
+        GROUP BY 1, 2, 3
+    """
+    return [
+        (day, model, provider, float(spend or 0), *(int(v or 0) for v in rest))
+        for day, model, provider, spend, *rest in _fetch(sql, [start, stop, *params])
+    ]
+
+
+def _team_day_rows(scope: Scope, start: str, stop: str) -> list[tuple]:
+    """(date, team, spend) for start <= date < stop: DailyTeamSpend grouped by (date, team)."""
     where, params = scope_filter(scope, "DailyTeamSpend")
     sql = f"""
         SELECT date, {_none("team_id")}, SUM(spend) FROM "{table_name("DailyTeamSpend")}"
-        WHERE date >= %s AND date <= %s AND {where} GROUP BY 1, 2
+        WHERE date >= %s AND date < %s AND {where} GROUP BY 1, 2
     """
+    return [(d, t, float(s or 0)) for d, t, s in _fetch(sql, [start, stop, *params])]
+
+
+def _spend_per_day_by_team(scope: Scope, period: Period, index: dict[str, int]) -> dict[str, list[float]]:
+    """Spend per day and team (stacking by team)."""
     out: dict[str, list[float]] = {}
-    for day, team, spend in _fetch(sql, [period.start.isoformat(), period.end.isoformat(), *params]):
+    for day, team, spend in _segmented(scope, "team_days", period.start, period.end, _team_day_rows):
         if day in index:
-            out.setdefault(team, [0.0] * len(index))[index[day]] += float(spend or 0)
+            out.setdefault(team, [0.0] * len(index))[index[day]] += spend
     return out
 
 
@@ -426,46 +522,277 @@ BREAKDOWNS = {
 }
 
 
-def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N, overview_=None) -> list[BreakdownRow]:
-    """The top `limit` entries by spend with their share of the total. Models and providers
-    come from the overview statement; the others are one grouped statement each (the share's
-    total from a window over the same groups), plus one lookup for readable names."""
-    if name in ("models", "providers"):
-        return getattr(overview_ or overview(scope, period), name)
+CACHED_TOP = 200  # closed-day groups kept per breakdown: well above TOP_N, so few groups from
+# outside them can climb into the top on the open days
+
+
+@dataclass
+class TopGroups:
+    """The biggest groups of one breakdown over some days, by spend (then id)."""
+
+    rows: list[tuple]  # (id, spend, tokens, requests), biggest first
+    complete: bool  # every group of those days is in rows
+    rest_max: float  # the spend of the biggest group left out (0 when complete)
+    total: float | None  # the spend of all groups (None when not asked for)
+    known: dict = field(default_factory=dict)  # id -> spend of some more groups (open-day climbers)
+
+    def spend_of(self, group_id) -> float | None:
+        """A group's spend over these days, or None when it is not known here."""
+        if group_id in self.known:
+            return self.known[group_id]
+        return None if not self.complete else 0.0
+
+
+def _group_key(name: str, scope: Scope) -> tuple[str, str, str]:
+    """(daily table, grouping column, grouping expression) of a breakdown."""
     _title, table, column = BREAKDOWNS[name]
     table = table or scope.base_table
+    return table, column, (_none(column) if column != "api_key" else column)
+
+
+def _grouped_cte(scope: Scope, name: str) -> tuple[str, list]:
+    table, _column, key = _group_key(name, scope)
     where, params = scope_filter(scope, table)
-    key = _none(column) if column != "api_key" else column
+    sql = f"""
+        SELECT {key} AS k, SUM(spend) AS spend, SUM(prompt_tokens) + SUM(completion_tokens) AS tokens,
+               SUM(api_requests) AS requests
+        FROM "{table_name(table)}"
+        WHERE date >= %s AND date < %s AND {where}
+        GROUP BY 1
+    """
+    return sql, params
+
+
+def _figures_of(value) -> tuple:
+    spend, tokens, requests = value
+    return float(spend or 0), int(tokens or 0), int(requests or 0)
+
+
+def _top_groups(scope: Scope, name: str, start: str, stop: str, *, keep: int, with_total: bool) -> TopGroups:
+    """The `keep` biggest groups for start <= date < stop with their figures, and (when asked)
+    the total of all groups (a window over the same groups: over 100,000 keys it costs)."""
+    grouped, params = _grouped_cte(scope, name)
+    total_sql = "SUM(spend) OVER ()" if with_total else "NULL"
+    sql = f"""
+        SELECT k, spend, tokens, requests, {total_sql} FROM ({grouped}) g
+        ORDER BY spend DESC, k LIMIT %s
+    """
+    fetched = _fetch(sql, [start, stop, *params, keep + 1])
+    rows = [(k, *_figures_of(v)) for k, *v, _total in fetched]
+    total = (float(fetched[0][4] or 0) if fetched else 0.0) if with_total else None
+    if len(rows) <= keep:
+        return TopGroups(rows, True, 0.0, total)
+    return TopGroups(rows[:keep], False, rows[keep][1], total)
+
+
+def _closed_top_groups(
+    scope: Scope, name: str, start: str, stop: str, *, keep: int, with_total: bool, also: tuple | None
+) -> TopGroups:
+    """What the cache keeps of a breakdown's closed days: the `keep` biggest groups, the spend
+    of every group that also has rows in the date range `also` (the open days: any of them may
+    climb into the top later today), and the total when asked: one statement, its groups read
+    up to three ways. For keys and users (up to 100,000 groups) it groups the spend alone (the
+    costly hash carries one sum, not four) and a second statement adds tokens and requests for
+    the kept groups only, through the grouping column's index; teams and tags are few, so
+    their kept groups cover much of the table and one statement sums everything."""
+    spend_only = name in SPEND_ONLY_FIRST
+    table, _column, key = _group_key(name, scope)
+    where, params = scope_filter(scope, table)
+    also_sql = f"""
+        UNION ALL
+        (SELECT k, spend, NULL, NULL, 1 FROM g WHERE k IN (
+            SELECT {key} FROM "{table_name(table)}" WHERE date >= %s AND date < %s AND {where}))
+    """
+    total_sql = "UNION ALL SELECT NULL, SUM(spend), NULL, NULL, 2 FROM g" if with_total else ""
+    sums = (
+        "NULL AS tokens, NULL AS requests"
+        if spend_only
+        else "SUM(prompt_tokens) + SUM(completion_tokens) AS tokens, SUM(api_requests) AS requests"
+    )
+    sql = f"""
+        WITH g AS MATERIALIZED (
+            SELECT {key} AS k, SUM(spend) AS spend, {sums} FROM "{table_name(table)}"
+            WHERE date >= %s AND date < %s AND {where} GROUP BY 1
+        )
+        (SELECT k, spend, tokens, requests, 0 FROM g ORDER BY spend DESC, k LIMIT %s)
+        {also_sql if also else ""}
+        {total_sql}
+    """
+    also_params = [*also, *params] if also else []
+    fetched = _fetch(sql, [start, stop, *params, keep + 1, *also_params])
+    ranked = sorted(((k, *_figures_of(v)) for k, *v, part in fetched if part == 0), key=lambda row: (-row[1], row[0]))
+    known = {k: float(v[0] or 0) for k, *v, part in fetched if part == 1}
+    total = next((float(v[0] or 0) for _k, *v, part in fetched if part == 2), 0.0) if with_total else None
+    rows = ranked[:keep]
+    if spend_only and rows:
+        figures = _groups_by_id(scope, name, start, stop, [k for k, *_ in rows])
+        rows = [(k, spend, figures[k][1], figures[k][2]) for k, spend, *_ in rows]
+    if len(ranked) <= keep:
+        return TopGroups(rows, True, 0.0, total, known)
+    return TopGroups(rows, False, ranked[keep][1], total, known)
+
+
+SPEND_ONLY_FIRST = ("keys", "users")  # breakdowns with many groups (see _closed_top_groups)
+
+
+def _open_groups(scope: Scope, name: str, start: str, stop: str, *, top: TopGroups | None, limit: int):
+    """The open days' groups that can end in the top `limit` once added to the closed days in
+    `top` (all of them when `top` is None), and the open days' total spend.
+
+    A cached group ends with C + O (closed + open spend), a group outside the list with at
+    most rest_max + O. L, the limit-th biggest C + O among the cached groups, is a floor for
+    the top: so only groups with (C, or rest_max when not cached) + O >= L can be in it.
+    The database works L out, so only those few groups come back."""
+    grouped, params = _grouped_cte(scope, name)
+    if top is None:
+        sql = f"""
+            WITH g AS ({grouped})
+            SELECT k, spend, tokens, requests FROM g
+            UNION ALL
+            SELECT NULL, SUM(spend), NULL, NULL FROM g
+        """
+        extra = []
+    else:
+        sql = f"""
+            WITH g AS ({grouped}),
+            c AS (SELECT * FROM unnest(%s::text[], %s::float8[]) AS c (k, spend)),
+            floor AS (
+                SELECT c.spend + COALESCE(g.spend, 0) AS final FROM c LEFT JOIN g ON g.k = c.k
+                ORDER BY 1 DESC LIMIT 1 OFFSET %s
+            )
+            SELECT g.k, g.spend, g.tokens, g.requests FROM g LEFT JOIN c ON c.k = g.k
+            WHERE COALESCE(c.spend, %s) + g.spend >= COALESCE((SELECT final FROM floor), 0)
+            UNION ALL
+            SELECT NULL, SUM(spend), NULL, NULL FROM g
+        """
+        extra = [[k for k, *_ in top.rows], [s for _k, s, *_ in top.rows], limit - 1, top.rest_max]
+    rows, total = [], 0.0
+    for k, spend, tokens, requests in _fetch(sql, [start, stop, *params, *extra]):
+        if k is None:
+            total = float(spend or 0)
+        else:
+            rows.append((k, float(spend or 0), int(tokens or 0), int(requests or 0)))
+    return rows, total
+
+
+def _groups_by_id(scope: Scope, name: str, start: str, stop: str, ids) -> dict[str, tuple]:
+    """Exact figures of a few groups for start <= date < stop, through the grouping column's
+    index (the condition names the bare column: COALESCE around it would hide the index)."""
+    table, column, key = _group_key(name, scope)
+    where, params = scope_filter(scope, table)
+    ids = list(ids)
+    match = f"{column} = ANY(%s)"
+    match_params = [ids]
+    if column != "api_key" and "" in ids:
+        match = f"({match} OR {column} IS NULL OR {column} = '')"
+    sql = f"""
+        SELECT {key}, SUM(spend), SUM(prompt_tokens) + SUM(completion_tokens), SUM(api_requests)
+        FROM "{table_name(table)}"
+        WHERE date >= %s AND date < %s AND {where} AND {match}
+        GROUP BY 1
+    """
+    fetched = _fetch(sql, [start, stop, *params, *match_params])
+    found = {k: _figures_of(v) for k, *v in fetched}
+    return {i: found.get(i, (0.0, 0, 0)) for i in ids}
+
+
+def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N, overview_=None) -> list[BreakdownRow]:
+    """The top `limit` entries by spend with their share of the total. Models and providers
+    come from the overview statement; the others are one grouped statement each, plus one
+    lookup for readable names.
+
+    Where closed days are cached (whole proxy, organization), only the open days are grouped
+    live; the closed days' CACHED_TOP biggest groups come from the cache. Merging is exact: a
+    group outside the cached list spent at most `rest_max` on the closed days, so it can reach
+    the top `limit` only if it spent at least (the limit-th cached spend - rest_max) on the
+    open days; the closed-day figures of such groups are in the cache entry (the statement
+    that fills it returns them for every group active on the open days), or are looked up by
+    the grouping column's index and added to it. (Spend in the daily tables is never
+    negative: the proxy only adds costs.)"""
+    if name in ("models", "providers"):
+        return getattr(overview_ or overview(scope, period), name)
+    table = _group_key(name, scope)[0]
     # On the scope's own table the share's total is the overview's spend: no window needed
     # (a window over 100,000 key groups costs a good part of the statement).
     known_total = overview_.figures[0].value if overview_ is not None and table == scope.base_table else None
-    total_sql = "SUM(SUM(spend)) OVER ()" if known_total is None else "NULL"
-    sql = f"""
-        SELECT {key} AS k, SUM(spend) AS spend, SUM(prompt_tokens) + SUM(completion_tokens) AS tokens,
-               SUM(api_requests) AS requests, {total_sql} AS total
-        FROM "{table_name(table)}"
-        WHERE date >= %s AND date <= %s AND {where}
-        GROUP BY 1
-        ORDER BY 2 DESC, 1
-        LIMIT %s
-    """
-    rows = _fetch(sql, [period.start.isoformat(), period.end.isoformat(), *params, limit])
-    names = labels(name, [r[0] for r in rows if r[0]])
-    out = []
-    for k, spend, tokens, requests, total in rows:
-        total = known_total if known_total is not None else total
-        spend = float(spend or 0)
-        out.append(
-            BreakdownRow(
-                id=k,
-                label=names.get(k) or (k or NONE_LABEL),
-                spend=spend,
-                tokens=int(tokens or 0),
-                requests=int(requests or 0),
-                share=(spend / float(total)) if total else 0.0,
-            )
+    with_total = known_total is None
+    closed, opened = _segments(period.start, period.end)
+    if closed is None or not _caching(scope):
+        whole = (period.start.isoformat(), _day_after(period.end))
+        top = _top_groups(scope, name, *whole, keep=limit, with_total=with_total)
+        merged = {k: [s, t, r] for k, s, t, r in top.rows}
+        total = top.total
+    else:
+        merged, total = _merged_groups(scope, name, closed, opened, limit=limit, with_total=with_total)
+    total = known_total if known_total is not None else total
+    ranked = heapq.nsmallest(limit, merged.items(), key=lambda item: (-item[1][0], item[0]))
+    names = labels(name, [k for k, _ in ranked if k])
+    return [
+        BreakdownRow(
+            id=k,
+            label=names.get(k) or (k or NONE_LABEL),
+            spend=spend,
+            tokens=tokens,
+            requests=requests,
+            share=(spend / float(total)) if total else 0.0,
         )
-    return out
+        for k, (spend, tokens, requests) in ranked
+    ]
+
+
+def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int, with_total: bool):
+    """({id: [spend, tokens, requests]} holding the true top `limit` over closed + open days,
+    total spend or None): the closed days from the cache (see `breakdown`)."""
+    keep = max(CACHED_TOP, limit)
+    key = _cache_key(scope, f"top:{name}:{keep}:{with_total}", closed)
+    cached = cache.get(key)
+    open_rows, open_total = [], 0.0
+    if cached is None:
+        top = _closed_top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=opened)
+        stored_at = now_utc()
+        if opened:
+            open_rows, open_total = _open_groups(scope, name, *opened, top=None, limit=limit)
+        # every open-day group with closed-day rows is in `known`: the others spent nothing then
+        top.known = {**dict.fromkeys((k for k, *_ in open_rows), 0.0), **top.known}
+        # keep the closed-day spend of the open-day groups that could climb into the top: a
+        # group outside the list needs at least (limit-th cached spend - rest_max) there
+        floor = top.rows[limit - 1][1] - top.rest_max if len(top.rows) >= limit else 0.0
+        climbing = {k for k, s, *_ in open_rows if s >= floor}
+        kept = {k: s for k, s in top.known.items() if k in climbing}
+        cache.set(key, (stored_at, dataclasses.replace(top, known=kept)), closed_days_ttl())
+    else:
+        stored_at, top = cached
+        if opened:
+            open_rows, open_total = _open_groups(scope, name, *opened, top=top, limit=limit)
+    merged = {k: [s, t, r] for k, s, t, r in top.rows}
+    newcomers = {}
+    for k, s, t, r in open_rows:
+        if k in merged:
+            merged[k] = [merged[k][0] + s, merged[k][1] + t, merged[k][2] + r]
+        else:
+            newcomers[k] = (s, t, r)
+    unknown = [k for k in newcomers if top.spend_of(k) is None]
+    looked_up = _groups_by_id(scope, name, *closed, unknown) if unknown else {}
+    if looked_up:  # groups new on the open days since the entry was made: looked up once
+        top.known.update({k: v[0] for k, v in looked_up.items()})
+        left = closed_days_ttl() - (now_utc() - stored_at).total_seconds()
+        if left > 1:
+            cache.set(key, (stored_at, top), int(left))
+    for k, (s, _t, _r) in newcomers.items():
+        merged[k] = [top.spend_of(k) + s, None, None]  # tokens and requests once it is shown
+    ranked = heapq.nsmallest(limit, merged.items(), key=lambda item: (-item[1][0], item[0]))
+    shown_newcomers = [k for k, v in ranked if v[1] is None]
+    if shown_newcomers:
+        before = {k: looked_up[k] for k in shown_newcomers if k in looked_up}
+        missing = [k for k in shown_newcomers if k not in before and top.spend_of(k)]
+        if missing:  # closed-day tokens and requests of the few shown (the cache keeps spend only)
+            before.update(_groups_by_id(scope, name, *closed, missing))
+        for k in shown_newcomers:
+            _s0, t0, r0 = before.get(k, (0.0, 0, 0))
+            _s, t, r = newcomers[k]
+            merged[k] = [merged[k][0], t0 + t, r0 + r]
+    total = None if top.total is None else top.total + open_total
+    return {k: merged[k] for k, _ in ranked}, total
 
 
 def labels(kind: str, ids) -> dict[str, str]:

@@ -144,7 +144,10 @@ class DashboardView(ConsoleMixin, TemplateView):
             if name not in scope.breakdowns():
                 raise Http404("No such table for this scope.")
             with selectors.aggregation_session():
-                rows = selectors.breakdown(scope, period, name)
+                # the page's own calls (the share's total from the overview), so the export
+                # holds the very numbers the page shows and reuses its cached closed days
+                overview = selectors.overview(scope, period, stack=stack)
+                rows = selectors.breakdown(scope, period, name, overview_=overview)
             return _csv_response(filename, BREAKDOWN_COLUMNS, breakdown_rows(rows))
         overview = selectors.overview(scope, period, stack=stack)
         if name == "figures":

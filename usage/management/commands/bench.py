@@ -243,6 +243,8 @@ How to read the verdicts, and why a page misses where it does:
 # --- the measuring child process ------------------------------------------------------------
 
 BENCH_TEAM = "team-7"
+BENCH_ORG = "org-3"
+COLD = ":cold"  # a page kind suffix: empty Django's cache before each run (the usage page's closed days)
 
 
 def _page_targets() -> list[tuple[str, str, callable]]:
@@ -294,6 +296,26 @@ def _page_targets() -> list[tuple[str, str, callable]]:
         ("usage, whole proxy, 30 days", "page", lambda: reverse("usage:dashboard") + "?range=30d"),
         ("usage, whole proxy, 90 days", "page", lambda: reverse("usage:dashboard") + "?range=90d"),
         (
+            "usage, whole proxy, 30 days, closed days not cached",
+            "page" + COLD,
+            lambda: reverse("usage:dashboard") + "?range=30d",
+        ),
+        (
+            "usage, whole proxy, 90 days, closed days not cached",
+            "page" + COLD,
+            lambda: reverse("usage:dashboard") + "?range=90d",
+        ),
+        (
+            "usage, one organization, 90 days",
+            "page",
+            lambda: reverse("usage:dashboard") + f"?range=90d&scope=org&id={BENCH_ORG}",
+        ),
+        (
+            "usage, one organization, 90 days, closed days not cached",
+            "page" + COLD,
+            lambda: reverse("usage:dashboard") + f"?range=90d&scope=org&id={BENCH_ORG}",
+        ),
+        (
             "usage, one team, 30 days",
             "page",
             lambda: reverse("usage:dashboard") + f"?range=30d&scope=team&id={BENCH_TEAM}",
@@ -339,7 +361,11 @@ def measure_pages(*, runs: int, log) -> list[dict]:
     client = Client(raise_request_exception=False)
     client.force_login(admin)
     results = []
+    from django.core.cache import cache
+
     for label, kind, make_url in _page_targets():
+        cold = kind.endswith(COLD)
+        kind = kind.removesuffix(COLD)
         entry = {"label": label, "kind": kind}
         try:
             url = make_url()
@@ -356,6 +382,8 @@ def measure_pages(*, runs: int, log) -> list[dict]:
             continue
         server, sql, counts, slowest = [], [], [], []
         for _ in range(runs):
+            if cold:
+                cache.clear()
             with (
                 CaptureQueriesContext(connections["litellm"]) as q1,
                 CaptureQueriesContext(connections["default"]) as q2,
