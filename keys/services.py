@@ -148,6 +148,7 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
         # The /key/generate response (minus the secret) is what LiteLLM audits.
         response = {k: v for k, v in row.items() if k not in ("spend", "model_spend")}
         response["soft_budget"] = data.get("soft_budget")
+        response["token_id"] = issued.token  # _common_key_generation_helper: token = token_id = the hash
         writes.audit(actor, writes.CREATED, LOGICAL_TABLE, issued.token, None, response)
     return issued
 
@@ -296,8 +297,12 @@ def key_regenerate(*, actor: writes.Actor, token: str) -> IssuedKey:
             **_settings_stamp(now),
         }
         writes.update_row(VerificationToken, token, changes)
+        # As async_key_rotated_hook: object_id is the OLD hash (existing_key_row.token) and
+        # updated_values the regenerate response, whose token_id is the new hash (the raw key,
+        # which LiteLLM stores masked, is left out).
         after = writes.snapshot(VerificationToken.objects.get(token=issued.token))
-        writes.audit(actor, writes.ROTATED, LOGICAL_TABLE, issued.token, before, after)
+        after["token_id"] = issued.token
+        writes.audit(actor, writes.ROTATED, LOGICAL_TABLE, token, before, after)
     return issued
 
 

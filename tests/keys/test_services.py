@@ -7,6 +7,7 @@ import pytest
 
 from budgets import durations
 from budgets.models import BudgetTable
+from config import litellm
 from config.models import AuditLog
 from config.writes import Actor, now_utc
 from keys import services
@@ -66,6 +67,7 @@ def test_it_creates_a_key_as_litellm_does():
         assert key.budget_fallbacks == {}
     [row] = audit_rows(issued.token)
     assert row.action == "created" and row.before_value is None
+    assert row.updated_values["token"] == row.updated_values["token_id"] == issued.token
     assert issued.raw not in str(row.updated_values)
 
 
@@ -112,8 +114,15 @@ def test_it_regenerates_in_place_keeping_spend():
     if DeletedVerificationToken.table_exists():
         archived = DeletedVerificationToken.objects.get(token=key["token"])
         assert archived.spend == 7.25 and archived.deleted_by == "admin-user"
-    [audit] = audit_rows(issued.token)
-    assert audit.action == "rotated"
+    # async_key_rotated_hook: object_id = the old hash; updated_values = the response (token_id = new hash)
+    assert audit_rows(issued.token) == []
+    [audit] = audit_rows(key["token"])
+    assert audit.action == "rotated" and audit.table_name == litellm.table_name("VerificationToken")
+    assert audit.changed_by == "admin-user"
+    assert audit.before_value["token"] == key["token"]
+    assert audit.updated_values["token_id"] == issued.token and audit.updated_values["token"] == issued.token
+    assert audit.updated_values["key_name"] == "sk-.**" + issued.raw[-4:]  # masked, as SensitiveDataMasker does
+    assert issued.raw not in str(audit.updated_values)
 
 
 def test_it_deletes_with_archive_and_one_audit_row_per_key():
