@@ -404,7 +404,9 @@ def _team_default_budget_id(team: TeamTable) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _new_budget(actor, values: dict) -> str:
+def _new_budget(actor, values: dict, keep_empty: tuple[str, ...] = ()) -> str:
+    """A budget row of the given non-empty values (`keep_empty` names columns written even
+    when empty, as a LiteLLM call site that sends them explicitly)."""
     now = writes.now_utc()
     by = writer_id(actor)
     budget_id = writes.new_id()
@@ -414,7 +416,7 @@ def _new_budget(actor, values: dict) -> str:
         "updated_at": now,
         "created_by": by,
         "updated_by": by,
-        **{k: v for k, v in values.items() if v not in (None, [], {})},
+        **{k: v for k, v in values.items() if v not in (None, [], {}) or k in keep_empty},
     }
     if row.get("budget_duration") and "budget_reset_at" not in values:
         row["budget_reset_at"] = _budget_reset_at(row["budget_duration"])
@@ -527,9 +529,10 @@ def _clone_budget(actor, source_id: str, patch: dict) -> str | None:
     source = BudgetTable.objects.filter(budget_id=source_id).first()
     if source is None:
         return None
-    values = {f: getattr(source, f) for f in CLONABLE_BUDGET_FIELDS if getattr(source, f) not in (None, [], {})}
+    # _clone_team_default_budget_for_member skips None and empty lists only ({} is copied).
+    values = {f: getattr(source, f) for f in CLONABLE_BUDGET_FIELDS if getattr(source, f) not in (None, [])}
     values.update(patch)
-    return _new_budget(actor, values)
+    return _new_budget(actor, values, keep_empty=("model_max_budget",))
 
 
 def team_member_remove(*, actor: writes.Actor, team_id: str, user_id: str) -> None:
@@ -601,7 +604,7 @@ def team_member_set_budget(*, actor: writes.Actor, team_id: str, user_id: str, p
         key = {"user_id": user_id, "team_id": team_id}
         if current_id and not shared and BudgetTable.objects.filter(budget_id=current_id).exists():
             budget = BudgetTable.objects.get(budget_id=current_id)
-            merged = {f: getattr(budget, f) for f in CLONABLE_BUDGET_FIELDS} | write
+            merged = {f: getattr(budget, f) for f in _member_limit_fields()} | write
             if not _has_limit(merged):
                 writes.update_row(TeamMembership, key, {"budget_id": None})
                 writes.audit(
@@ -621,12 +624,17 @@ def team_member_set_budget(*, actor: writes.Actor, team_id: str, user_id: str, p
                 )
                 writes.audit(actor, writes.UPDATED, "BudgetTable", current_id, before, changed)
             return current_id
-        source = {}
+        # upsert_budget_and_membership's create: model_max_budget {} unless sent, the shared
+        # default's set limits copied (temporary increase included, its model_max_budget not),
+        # its reset time carried unless the duration changes.
+        source: dict[str, Any] = {"model_max_budget": {}}
         if shared:
             budget = BudgetTable.objects.filter(budget_id=current_id).first()
             if budget is not None:
-                source = {
-                    f: getattr(budget, f) for f in CLONABLE_BUDGET_FIELDS if getattr(budget, f) not in (None, [], {})
+                source |= {
+                    f: getattr(budget, f)
+                    for f in _member_limit_fields()
+                    if f != "model_max_budget" and getattr(budget, f) not in (None, [], {})
                 }
                 if "budget_duration" not in write and budget.budget_reset_at is not None:
                     source["budget_reset_at"] = budget.budget_reset_at
@@ -643,7 +651,7 @@ def team_member_set_budget(*, actor: writes.Actor, team_id: str, user_id: str, p
                     {"user_id": user_id, "budget_id": None},
                 )
             return None
-        new_id = _new_budget(actor, values)
+        new_id = _new_budget(actor, values, keep_empty=("model_max_budget",))
         writes.update_row(TeamMembership, key, {"budget_id": new_id})
         writes.audit(
             actor,
@@ -656,8 +664,16 @@ def team_member_set_budget(*, actor: writes.Actor, team_id: str, user_id: str, p
         return new_id
 
 
+def _member_limit_fields() -> tuple[str, ...]:
+    """common_utils.py::_TEAM_MEMBER_BUDGET_LIMIT_FIELDS (the temporary-increase pair only
+    where this database has it)."""
+    temp = tuple(f for f in ("temp_budget_increase", "temp_budget_expiry") if BudgetTable.has_column(f))
+    return CLONABLE_BUDGET_FIELDS + temp
+
+
 def _has_limit(values: dict) -> bool:
-    return any(values.get(f) not in (None, [], {}) for f in CLONABLE_BUDGET_FIELDS)
+    """common_utils.py::_has_meaningful_budget_limit: some limit set (None, [] and {} are unset)."""
+    return any(values.get(f) not in (None, [], {}) for f in _member_limit_fields())
 
 
 # --- teams ---------------------------------------------------------------------------------

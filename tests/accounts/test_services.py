@@ -283,6 +283,49 @@ def test_member_budget_clones_the_shared_default_on_write(cast):
     assert audits(new_id, "created") and audits(new_id, "updated")
 
 
+def test_member_budget_clone_is_the_row_upsert_budget_and_membership_creates(cast):
+    """common_utils.py::upsert_budget_and_membership: the clone copies the shared default's set
+    limits but not its model_max_budget (written {}), keeps its reset time when the duration is
+    not touched, and is stamped created_by/updated_by = the caller."""
+    reset_at = writes.now_utc().replace(microsecond=0) + timedelta(days=3)
+    default = factories.make_budget(
+        max_budget=7.0,
+        rpm_limit=9,
+        budget_duration="1mo",
+        budget_reset_at=reset_at,
+        model_max_budget={"gpt-4o": {"max_budget": 1.0}},
+    )
+    team = factories.make_team(alias="Clone", metadata={"team_member_budget_id": default["budget_id"]})
+    services.team_member_add(actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"])
+    new_id = services.team_member_set_budget(
+        actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"], patch={"tpm_limit": 100}
+    )
+    clone = BudgetTable.objects.get(budget_id=new_id)
+    assert uuid.UUID(new_id).version == 4
+    assert clone.max_budget == 7.0 and clone.rpm_limit == 9 and clone.tpm_limit == 100
+    assert clone.budget_duration == "1mo" and clone.budget_reset_at == reset_at
+    assert clone.model_max_budget == {}
+    assert clone.soft_budget is None and clone.max_parallel_requests is None
+    assert clone.created_by == clone.updated_by == services.writer_id(ACTOR)  # the caller (or the admin id)
+    assert clone.created_at == clone.updated_at
+    assert TeamMembership.objects.get(user_id=cast.member["user_id"], team_id=team["team_id"]).budget_id == new_id
+
+
+def test_member_add_with_a_duration_clones_the_default_with_its_model_budgets(cast):
+    """_clone_team_default_budget_for_member copies model_max_budget (even {}) and starts a new
+    reset window for the member's own duration."""
+    default = factories.make_budget(max_budget=4.0, budget_duration="1mo", model_max_budget={})
+    team = factories.make_team(alias="Window", metadata={"team_member_budget_id": default["budget_id"]})
+    services.team_member_add(actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"], budget_duration="1d")
+    budget_id = TeamMembership.objects.get(user_id=cast.member["user_id"], team_id=team["team_id"]).budget_id
+    assert budget_id != default["budget_id"]
+    clone = BudgetTable.objects.get(budget_id=budget_id)
+    assert clone.max_budget == 4.0 and clone.budget_duration == "1d"
+    assert clone.model_max_budget == {}
+    assert clone.budget_reset_at is not None and clone.budget_reset_at.hour == 0
+    assert clone.created_by == clone.updated_by == services.writer_id(ACTOR)  # the caller (or the admin id)
+
+
 def test_team_update_writes_changed_settings_and_reset_time(cast):
     services.team_update(
         actor=ACTOR,
