@@ -771,6 +771,10 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
             merged[k] = [merged[k][0] + s, merged[k][1] + t, merged[k][2] + r]
         else:
             newcomers[k] = (s, t, r)
+    # only newcomers that may reach the limit-th merged spend matter (at most rest_max before)
+    if len(merged) >= limit:
+        floor = heapq.nlargest(limit, (v[0] for v in merged.values()))[-1] - top.rest_max
+        newcomers = {k: v for k, v in newcomers.items() if v[0] >= floor}
     unknown = [k for k in newcomers if top.spend_of(k) is None]
     looked_up = _groups_by_id(scope, name, *closed, unknown) if unknown else {}
     if looked_up:  # groups new on the open days since the entry was made: looked up once
