@@ -51,6 +51,7 @@ class UserTableAdmin(LiteLLMAdmin):
     always_readonly = ("password", "teams", "sso_user_id", "last_breach_check_at")
     extra_readonly = ("team_memberships", "org_memberships")
     delete_service = "accounts.services:user_delete"
+    audit_after_row = True  # /user/update audits the old row and the new row
 
     def new_row(self, request, values):
         # LiteLLM's UI labels a NULL role "Undefined Role"; member_add creates internal users.
@@ -198,6 +199,12 @@ class InvitationLinkAdmin(LiteLLMAdmin):
     list_filter = ("is_accepted",)
     ordering = ("-created_at",)
     always_readonly = ("accepted_at",)
+
+    def writer_id(self, request) -> str:
+        # created_by/updated_by are FKs to LiteLLM_UserTable: the admin id must exist as a user.
+        from . import services
+
+        return services.ensure_proxy_admin_user(actor=self.actor(request))
 
     def new_row(self, request, values):
         from datetime import timedelta

@@ -132,6 +132,10 @@ class LiteLLMAdmin(admin.ModelAdmin):
     delete_service   "module:function" called as function(actor=..., <pk name>=pk) or with a
                      list (see `delete_with_service`); None = writes.delete_rows + audit
     extra_readonly   methods rendering related rows (memberships) on the change page
+    edit_stamps      the stamps an edit writes where the table has them (LiteLLM's /key/update
+                     writes no updated_by on keys: that admin leaves it out)
+    audit_after_row  the `updated` audit row carries the whole new row (as /user/update does)
+                     instead of the changed fields
     """
 
     form = LiteLLMAdminForm
@@ -144,6 +148,8 @@ class LiteLLMAdmin(admin.ModelAdmin):
     always_readonly: tuple[str, ...] = ()
     delete_service: str | None = None
     extra_readonly: tuple[str, ...] = ()
+    edit_stamps: tuple[str, ...] = ("updated_at", "settings_updated_at", "updated_by")
+    audit_after_row = False
     list_per_page = 50
 
     # -- what this database has ---------------------------------------------------------------
@@ -240,14 +246,18 @@ class LiteLLMAdmin(admin.ModelAdmin):
 
             duration = changes["budget_duration"]
             changes["budget_reset_at"] = budget_reset_at(duration) if duration else None
-        for name, value in (
-            ("updated_at", now),
-            ("settings_updated_at", now),
-            ("updated_by", self.writer_id(request)),
-        ):
+        for name in self.edit_stamps:
             if self._has(name):
-                changes.setdefault(name, value)
+                changes.setdefault(name, self.writer_id(request) if name == "updated_by" else now)
         return changes
+
+    @staticmethod
+    def audit_snapshot(obj) -> dict:
+        """The row for an audit value. LiteLLM never serialises a password hash
+        (LiteLLM_UserTable.password is Field(exclude=True)), so neither do we."""
+        data = writes.snapshot(obj)
+        data.pop("password", None)
+        return data
 
     def new_row(self, request, values: dict) -> dict:
         """Fill what LiteLLM fills on insert: a uuid4 id, created/updated stamps."""
@@ -287,13 +297,14 @@ class LiteLLMAdmin(admin.ModelAdmin):
                 before = self.model.objects.get(pk=obj.pk)
                 changes = self.derived_changes(request, changes)
                 writes.update_row(self.model, obj.pk, changes)
+                updated = self.audit_snapshot(self.model.objects.get(pk=obj.pk)) if self.audit_after_row else changes
                 writes.audit(
                     actor,
                     self.audit_action(changes),
                     self.logical_table(),
                     str(obj.pk),
-                    writes.snapshot(before),
-                    changes,
+                    self.audit_snapshot(before),
+                    updated,
                 )
             return
         values = {
@@ -326,7 +337,7 @@ class LiteLLMAdmin(admin.ModelAdmin):
             return
         with writes.atomic():
             writes.delete_rows(self.model, pk=obj.pk)
-            writes.audit(actor, writes.DELETED, self.logical_table(), str(obj.pk), writes.snapshot(obj), {})
+            writes.audit(actor, writes.DELETED, self.logical_table(), str(obj.pk), self.audit_snapshot(obj), {})
 
     def delete_with_service(self, service, actor, obj):
         pk = self.model._meta.pk.name

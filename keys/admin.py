@@ -61,6 +61,7 @@ class VerificationTokenAdmin(LiteLLMAdmin):
     allow_add = False
     always_readonly = ("token", "key_name", "rotation_count", "last_rotation_at", "key_rotation_at")
     delete_service = "keys.services:keys_delete"
+    edit_stamps = ("updated_at", "settings_updated_at")  # /key/update writes no updated_by on keys
 
     def delete_with_service(self, service, actor, obj):
         service(actor=actor, tokens=[obj.token])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,9 +12,10 @@ from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import TeamTable, UserTable
+from accounts.models import InvitationLink, TeamTable, UserTable
 from config import admin_base
 from config.models import AuditLog
+from config.writes import now_utc
 from keys.models import DeletedVerificationToken, VerificationToken
 from tests import factories
 from usage.models import SpendLogs
@@ -221,3 +223,59 @@ def test_blocking_a_key_in_the_admin_is_audited_as_litellm_audits_a_block(ops_cl
     ops_client.post(change_url(VerificationToken, key["token"]), post_data(form, blocked="true"))
     assert VerificationToken.objects.get(token=key["token"]).blocked is True
     assert AuditLog.objects.get(object_id=key["token"]).action == "blocked"
+
+
+def test_a_key_edit_stamps_what_key_update_stamps_and_not_updated_by(ops_client):
+    """/key/update writes the fields, Prisma's updated_at and settings_updated_at; never updated_by."""
+    key = factories.make_key(alias="stamped", created_by="creator", updated_by="creator")
+    form = ops_client.get(change_url(VerificationToken, key["token"])).context["adminform"].form
+    response = ops_client.post(change_url(VerificationToken, key["token"]), post_data(form, max_budget="12"))
+    assert response.status_code == 302
+    row = VerificationToken.objects.get(token=key["token"])
+    assert row.max_budget == 12.0
+    assert row.created_by == row.updated_by == "creator"
+    assert row.updated_at >= key["updated_at"]
+    if VerificationToken.has_column("settings_updated_at"):
+        assert row.settings_updated_at == row.updated_at
+    entry = AuditLog.objects.get(object_id=key["token"])
+    assert "updated_by" not in entry.updated_values
+
+
+def test_a_user_edit_is_audited_as_user_update_without_the_password_hash(ops_client):
+    """/user/update audits before = the old row, updated = the new row; LiteLLM_UserTable never
+    serialises its password (Field(exclude=True))."""
+    user = factories.make_user(email="pw@example.com", password="scrypt:c2FsdA==", max_budget=1.0)
+    form = ops_client.get(change_url(UserTable, user["user_id"])).context["adminform"].form
+    response = ops_client.post(change_url(UserTable, user["user_id"]), post_data(form, max_budget="5"))
+    assert response.status_code == 302
+    row = UserTable.objects.get(user_id=user["user_id"])
+    assert row.max_budget == 5.0 and row.password == "scrypt:c2FsdA=="
+    entry = AuditLog.objects.get(object_id=user["user_id"], action="updated")
+    assert "password" not in entry.before_value and "password" not in entry.updated_values
+    assert entry.before_value["max_budget"] == 1.0
+    assert entry.updated_values["max_budget"] == 5.0
+    assert entry.updated_values["user_email"] == "pw@example.com"  # the whole new row
+    assert entry.table_name == UserTable._meta.db_table
+
+
+def test_an_invitation_added_in_the_admin_is_created_by_an_existing_admin_user(ops_client):
+    """InvitationLink.created_by/updated_by are FKs to LiteLLM_UserTable: the proxy admin row is
+    made first when missing (as the proxy's admin login upserts it)."""
+    invitee = factories.make_user(email="invitee@example.com")
+    assert not UserTable.objects.filter(user_id=factories.ADMIN_ID).exists()
+    add_url = reverse("admin:accounts_invitationlink_add")
+    form = ops_client.get(add_url).context["adminform"].form
+    expires = (now_utc() + timedelta(days=7)).replace(microsecond=0)
+    fields = {
+        "user_id": invitee["user_id"],
+        "expires_at_0": f"{expires:%Y-%m-%d}",
+        "expires_at_1": f"{expires:%H:%M:%S}",
+    }
+    response = ops_client.post(add_url, post_data(form, **fields))
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    [invitation] = InvitationLink.objects.filter(user_id=invitee["user_id"])
+    assert invitation.created_by == invitation.updated_by == factories.ADMIN_ID
+    assert UserTable.objects.get(user_id=factories.ADMIN_ID).user_role == "proxy_admin"
+    assert invitation.is_accepted is False and invitation.accepted_at is None
+    assert invitation.created_at == invitation.updated_at
+    assert invitation.expires_at == expires
