@@ -331,9 +331,12 @@ def user_set_password(*, user_id: str, password: str, reset_required: bool) -> N
 
 def user_upgrade_password_hash(*, user_id: str, password: str) -> None:
     """Rehash a legacy sha256 password to scrypt on sign-in, as the proxy's login does
-    (auth/login_utils.py::_rehash_password_if_needed: only the password column)."""
+    (auth/login_utils.py::_rehash_password_if_needed: the password column, and the
+    updated_at Prisma's @updatedAt stamps on that update)."""
     with writes.atomic():
-        writes.update_row(UserTable, user_id, {"password": passwords.hash_password(password)})
+        writes.update_row(
+            UserTable, user_id, {"password": passwords.hash_password(password), "updated_at": writes.now_utc()}
+        )
 
 
 def ensure_proxy_admin_user(*, actor: writes.Actor) -> str:
@@ -807,11 +810,12 @@ def team_delete(*, actor: writes.Actor, team_id: str) -> None:
             actor=actor, tokens=list(VerificationToken.objects.filter(team_id=team_id).values_list("token", flat=True))
         )
         with _cursor() as cursor:
-            # team_endpoints.py::_STRIP_DELETED_TEAMS_FROM_USERS_SQL (order kept, rows locked in "C" order)
+            # team_endpoints.py::_STRIP_DELETED_TEAMS_FROM_USERS_SQL (order kept, rows locked in "C" order;
+            # raw SQL, so updated_at is left as it was)
             cursor.execute(
-                f"UPDATE {_qn(UserTable)} SET teams = array_remove(teams, %s), updated_at = %s WHERE user_id IN "
+                f"UPDATE {_qn(UserTable)} SET teams = array_remove(teams, %s) WHERE user_id IN "
                 f'(SELECT user_id FROM {_qn(UserTable)} WHERE %s = ANY(teams) ORDER BY user_id COLLATE "C" FOR UPDATE)',
-                [team_id, writes.now_utc(), team_id],
+                [team_id, team_id],
             )
         writes.delete_rows(TeamMembership, team_id=team_id)
         writes.delete_rows(TeamTable, team_id=team_id)

@@ -346,7 +346,11 @@ def test_team_update_writes_changed_settings_and_reset_time(cast):
 def test_team_delete_archives_and_sweeps(cast):
     key = factories.make_key(user_id=cast.member["user_id"], team_id=cast.team["team_id"])
     team_id = cast.team["team_id"]
+    member_updated_at = UserTable.objects.get(user_id=cast.member["user_id"]).updated_at
     services.team_delete(actor=ACTOR, team_id=team_id)
+    # _STRIP_DELETED_TEAMS_FROM_USERS_SQL is raw SQL: teams shrinks, updated_at is not stamped
+    member = UserTable.objects.get(user_id=cast.member["user_id"])
+    assert team_id not in member.teams and member.updated_at == member_updated_at
     assert not TeamTable.objects.filter(team_id=team_id).exists()
     assert not TeamMembership.objects.filter(team_id=team_id).exists()
     assert not UserTable.objects.filter(teams__contains=[team_id]).exists()
@@ -354,6 +358,12 @@ def test_team_delete_archives_and_sweeps(cast):
     if DeletedTeamTable.table_exists():
         archived = DeletedTeamTable.objects.get(team_id=team_id)
         assert archived.team_alias == "Research" and len(archived.members_with_roles) == 3
+        # _transform_teams_to_deleted_records: a new uuid id, deleted_at/by, the caller's key hash, no header
+        assert is_uuid4(archived.id) and archived.id != team_id
+        assert archived.deleted_at is not None and archived.deleted_at.tzinfo is None
+        assert archived.deleted_by == services.writer_id(ACTOR)
+        assert archived.deleted_by_api_key is None and archived.litellm_changed_by is None
+        assert archived.organization_id == cast.team["organization_id"]
     assert audits(team_id, "deleted") and audits(key["token"], "deleted")
 
 
@@ -552,6 +562,9 @@ def test_legacy_sha256_password_is_accepted_and_upgraded():
 
     user = factories.make_user(email="legacy@example.com", password=hashlib.sha256(b"Old-Password-1").hexdigest())
     assert LiteLLMUserBackend().authenticate(None, username="LEGACY@example.com", password="Old-Password-1")
-    stored = UserTable.objects.get(user_id=user["user_id"]).password
-    assert stored.startswith("scrypt:") and litellm_verify("Old-Password-1", stored)
+    row = UserTable.objects.get(user_id=user["user_id"])
+    assert row.password.startswith("scrypt:") and litellm_verify("Old-Password-1", row.password)
+    # _rehash_password_if_needed: only the password, plus Prisma's @updatedAt stamp
+    assert row.updated_at > user["updated_at"]
+    assert (row.user_role, row.teams, row.max_budget) == (user["user_role"], user["teams"], user.get("max_budget"))
     assert LiteLLMUserBackend().authenticate(None, username="legacy@example.com", password="wrong") is None
