@@ -536,12 +536,6 @@ class TopGroups:
     total: float | None  # the spend of all groups (None when not asked for)
     known: dict = field(default_factory=dict)  # id -> spend of some more groups (open-day climbers)
 
-    def spend_of(self, group_id) -> float | None:
-        """A group's spend over these days, or None when it is not known here."""
-        if group_id in self.known:
-            return self.known[group_id]
-        return None if not self.complete else 0.0
-
 
 def _group_key(name: str, scope: Scope) -> tuple[str, str, str]:
     """(daily table, grouping column, grouping expression) of a breakdown."""
@@ -764,31 +758,43 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
         stored_at, top = cached
         if opened:
             open_rows, open_total = _open_groups(scope, name, *opened, top=top, limit=limit)
+    # (plain loops and dict lookups: on flat spend thousands of open-day groups come back)
     merged = {k: [s, t, r] for k, s, t, r in top.rows}
     newcomers = {}
     for k, s, t, r in open_rows:
-        if k in merged:
-            merged[k] = [merged[k][0] + s, merged[k][1] + t, merged[k][2] + r]
-        else:
+        figures = merged.get(k)
+        if figures is None:
             newcomers[k] = (s, t, r)
+        else:
+            figures[0] += s
+            figures[1] += t
+            figures[2] += r
     # only newcomers that may reach the limit-th merged spend matter (at most rest_max before)
     if len(merged) >= limit:
-        floor = heapq.nlargest(limit, (v[0] for v in merged.values()))[-1] - top.rest_max
+        floor = heapq.nlargest(limit, [v[0] for v in merged.values()])[-1] - top.rest_max
         newcomers = {k: v for k, v in newcomers.items() if v[0] >= floor}
-    unknown = [k for k in newcomers if top.spend_of(k) is None]
+    known = top.known
+    unknown = [] if top.complete else [k for k in newcomers if k not in known]
     looked_up = _groups_by_id(scope, name, *closed, unknown) if unknown else {}
     if looked_up:  # groups new on the open days since the entry was made: looked up once
-        top.known.update({k: v[0] for k, v in looked_up.items()})
+        known.update({k: v[0] for k, v in looked_up.items()})
         left = closed_days_ttl() - (now_utc() - stored_at).total_seconds()
         if left > 1:
             cache.set(key, (stored_at, top), int(left))
     for k, (s, _t, _r) in newcomers.items():
-        merged[k] = [top.spend_of(k) + s, None, None]  # tokens and requests once it is shown
-    ranked = heapq.nsmallest(limit, merged.items(), key=lambda item: (-item[1][0], item[0]))
+        merged[k] = [known.get(k, 0.0) + s, None, None]  # tokens and requests once it is shown
+    # the limit-th biggest spend, then order the few at or above it
+    if len(merged) > limit:
+        least = heapq.nlargest(limit, [v[0] for v in merged.values()])[-1]
+        candidates = [(k, v) for k, v in merged.items() if v[0] >= least]
+    else:
+        candidates = list(merged.items())
+    ranked = sorted(candidates, key=lambda item: (-item[1][0], item[0]))[:limit]
     shown_newcomers = [k for k, v in ranked if v[1] is None]
     if shown_newcomers:
         before = {k: looked_up[k] for k in shown_newcomers if k in looked_up}
-        missing = [k for k in shown_newcomers if k not in before and top.spend_of(k)]
+        # a complete list has every closed-day group: a newcomer had no closed-day rows
+        missing = [] if top.complete else [k for k in shown_newcomers if k not in before]
         if missing:  # closed-day tokens and requests of the few shown (the cache keeps spend only)
             before.update(_groups_by_id(scope, name, *closed, missing))
         for k in shown_newcomers:

@@ -175,3 +175,19 @@ def test_the_cache_can_be_turned_off(cast, settings):
     factories.make_daily_team_spend(team, day(6), api_key="k1", model="late", **counters(4.0))
     assert selectors.figures(proxy, period)[0].value == pytest.approx(5.0)
     assert shown(selectors.breakdown(proxy, period, "keys")) == sql_top_keys(day(29), 10)
+
+
+def test_a_climbing_key_keeps_its_closed_day_tokens_even_at_zero_spend(cast, monkeypatch):
+    """A free model leaves spend 0 with tokens: the key's closed-day tokens still count."""
+    monkeypatch.setattr(selectors, "CACHED_TOP", 2)
+    team = cast.team["team_id"]
+    for i, spend in enumerate([10, 9, 8]):
+        factories.make_daily_team_spend(team, day(4), api_key=f"k{i}", **counters(spend))
+    factories.make_daily_team_spend(team, day(4), api_key="free", **counters(0.0, requests=7, prompt=500))
+    factories.make_daily_team_spend(team, day(0), api_key="free", **counters(30, requests=1, prompt=1))
+    period = selectors.period_for("30d")
+    proxy = selectors.Scope("proxy")
+    for _ in range(2):  # filling the cache, then from it
+        got = shown(selectors.breakdown(proxy, period, "keys", limit=2))
+        assert got == sql_top_keys(day(29), 2)
+        assert got[0] == ("free", 30.0, 500 + 10 + 1 + 10, 8)
