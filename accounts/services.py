@@ -582,10 +582,18 @@ def team_member_set_role(*, actor: writes.Actor, team_id: str, user_id: str, rol
 MEMBER_BUDGET_FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit")
 
 
-def team_member_set_budget(*, actor: writes.Actor, team_id: str, user_id: str, patch: dict) -> str | None:
+def team_member_set_budget(
+    *,
+    actor: writes.Actor,
+    team_id: str,
+    user_id: str,
+    patch: dict,
+    shared_budget_ids: frozenset[str] = frozenset(),
+) -> str | None:
     """/team/member_update budget fields (common_utils.py::upsert_budget_and_membership):
     merge-patch the member's own budget row; a membership still on the team's shared default
-    budget gets a private clone first; with no limit left the budget is disconnected.
+    budget (or on a row in `shared_budget_ids`, which the bulk edit passes) gets a private
+    clone first; with no limit left the budget is disconnected.
     Returns the member's budget id afterwards."""
     unknown = set(patch) - set(MEMBER_BUDGET_FIELDS)
     if unknown:
@@ -603,7 +611,8 @@ def team_member_set_budget(*, actor: writes.Actor, team_id: str, user_id: str, p
         if "budget_duration" in write:
             write["budget_reset_at"] = _budget_reset_at(write["budget_duration"])
         current_id = membership.budget_id
-        shared = current_id is not None and current_id == _team_default_budget_id(team)
+        team_default_id = _team_default_budget_id(team)
+        shared = current_id is not None and (current_id == team_default_id or current_id in shared_budget_ids)
         key = {"user_id": user_id, "team_id": team_id}
         if current_id and not shared and BudgetTable.objects.filter(budget_id=current_id).exists():
             budget = BudgetTable.objects.get(budget_id=current_id)
@@ -628,8 +637,8 @@ def team_member_set_budget(*, actor: writes.Actor, team_id: str, user_id: str, p
                 writes.audit(actor, writes.UPDATED, "BudgetTable", current_id, before, changed)
             return current_id
         # upsert_budget_and_membership's create: model_max_budget {} unless sent, the shared
-        # default's set limits copied (temporary increase included, its model_max_budget not),
-        # its reset time carried unless the duration changes.
+        # row's set limits copied (temporary increase included; the team default's
+        # model_max_budget not), its reset time carried unless the duration changes.
         source: dict[str, Any] = {"model_max_budget": {}}
         if shared:
             budget = BudgetTable.objects.filter(budget_id=current_id).first()
@@ -637,7 +646,8 @@ def team_member_set_budget(*, actor: writes.Actor, team_id: str, user_id: str, p
                 source |= {
                     f: getattr(budget, f)
                     for f in _member_limit_fields()
-                    if f != "model_max_budget" and getattr(budget, f) not in (None, [], {})
+                    if (f != "model_max_budget" or current_id != team_default_id)
+                    and getattr(budget, f) not in (None, [], {})
                 }
                 if "budget_duration" not in write and budget.budget_reset_at is not None:
                     source["budget_reset_at"] = budget.budget_reset_at
@@ -672,6 +682,22 @@ def _member_limit_fields() -> tuple[str, ...]:
     where this database has it)."""
     temp = tuple(f for f in ("temp_budget_increase", "temp_budget_expiry") if BudgetTable.has_column(f))
     return CLONABLE_BUDGET_FIELDS + temp
+
+
+def shared_member_budget_ids(team_id: str, user_ids) -> frozenset[str]:
+    """bulk_team_member_budgets.py::_shared_budget_ids: of these members' budget rows, those
+    more than one membership points at (counted across every team)."""
+    budget_ids = set(
+        TeamMembership.objects.filter(team_id=team_id, user_id__in=list(user_ids), budget_id__isnull=False).values_list(
+            "budget_id", flat=True
+        )
+    )
+    if not budget_ids:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for budget_id in TeamMembership.objects.filter(budget_id__in=budget_ids).values_list("budget_id", flat=True):
+        counts[budget_id] = counts.get(budget_id, 0) + 1
+    return frozenset(b for b, n in counts.items() if n > 1)
 
 
 def _has_limit(values: dict) -> bool:

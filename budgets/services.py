@@ -116,11 +116,18 @@ def budget_row_clone(*, actor: writes.Actor, source_id: str, overrides: dict[str
 def team_member_budgets_update(*, actor: writes.Actor, team_id: str, patches: dict[str, dict[str, Any]]) -> int:
     """Bulk edit of a team's member budgets in ONE transaction: each member's patch goes
     through /team/member_update's rule (accounts.services.team_member_set_budget: merge into
-    the member's own budget row; a member still on the team's shared default budget row gets a
-    private clone, the shared row is never changed). Returns members changed."""
-    from accounts.services import team_member_set_budget
+    the member's own budget row; a member still on the team's shared default budget row, or on
+    a row other memberships share, gets a private clone, the shared row is never changed).
+    Returns members changed."""
+    from accounts.services import shared_member_budget_ids, team_member_set_budget
 
     with writes.atomic():
+        writes.advisory_xact_lock(team_id)
+        # bulk_update_team_member_budgets: rows shared by several memberships, counted once
+        # before any write, are cloned rather than changed under the other members.
+        shared = shared_member_budget_ids(team_id, patches)
         for user_id, patch in patches.items():
-            team_member_set_budget(actor=actor, team_id=team_id, user_id=user_id, patch=dict(patch))
+            team_member_set_budget(
+                actor=actor, team_id=team_id, user_id=user_id, patch=dict(patch), shared_budget_ids=shared
+            )
     return len(patches)

@@ -311,6 +311,35 @@ def test_member_budget_clone_is_the_row_upsert_budget_and_membership_creates(cas
     assert TeamMembership.objects.get(user_id=cast.member["user_id"], team_id=team["team_id"]).budget_id == new_id
 
 
+def test_bulk_member_budget_edit_clones_a_row_other_memberships_share(cast):
+    """bulk_team_member_budgets.py: a budget row several memberships point at is cloned for the
+    edited member (copying its model_max_budget and reset time); the others keep the row unchanged."""
+    from budgets import services as budget_services
+
+    reset_at = writes.now_utc().replace(microsecond=0) + timedelta(hours=5)
+    pooled = factories.make_budget(
+        max_budget=8.0, budget_duration="1d", budget_reset_at=reset_at, model_max_budget={"gpt-4o": {"max_budget": 2.0}}
+    )
+    team = factories.make_team(alias="Pool", members=[(cast.member, "user"), (cast.team_admin, "user")])
+    for user in (cast.member, cast.team_admin):
+        writes.update_row(
+            TeamMembership, {"user_id": user["user_id"], "team_id": team["team_id"]}, {"budget_id": pooled["budget_id"]}
+        )
+    budget_services.team_member_budgets_update(
+        actor=ACTOR, team_id=team["team_id"], patches={cast.member["user_id"]: {"max_budget": 30.0}}
+    )
+    pooled_row = BudgetTable.objects.get(budget_id=pooled["budget_id"])
+    assert pooled_row.max_budget == 8.0 and pooled_row.updated_at == pooled["updated_at"]
+    other = TeamMembership.objects.get(user_id=cast.team_admin["user_id"], team_id=team["team_id"])
+    assert other.budget_id == pooled["budget_id"]
+    mine = TeamMembership.objects.get(user_id=cast.member["user_id"], team_id=team["team_id"])
+    assert mine.budget_id != pooled["budget_id"]
+    clone = BudgetTable.objects.get(budget_id=mine.budget_id)
+    assert clone.max_budget == 30.0 and clone.budget_duration == "1d" and clone.budget_reset_at == reset_at
+    assert clone.model_max_budget == {"gpt-4o": {"max_budget": 2.0}}
+    assert clone.created_by == clone.updated_by == services.writer_id(ACTOR)
+
+
 def test_member_add_with_a_duration_clones_the_default_with_its_model_budgets(cast):
     """_clone_team_default_budget_for_member copies model_max_budget (even {}) and starts a new
     reset window for the member's own duration."""
