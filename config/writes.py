@@ -159,19 +159,24 @@ def _mask_value(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
-def mask_keys(obj):
-    """LiteLLM's SensitiveDataMasker({"key"}): mask values whose JSON key name has an
-    underscore-separated segment equal to "key" (key, key_alias, api_key, ...)."""
+def _is_key_name(name) -> bool:
+    """SensitiveDataMasker({"key"}).is_sensitive_key: a "-"/"_"-separated segment equals "key"
+    and none equals "cost" (its non-sensitive override)."""
+    segments = str(name).lower().replace("-", "_").split("_")
+    return "key" in segments and "cost" not in segments
+
+
+def mask_keys(obj, sensitive: bool = False):
+    """LiteLLM_AuditLogs.mask_api_keys (mask_credentials_in_payload with
+    SensitiveDataMasker({"key"})): non-empty strings under a key-named field are masked, in
+    lists too (the field's sensitivity reaches list items, not nested objects, whose own
+    field names decide); every other value is kept as it is."""
     if isinstance(obj, dict):
-        out = {}
-        for k, v in obj.items():
-            if isinstance(k, str) and "key" in k.lower().split("_") and isinstance(v, str):
-                out[k] = _mask_value(v)
-            else:
-                out[k] = mask_keys(v)
-        return out
-    if isinstance(obj, list):
-        return [mask_keys(v) for v in obj]
+        return {k: mask_keys(v, _is_key_name(k)) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [mask_keys(v, sensitive) for v in obj]
+    if sensitive and isinstance(obj, str) and obj:
+        return _mask_value(obj)
     return obj
 
 

@@ -103,3 +103,31 @@ def test_audit_rows_take_litellms_shape_and_mask_keys():
     assert row.before_value == {"key_alias": "my-p*********-key", "token": "abc"}
     assert row.updated_values == {"key_name": "sk-.**wxyz"}
     assert row.updated_at.tzinfo is None
+
+
+def test_audit_masking_follows_litellms_payload_masker():
+    """mask_credentials_in_payload + SensitiveDataMasker({"key"}): segment match on "_"/"-",
+    "cost" overrides, list items under a key field masked, nested objects judged by their own
+    field names, non-strings and empty strings kept."""
+    masked = writes.mask_keys(
+        {
+            "api-key": "sk-1234567890",
+            "key_cost_usd": "not-a-secret",
+            "keys": "plural-is-not-key",
+            "key_aliases": ["first-alias-1", "short"],
+            "key_count": 3,
+            "key": "",
+            "metadata": {"api_key": "nested-secret-1", "tags": ["key"]},
+            "token": "abc",
+        }
+    )
+    assert masked == {
+        "api-key": "sk-1*****7890",
+        "key_cost_usd": "not-a-secret",
+        "keys": "plural-is-not-key",
+        "key_aliases": ["firs*****as-1", "*****"],
+        "key_count": 3,
+        "key": "",
+        "metadata": {"api_key": "nest*******et-1", "tags": ["key"]},
+        "token": "abc",
+    }
