@@ -16,7 +16,6 @@ Facts this module relies on (shared/litellm-compat.md §7):
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import heapq
 from contextlib import contextmanager
@@ -229,7 +228,7 @@ def aggregation_session():
 
 OPEN_DAYS = 3  # today, yesterday and the day before are read live, always
 CACHED_SCOPES = ("proxy", "org")
-CACHE_VERSION = "usage-closed-v3"
+CACHE_VERSION = "usage-closed-v4"
 
 
 def closed_days_ttl() -> int:
@@ -744,16 +743,13 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     if cached is None:
         top = _closed_top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=opened)
         stored_at = now_utc()
-        if opened:
-            open_rows, open_total = _open_groups(scope, name, *opened, top=None, limit=limit)
-        # every open-day group with closed-day rows is in `known`: the others spent nothing then
-        top.known = {**dict.fromkeys((k for k, *_ in open_rows), 0.0), **top.known}
-        # keep the closed-day spend of the open-day groups that could climb into the top: a
-        # group outside the list needs at least (limit-th cached spend - rest_max) there
-        floor = top.rows[limit - 1][1] - top.rest_max if len(top.rows) >= limit else 0.0
-        climbing = {k for k, s, *_ in open_rows if s >= floor}
-        kept = {k: s for k, s in top.known.items() if k in climbing}
-        cache.set(key, (stored_at, dataclasses.replace(top, known=kept)), closed_days_ttl())
+        if opened:  # only the open-day groups that can reach the top (see _open_groups)
+            open_rows, open_total = _open_groups(scope, name, *opened, top=top, limit=limit)
+        # keep the closed-day spend of those among them outside the list; `known` came with
+        # every group active on the open days, so one missing from it had no closed-day rows
+        top_ids = {k for k, *_ in top.rows}
+        top.known = {k: top.known.get(k, 0.0) for k, *_ in open_rows if k not in top_ids}
+        cache.set(key, (stored_at, top), closed_days_ttl())
     else:
         stored_at, top = cached
         if opened:
