@@ -100,7 +100,8 @@ class TeamTableAdmin(LiteLLMAdmin):
     list_filter = ("blocked",)
     ordering = ("team_alias",)
     # The roster lives in three places that move together; the console's team pages edit it.
-    always_readonly = ("members_with_roles", "admins", "members")
+    # access_group_ids is mirrored in LiteLLM_AccessGroupTable.assigned_team_ids (access groups own it)
+    always_readonly = ("members_with_roles", "admins", "members", "access_group_ids")
     extra_readonly = ("roster",)
     delete_service = "accounts.services:team_delete"
 

@@ -24,7 +24,7 @@ from django.db import connections
 from django.db.models import Q
 
 from budgets.models import BudgetTable
-from config import policy, writes
+from config import litellm, policy, writes
 from config.routers import LITELLM_ALIAS
 from keys.models import VerificationToken
 
@@ -845,6 +845,22 @@ def team_delete(*, actor: writes.Actor, team_id: str) -> None:
             )
         writes.delete_rows(TeamMembership, team_id=team_id)
         writes.delete_rows(TeamTable, team_id=team_id)
+        _detach_team_from_access_groups(team_id)
+
+
+def _detach_team_from_access_groups(team_id: str) -> None:
+    """delete_team's sync_team_access_group_membership: a team with no row reconciles to no
+    groups, so its id leaves every access group's assigned_team_ids
+    (access_group_team_sync.py::_DETACH_SQL; raw SQL, no updated_at). Newer schemas only."""
+    if not litellm.catalog().has_column("AccessGroupTable", "assigned_team_ids"):
+        return
+    groups = connections[LITELLM_ALIAS].ops.quote_name(litellm.table_name("AccessGroupTable"))
+    with _cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {groups} SET "assigned_team_ids" = array_remove("assigned_team_ids", %s) '
+            f'WHERE %s = ANY(COALESCE("assigned_team_ids", ARRAY[]::text[]))',
+            [team_id, team_id],
+        )
 
 
 # --- organizations -------------------------------------------------------------------------

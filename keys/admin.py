@@ -59,7 +59,15 @@ class VerificationTokenAdmin(LiteLLMAdmin):
     list_filter = (KeyStateFilter,)
     ordering = ("-created_at",)
     allow_add = False
-    always_readonly = ("token", "key_name", "rotation_count", "last_rotation_at", "key_rotation_at")
+    # access_group_ids is mirrored in LiteLLM_AccessGroupTable.assigned_key_ids (access groups own it)
+    always_readonly = (
+        "token",
+        "key_name",
+        "rotation_count",
+        "last_rotation_at",
+        "key_rotation_at",
+        "access_group_ids",
+    )
     delete_service = "keys.services:keys_delete"
     edit_stamps = ("updated_at", "settings_updated_at")  # /key/update writes no updated_by on keys
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 
 from budgets import durations
 from budgets import services as budget_services
-from config import writes
+from config import litellm, writes
+from config.routers import LITELLM_ALIAS
 
 from .models import DeletedVerificationToken, VerificationToken
 
@@ -244,6 +246,63 @@ def key_unblock(*, actor: writes.Actor, token: str) -> int:
     return keys_set_blocked(actor=actor, tokens=[token], blocked=False)
 
 
+# --- What points at a key's hash (newer schemas) ----------------------------------------------
+
+# managed_resource_owner_sync.py::_KEY_OWNED_TABLES: a key with neither user nor team owns its
+# managed files, batches and vector stores as created_by = "key:<hash>".
+KEY_OWNED_TABLES = ("ManagedFileTable", "ManagedObjectTable", "ManagedVectorStoreTable")
+
+
+def _execute(sql: str, params: list) -> None:
+    with connections[LITELLM_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _access_groups() -> str | None:
+    """LiteLLM_AccessGroupTable (quoted) where this database has its assigned_key_ids."""
+    if not litellm.catalog().has_column("AccessGroupTable", "assigned_key_ids"):
+        return None
+    return connections[LITELLM_ALIAS].ops.quote_name(litellm.table_name("AccessGroupTable"))
+
+
+def _repoint_key_references(key: VerificationToken, old_token: str, new_token: str) -> None:
+    """After a regenerate, what LiteLLM moves to the new hash: every access group's
+    assigned_key_ids (access_group_key_sync.py::_REPOINT_KEY_SQL; the grant check looks the
+    token up there) and, for a key with no user and no team, the managed resources it owns
+    (repoint_key_owned_managed_resources). Raw SQL, as LiteLLM's: no updated_at stamps."""
+    groups = _access_groups()
+    if groups:
+        _execute(
+            f'UPDATE {groups} SET "assigned_key_ids" = array_append(array_remove(array_remove('
+            f'"assigned_key_ids", %s), %s), %s) WHERE %s = ANY("assigned_key_ids")',
+            [old_token, new_token, new_token, old_token],
+        )
+    if key.user_id is None and key.team_id is None:
+        qn = connections[LITELLM_ALIAS].ops.quote_name
+        for table in KEY_OWNED_TABLES:
+            if litellm.catalog().has_column(table, "created_by"):
+                _execute(
+                    f'UPDATE {qn(litellm.table_name(table))} SET "created_by" = %s WHERE "created_by" = %s',
+                    [f"key:{new_token}", f"key:{old_token}"],
+                )
+
+
+def _detach_from_access_groups(keys: list[VerificationToken]) -> None:
+    """/key/delete's sync_key_access_group_membership: each deleted key's hash leaves the
+    assigned_key_ids of the groups its access_group_ids name (access_group_key_sync.py::_DETACH_KEY_SQL)."""
+    groups = _access_groups()
+    if not groups:
+        return
+    for key in keys:
+        group_ids = sorted(set(getattr(key, "access_group_ids", None) or []))
+        if group_ids:
+            _execute(
+                f'UPDATE {groups} SET "assigned_key_ids" = array_remove("assigned_key_ids", %s) '
+                f'WHERE "access_group_id" = ANY(%s) AND %s = ANY("assigned_key_ids")',
+                [key.token, group_ids, key.token],
+            )
+
+
 # --- Regenerate ------------------------------------------------------------------------------
 
 
@@ -282,7 +341,8 @@ def _archive(keys: list[VerificationToken], actor: writes.Actor, now) -> None:
 def key_regenerate(*, actor: writes.Actor, token: str) -> IssuedKey:
     """_execute_virtual_key_regeneration: a new secret for the same row. The old row is
     archived, then the row's primary key is UPDATEd in place to the new hash (spend and every
-    other column kept), key_name recomputed, settings_updated_at stamped; audit "rotated"."""
+    other column kept), key_name recomputed, settings_updated_at stamped, access groups and
+    key-owned managed resources repointed to the new hash; audit "rotated"."""
     issued = issue_key()
     with writes.atomic():
         key = _locked_key(token)
@@ -297,6 +357,7 @@ def key_regenerate(*, actor: writes.Actor, token: str) -> IssuedKey:
             **_settings_stamp(now),
         }
         writes.update_row(VerificationToken, token, changes)
+        _repoint_key_references(key, token, issued.token)
         # As async_key_rotated_hook: object_id is the OLD hash (existing_key_row.token) and
         # updated_values the regenerate response, whose token_id is the new hash (the raw key,
         # which LiteLLM stores masked, is left out).
@@ -326,6 +387,7 @@ def keys_delete(*, actor: writes.Actor, tokens: list[str]) -> int:
         now = writes.now_utc()
         _archive(keys, actor, now)
         deleted = writes.delete_rows(VerificationToken, token__in=[k.token for k in keys])
+        _detach_from_access_groups(keys)
         for key in keys:
             writes.audit(actor, writes.DELETED, LOGICAL_TABLE, key.token, writes.snapshot(key), {})
     return deleted

@@ -396,6 +396,30 @@ def test_team_delete_archives_and_sweeps(cast):
     assert audits(team_id, "deleted") and audits(key["token"], "deleted")
 
 
+def test_team_delete_takes_the_team_out_of_every_access_group(cast):
+    """delete_team -> sync_team_access_group_membership: no team row reconciles to no groups."""
+    from django.db import connections
+
+    from config import litellm
+
+    team_id = cast.other_team["team_id"]
+    has_groups = litellm.catalog().has_column("AccessGroupTable", "assigned_team_ids")
+    table = f'"{litellm.table_name("AccessGroupTable")}"'
+    if has_groups:
+        with connections["litellm"].cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (access_group_id, access_group_name, assigned_team_ids, updated_at) "
+                "VALUES ('ag-1', 'one', %s, %s)",
+                [[team_id, "another-team"], writes.now_utc()],
+            )
+    services.team_delete(actor=ACTOR, team_id=team_id)
+    assert not TeamTable.objects.filter(team_id=team_id).exists()
+    if has_groups:
+        with connections["litellm"].cursor() as cursor:
+            cursor.execute(f"SELECT assigned_team_ids FROM {table} WHERE access_group_id = 'ag-1'")
+            assert cursor.fetchone()[0] == ["another-team"]
+
+
 # --- organizations -----------------------------------------------------------------------------
 
 

@@ -172,3 +172,83 @@ def test_an_ops_caller_writes_the_proxy_admin_id_like_a_master_key_call(settings
     key = VerificationToken.objects.get(token=issued.token)
     assert key.created_by == key.updated_by == settings.LITELLM_PROXY_ADMIN_ID
     assert BudgetTable.objects.get(budget_id=key.budget_id).created_by == settings.LITELLM_PROXY_ADMIN_ID
+
+
+# --- What points at a key's hash ----------------------------------------------------------------
+
+
+def _sql(sql, params=()):
+    from django.db import connections
+
+    with connections["litellm"].cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall() if cursor.description else None
+
+
+def _qn(logical):
+    return f'"{litellm.table_name(logical)}"'
+
+
+def _make_access_group(name, key_ids):
+    group_id = f"ag-{name}"
+    _sql(
+        f"INSERT INTO {_qn('AccessGroupTable')} (access_group_id, access_group_name, assigned_key_ids, updated_at) "
+        "VALUES (%s, %s, %s, %s)",
+        [group_id, name, key_ids, now_utc()],
+    )
+    return group_id
+
+
+def _assigned_keys(group_id):
+    return _sql(f"SELECT assigned_key_ids FROM {_qn('AccessGroupTable')} WHERE access_group_id = %s", [group_id])[0][0]
+
+
+def test_regenerate_moves_access_groups_and_key_owned_files_to_the_new_hash():
+    """_execute_virtual_key_regeneration: _REPOINT_KEY_SQL on every access group listing the old
+    hash, and repoint_key_owned_managed_resources for a key with no user and no team."""
+    key = factories.make_key(alias="owned", access_group_ids=["ag-a"])
+    has_groups = litellm.catalog().has_column("AccessGroupTable", "assigned_key_ids")
+    has_files = litellm.catalog().has_column("ManagedFileTable", "created_by")
+    if has_groups:
+        group = _make_access_group("a", [key["token"], "other-hash"])
+    if has_files:
+        _sql(
+            f"INSERT INTO {_qn('ManagedFileTable')} (id, unified_file_id, file_object, model_mappings, created_by,"
+            " updated_at) VALUES ('f1', 'u1', '{}', '{}', %s, %s)",
+            [f"key:{key['token']}", now_utc()],
+        )
+    issued = services.key_regenerate(actor=ACTOR, token=key["token"])
+    if has_groups:
+        assert _assigned_keys(group) == ["other-hash", issued.token]
+    else:
+        assert not litellm.catalog().has_table("AccessGroupTable")  # seed era: nothing to repoint
+    if has_files:
+        [(owner,)] = _sql(f"SELECT created_by FROM {_qn('ManagedFileTable')} WHERE id = 'f1'")
+        assert owner == f"key:{issued.token}"
+
+
+def test_regenerate_leaves_files_of_a_team_key_alone():
+    team_key = factories.make_key(alias="team-owned", team_id="team-x")
+    if litellm.catalog().has_column("ManagedFileTable", "created_by"):
+        _sql(
+            f"INSERT INTO {_qn('ManagedFileTable')} (id, unified_file_id, file_object, model_mappings, created_by,"
+            " updated_at) VALUES ('f2', 'u2', '{}', '{}', %s, %s)",
+            [f"key:{team_key['token']}", now_utc()],
+        )
+    services.key_regenerate(actor=ACTOR, token=team_key["token"])
+    if litellm.catalog().has_column("ManagedFileTable", "created_by"):
+        [(owner,)] = _sql(f"SELECT created_by FROM {_qn('ManagedFileTable')} WHERE id = 'f2'")
+        assert owner == f"key:{team_key['token']}"  # owned by the team, not the key: LiteLLM leaves it
+
+
+def test_delete_takes_the_key_out_of_the_access_groups_it_names():
+    """/key/delete: sync_key_access_group_membership(previous=access_group_ids, updated=None)."""
+    key = factories.make_key(alias="grouped", access_group_ids=["ag-named"])
+    if litellm.catalog().has_column("AccessGroupTable", "assigned_key_ids"):
+        named = _make_access_group("named", [key["token"], "other-hash"])
+        unnamed = _make_access_group("unnamed", [key["token"]])
+    services.keys_delete(actor=ACTOR, tokens=[key["token"]])
+    assert not VerificationToken.objects.filter(token=key["token"]).exists()
+    if litellm.catalog().has_column("AccessGroupTable", "assigned_key_ids"):
+        assert _assigned_keys(named) == ["other-hash"]
+        assert _assigned_keys(unnamed) == [key["token"]]  # only the groups the key names, as LiteLLM
