@@ -809,8 +809,8 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict) -> dict:
 
 def team_delete(*, actor: writes.Actor, team_id: str) -> None:
     """/team/delete: archive into LiteLLM_DeletedTeamTable (where it exists), archive and
-    delete its keys, strip the id from every user's teams, delete its memberships and the
-    row, under the team's advisory lock."""
+    delete its keys and its BYOK models, strip the id from every user's teams, delete its
+    memberships and the row, and take it out of access groups, under the team's advisory lock."""
     with writes.atomic():
         writes.advisory_xact_lock(team_id)
         team = TeamTable.objects.filter(team_id=team_id).first()
@@ -835,6 +835,7 @@ def team_delete(*, actor: writes.Actor, team_id: str) -> None:
         delete_keys(
             actor=actor, tokens=list(VerificationToken.objects.filter(team_id=team_id).values_list("token", flat=True))
         )
+        _delete_team_models(team_id)
         with _cursor() as cursor:
             # team_endpoints.py::_STRIP_DELETED_TEAMS_FROM_USERS_SQL (order kept, rows locked in "C" order;
             # raw SQL, so updated_at is left as it was)
@@ -846,6 +847,23 @@ def team_delete(*, actor: writes.Actor, team_id: str) -> None:
         writes.delete_rows(TeamMembership, team_id=team_id)
         writes.delete_rows(TeamTable, team_id=team_id)
         _detach_team_from_access_groups(team_id)
+
+
+def _delete_team_models(team_id: str) -> None:
+    """delete_team -> model_management_endpoints.py::delete_team_models: the team's BYOK
+    deployments go with it (rows named "model_name_<team_id>_..." whose model_info.team_id is
+    the team; model_info may be stored as an object or as its JSON string)."""
+    from config.models import ProxyModelTable
+
+    owned = []
+    for model_id, model_info in ProxyModelTable.objects.filter(
+        model_name__startswith=f"model_name_{team_id}_"
+    ).values_list("model_id", "model_info"):
+        info = writes.decode_audit_value(model_info)
+        if isinstance(info, dict) and info.get("team_id") == team_id:
+            owned.append(model_id)
+    if owned:
+        writes.delete_rows(ProxyModelTable, model_id__in=owned)
 
 
 def _detach_team_from_access_groups(team_id: str) -> None:

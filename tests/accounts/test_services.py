@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import uuid
 from datetime import timedelta
 
@@ -394,6 +395,36 @@ def test_team_delete_archives_and_sweeps(cast):
         assert archived.deleted_by_api_key is None and archived.litellm_changed_by is None
         assert archived.organization_id == cast.team["organization_id"]
     assert audits(team_id, "deleted") and audits(key["token"], "deleted")
+
+
+def test_team_delete_removes_its_byok_models_only(cast):
+    """delete_team_models: rows named model_name_<team_id>_* whose model_info.team_id is the team."""
+    from config.models import ProxyModelTable
+
+    team_id = cast.other_team["team_id"]
+    now = writes.now_utc()
+
+    def model(model_id, name, info):
+        writes.insert_row(
+            ProxyModelTable,
+            {
+                "model_id": model_id,
+                "model_name": name,
+                "litellm_params": {"model": "openai/gpt-4o"},
+                "model_info": info,
+                "created_at": now,
+                "created_by": "admin",
+                "updated_at": now,
+                "updated_by": "admin",
+            },
+        )
+
+    model("m-team", f"model_name_{team_id}_gpt", {"team_id": team_id, "team_public_model_name": "gpt"})
+    model("m-team-str", f"model_name_{team_id}_str", json.dumps({"team_id": team_id}))  # a JSON string value
+    model("m-other-info", f"model_name_{team_id}_x", {"team_id": "someone-else"})
+    model("m-public", "gpt-4o", {"team_id": team_id})
+    services.team_delete(actor=ACTOR, team_id=team_id)
+    assert sorted(ProxyModelTable.objects.values_list("model_id", flat=True)) == ["m-other-info", "m-public"]
 
 
 def test_team_delete_takes_the_team_out_of_every_access_group(cast):
