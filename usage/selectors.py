@@ -31,6 +31,12 @@ from config.routers import LITELLM_ALIAS
 from config.writes import now_utc
 
 NONE_LABEL = "(none)"
+# Rankings compare spend rounded to 9 decimals, then the id: spend sums decimal costs, and
+# float sums of equal costs added in another order differ in the last bit, which must not
+# decide which of two equal groups is shown. Candidate floors leave TIE_MARGIN of room so no
+# group that could tie is left out.
+RANK_DIGITS = 9
+TIE_MARGIN = 1e-6
 OTHER_LABEL = "Other"
 MAX_SERIES = 8
 TOP_N = 10
@@ -447,7 +453,7 @@ def _spend_per_day_by_team(scope: Scope, period: Period, index: dict[str, int]) 
 
 def _top_series(per_series: dict[str, list[float]], n: int, kind: str) -> dict[str, list[float]]:
     """The MAX_SERIES - 1 biggest series by name, the rest lumped together as Other."""
-    ranked = sorted(per_series.items(), key=lambda item: (-sum(item[1]), item[0]))
+    ranked = sorted(per_series.items(), key=lambda item: (-round(sum(item[1]), RANK_DIGITS), item[0]))
     keep = ranked if len(ranked) <= MAX_SERIES else ranked[: MAX_SERIES - 1]
     names = labels(kind, [s for s, _ in keep])
     result = {names.get(s, s) or NONE_LABEL: values for s, values in keep}
@@ -460,7 +466,7 @@ def _top_series(per_series: dict[str, list[float]], n: int, kind: str) -> dict[s
 
 
 def _ranked(name: str, groups: dict[str, list], total: float, limit: int = TOP_N) -> list[BreakdownRow]:
-    ranked = sorted(groups.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    ranked = sorted(groups.items(), key=lambda item: (-round(item[1][0], RANK_DIGITS), item[0]))[:limit]
     return [
         BreakdownRow(
             id=k,
@@ -613,7 +619,10 @@ def _closed_top_groups(
     """
     also_params = [*also, *params] if also else []
     fetched = _fetch(sql, [start, stop, *params, keep + 1, *also_params])
-    ranked = sorted(((k, *_figures_of(v)) for k, *v, part in fetched if part == 0), key=lambda row: (-row[1], row[0]))
+    ranked = sorted(
+        ((k, *_figures_of(v)) for k, *v, part in fetched if part == 0),
+        key=lambda row: (-round(row[1], RANK_DIGITS), row[0]),
+    )
     known = {k: float(v[0] or 0) for k, *v, part in fetched if part == 1}
     total = next((float(v[0] or 0) for _k, *v, part in fetched if part == 2), 0.0) if with_total else None
     rows = ranked[:keep]
@@ -654,11 +663,11 @@ def _open_groups(scope: Scope, name: str, start: str, stop: str, *, top: TopGrou
                 ORDER BY 1 DESC LIMIT 1 OFFSET %s
             )
             SELECT g.k, g.spend, g.tokens, g.requests FROM g LEFT JOIN c ON c.k = g.k
-            WHERE COALESCE(c.spend, %s) + g.spend >= COALESCE((SELECT final FROM floor), 0)
+            WHERE COALESCE(c.spend, %s) + g.spend >= COALESCE((SELECT final FROM floor), 0) - %s
             UNION ALL
             SELECT NULL, SUM(spend), NULL, NULL FROM g
         """
-        extra = [[k for k, *_ in top.rows], [s for _k, s, *_ in top.rows], limit - 1, top.rest_max]
+        extra = [[k for k, *_ in top.rows], [s for _k, s, *_ in top.rows], limit - 1, top.rest_max, TIE_MARGIN]
     rows, total = [], 0.0
     for k, spend, tokens, requests in _fetch(sql, [start, stop, *params, *extra]):
         if k is None:
@@ -718,7 +727,7 @@ def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N, ov
     else:
         merged, total = _merged_groups(scope, name, closed, opened, limit=limit, with_total=with_total)
     total = known_total if known_total is not None else total
-    ranked = heapq.nsmallest(limit, merged.items(), key=lambda item: (-item[1][0], item[0]))
+    ranked = heapq.nsmallest(limit, merged.items(), key=lambda item: (-round(item[1][0], RANK_DIGITS), item[0]))
     names = labels(name, [k for k, _ in ranked if k])
     return [
         BreakdownRow(
@@ -768,7 +777,7 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     # only newcomers that may reach the limit-th merged spend matter (at most rest_max before)
     if len(merged) >= limit:
         floor = heapq.nlargest(limit, [v[0] for v in merged.values()])[-1] - top.rest_max
-        newcomers = {k: v for k, v in newcomers.items() if v[0] >= floor}
+        newcomers = {k: v for k, v in newcomers.items() if v[0] >= floor - TIE_MARGIN}
     known = top.known
     unknown = [] if top.complete else [k for k in newcomers if k not in known]
     looked_up = _groups_by_id(scope, name, *closed, unknown) if unknown else {}
@@ -782,10 +791,10 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     # the limit-th biggest spend, then order the few at or above it
     if len(merged) > limit:
         least = heapq.nlargest(limit, [v[0] for v in merged.values()])[-1]
-        candidates = [(k, v) for k, v in merged.items() if v[0] >= least]
+        candidates = [(k, v) for k, v in merged.items() if v[0] >= least - TIE_MARGIN]
     else:
         candidates = list(merged.items())
-    ranked = sorted(candidates, key=lambda item: (-item[1][0], item[0]))[:limit]
+    ranked = sorted(candidates, key=lambda item: (-round(item[1][0], RANK_DIGITS), item[0]))[:limit]
     shown_newcomers = [k for k, v in ranked if v[1] is None]
     if shown_newcomers:
         before = {k: looked_up[k] for k in shown_newcomers if k in looked_up}
