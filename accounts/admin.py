@@ -207,6 +207,15 @@ class InvitationLinkAdmin(LiteLLMAdmin):
 
         return services.ensure_proxy_admin_user(actor=self.actor(request))
 
+    def derived_changes(self, request, changes):
+        # /invitation/update stamps accepted_at with is_accepted (an ops un-accept clears it,
+        # so the link works again; LiteLLM would stamp it and leave the link "already used").
+        if "is_accepted" in changes and "accepted_at" not in changes:
+            from config import writes
+
+            changes["accepted_at"] = writes.now_utc() if changes["is_accepted"] else None
+        return super().derived_changes(request, changes)
+
     def new_row(self, request, values):
         from datetime import timedelta
 

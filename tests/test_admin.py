@@ -279,3 +279,18 @@ def test_an_invitation_added_in_the_admin_is_created_by_an_existing_admin_user(o
     assert invitation.is_accepted is False and invitation.accepted_at is None
     assert invitation.created_at == invitation.updated_at
     assert invitation.expires_at == expires
+
+
+def test_accepting_an_invitation_in_the_admin_stamps_accepted_at_as_invitation_update(ops_client):
+    """/invitation/update writes is_accepted, accepted_at = now, updated_at, updated_by."""
+    invitee = factories.make_user(email="late@example.com")
+    admin = factories.make_user(user_id=factories.ADMIN_ID, role="proxy_admin")
+    invitation = factories.make_invitation(user_id=invitee["user_id"], created_by=invitee["user_id"])
+    form = ops_client.get(change_url(InvitationLink, invitation["id"])).context["adminform"].form
+    response = ops_client.post(change_url(InvitationLink, invitation["id"]), post_data(form, is_accepted="on"))
+    assert response.status_code == 302
+    row = InvitationLink.objects.get(id=invitation["id"])
+    assert row.is_accepted is True
+    assert row.accepted_at is not None and row.accepted_at == row.updated_at
+    assert row.updated_by == admin["user_id"] and row.created_by == invitee["user_id"]
+    assert row.expires_at == invitation["expires_at"]
