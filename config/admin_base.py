@@ -297,10 +297,16 @@ class LiteLLMAdmin(admin.ModelAdmin):
                 before = self.model.objects.get(pk=obj.pk)
                 changes = self.derived_changes(request, changes)
                 writes.update_row(self.model, obj.pk, changes)
-                updated = self.audit_snapshot(self.model.objects.get(pk=obj.pk)) if self.audit_after_row else changes
+                action = self.audit_action(changes)
+                if action in (writes.BLOCKED, writes.UNBLOCKED):
+                    updated = {}  # /key/block, /key/unblock: updated_values "{}"
+                elif self.audit_after_row:
+                    updated = self.audit_snapshot(self.model.objects.get(pk=obj.pk))
+                else:
+                    updated = changes
                 writes.audit(
                     actor,
-                    self.audit_action(changes),
+                    action,
                     self.logical_table(),
                     str(obj.pk),
                     self.audit_snapshot(before),

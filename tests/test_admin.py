@@ -221,8 +221,11 @@ def test_blocking_a_key_in_the_admin_is_audited_as_litellm_audits_a_block(ops_cl
     key = factories.make_key(alias="to-block")
     form = ops_client.get(change_url(VerificationToken, key["token"])).context["adminform"].form
     ops_client.post(change_url(VerificationToken, key["token"]), post_data(form, blocked="true"))
-    assert VerificationToken.objects.get(token=key["token"]).blocked is True
-    assert AuditLog.objects.get(object_id=key["token"]).action == "blocked"
+    row = VerificationToken.objects.get(token=key["token"])
+    assert row.blocked is True and row.updated_by == key["updated_by"]  # block_key writes no updated_by
+    entry = AuditLog.objects.get(object_id=key["token"])
+    assert entry.action == "blocked" and entry.updated_values == {}  # as block_key audits it
+    assert entry.before_value["blocked"] is None
 
 
 def test_a_key_edit_stamps_what_key_update_stamps_and_not_updated_by(ops_client):
