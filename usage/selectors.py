@@ -574,7 +574,7 @@ def _top_groups(scope: Scope, name: str, start: str, stop: str, *, keep: int, wi
     total_sql = "SUM(spend) OVER ()" if with_total else "NULL"
     sql = f"""
         SELECT k, spend, tokens, requests, {total_sql} FROM ({grouped}) g
-        ORDER BY spend DESC, k LIMIT %s
+        ORDER BY round(spend::numeric, {RANK_DIGITS}) DESC, k COLLATE "C" LIMIT %s
     """
     fetched = _fetch(sql, [start, stop, *params, keep + 1])
     rows = [(k, *_figures_of(v)) for k, *v, _total in fetched]
@@ -613,7 +613,8 @@ def _closed_top_groups(
             SELECT {key} AS k, SUM(spend) AS spend, {sums} FROM "{table_name(table)}"
             WHERE date >= %s AND date < %s AND {where} GROUP BY 1
         )
-        (SELECT k, spend, tokens, requests, 0 FROM g ORDER BY spend DESC, k LIMIT %s)
+        (SELECT k, spend, tokens, requests, 0 FROM g
+         ORDER BY round(spend::numeric, {RANK_DIGITS}) DESC, k COLLATE "C" LIMIT %s)
         {also_sql if also else ""}
         {total_sql}
     """

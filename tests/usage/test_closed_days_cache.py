@@ -191,3 +191,14 @@ def test_a_climbing_key_keeps_its_closed_day_tokens_even_at_zero_spend(cast, mon
         got = shown(selectors.breakdown(proxy, period, "keys", limit=2))
         assert got == sql_top_keys(day(29), 2)
         assert got[0] == ("free", 30.0, 500 + 10 + 1 + 10, 8)
+
+
+def test_equal_spend_is_ranked_by_id_whatever_the_float_rounding(cast):
+    """0.1 + 0.2 is 0.30000000000000004 in floats: it must not rank above a plain 0.3."""
+    team = cast.team["team_id"]
+    factories.make_daily_team_spend(team, day(4), api_key="b", **counters(0.1))
+    factories.make_daily_team_spend(team, day(0), api_key="b", **counters(0.2))
+    factories.make_daily_team_spend(team, day(4), api_key="a", **counters(0.3))
+    period = selectors.period_for("30d")
+    for scope in (selectors.Scope("proxy"), selectors.resolve_scope(_admin(cast), "team", team)):
+        assert [r.id for r in selectors.breakdown(scope, period, "keys", limit=1)] == ["a"]
