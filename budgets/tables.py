@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.html import format_html
 
 from config.tables import ConsoleTable, MoneyColumn
 
@@ -23,11 +24,9 @@ class DateCol(tables.Column):
 
 
 class BudgetRowTable(ConsoleTable):
-    budget_id = tables.Column(
-        verbose_name="Budget id",
-        linkify=lambda record: reverse("budgets:budget_row_edit", args=[record.budget_id]),
-        attrs={"td": {"class": "mono clip-id"}},
-    )
+    # Linked to the edit page only for people who may edit rows (proxy admins): a viewer
+    # following the link would meet a 403.
+    budget_id = tables.Column(verbose_name="Budget id", attrs={"td": {"class": "mono clip-id"}})
     max_budget = MoneyColumn(verbose_name="Max budget")
     soft_budget = MoneyColumn(verbose_name="Soft budget")
     budget_duration = tables.Column(verbose_name="Resets every", default="never")
@@ -55,8 +54,17 @@ class BudgetRowTable(ConsoleTable):
         empty_text = "No budget rows match."
         attrs = {"class": "table", "id": "budget-rows"}
 
+    def __init__(self, *args, editable: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editable = editable
+
     def render_budget_id(self, value):
-        return value if len(value) <= 14 else value[:8] + "…"
+        label = value if len(value) <= 14 else value[:8] + "…"
+        if not self.editable:
+            return format_html('<span title="{}">{}</span>', value, label)
+        return format_html(
+            '<a href="{}" title="{}">{}</a>', reverse("budgets:budget_row_edit", args=[value]), value, label
+        )
 
     def render_updated_by(self, record):
         return getattr(record, "updated_by_email", None) or record.updated_by

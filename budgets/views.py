@@ -278,6 +278,9 @@ class BudgetRowListView(ObjectListView):
     def can_create(self) -> bool:
         return self.principal.is_proxy_admin
 
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "editable": self.principal.is_proxy_admin}
+
 
 class BudgetRowEditView(ConsoleMixin, View):
     section = "budgets"

@@ -51,10 +51,19 @@ class KeyTable(ConsoleTable):
     )
     key_name = tables.Column(verbose_name="Secret", orderable=False, attrs={"td": {"class": "mono small"}})
     team = tables.Column(
-        accessor="team_alias", verbose_name="Team", orderable=False, default="—", attrs={"td": {"class": "clip"}}
+        accessor="team_alias",
+        verbose_name="Team",
+        orderable=False,
+        default="—",
+        attrs={"td": {"class": "clip", "title": lambda value: value or ""}},
     )
     owner = tables.Column(
-        accessor="user_email", verbose_name="Owner", orderable=False, default="—", attrs={"td": {"class": "clip"}}
+        accessor="user_email",
+        verbose_name="Owner",
+        orderable=False,
+        default="—",
+        # Long emails are clipped with an ellipsis: the full address shows on hover.
+        attrs={"td": {"class": "clip", "title": lambda value: value or ""}},
     )
     status = tables.Column(
         accessor="token", verbose_name="Status", orderable=False, attrs={"td": {"class": "status-cell"}}
@@ -63,7 +72,10 @@ class KeyTable(ConsoleTable):
     max_budget = tables.Column(verbose_name="Budget", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     budget_reset_at = DateCol(verbose_name="Resets", default="—")
     expires = DateCol(verbose_name="Expires", default="never")
-    created_at = DateCol(verbose_name="Created", default="—")
+    # "col-created" lets narrow windows drop this column (CSS) so Expires stays in view.
+    created_at = DateCol(
+        verbose_name="Created", default="—", attrs={"th": {"class": "col-created"}, "td": {"class": "col-created"}}
+    )
     last_active = DateCol(verbose_name="Last active", default="—")
 
     class Meta(ConsoleTable.Meta):
@@ -103,7 +115,12 @@ class KeyTable(ConsoleTable):
 
     def render_key_alias(self, record):
         if record.key_alias:
-            return format_html('{}<span class="key-secret">{}</span>', record.key_alias, record.key_name or "")
+            return format_html(
+                '<span title="{}">{}</span><span class="key-secret">{}</span>',
+                record.key_alias,
+                record.key_alias,
+                record.key_name or "",
+            )
         return format_html('<span class="key-secret only">{}</span>', _key_label(record))
 
     def value_key_alias(self, record):
@@ -167,5 +184,6 @@ class KeyTable(ConsoleTable):
             return "never"
         label = value.strftime("%Y-%m-%d")
         if value < self.now:
-            return format_html('<span class="muted">{} (expired)</span>', label)
+            # The Status column already says "Expired"; the date stays, muted.
+            return format_html('<span class="muted" title="expired">{}</span>', label)
         return label
