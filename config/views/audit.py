@@ -18,10 +18,22 @@ ACTIONS = [(a, a) for a in (CREATED, UPDATED, DELETED, BLOCKED, UNBLOCKED, ROTAT
 
 
 class AuditFilterSet(django_filters.FilterSet):
-    changed_by = django_filters.CharFilter(label="Actor", lookup_expr="icontains")
+    changed_by = django_filters.CharFilter(
+        label="Actor",
+        lookup_expr="icontains",
+        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "user id or ops login"}),
+    )
     action = django_filters.ChoiceFilter(choices=ACTIONS, empty_label="Any action")
-    table_name = django_filters.CharFilter(label="Table", lookup_expr="icontains")
-    object_id = django_filters.CharFilter(label="Object id", lookup_expr="icontains")
+    table_name = django_filters.CharFilter(
+        label="Table",
+        lookup_expr="icontains",
+        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "e.g. TeamTable"}),
+    )
+    object_id = django_filters.CharFilter(
+        label="Object id",
+        lookup_expr="icontains",
+        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "id or key hash"}),
+    )
     since = django_filters.DateFilter(
         field_name="updated_at",
         lookup_expr="date__gte",
@@ -68,14 +80,45 @@ class AuditTable(ConsoleTable):
             return format_html('{}<br><span class="muted small mono">{}</span>', email, shorten(value))
         return value
 
-    def render_object_id(self, value):
+    def render_table_name(self, value):
+        # People read "Key" faster than LiteLLM_VerificationToken; the table name stays below.
+        kind = OBJECT_KINDS.get(unprefixed(value), (None, None))[0]
+        if kind is None:
+            return value
+        return format_html('{}<br><span class="muted small mono">{}</span>', kind, value)
+
+    def render_object_id(self, value, record):
+        url_name = OBJECT_KINDS.get(unprefixed(record.table_name), (None, None))[1]
+        if url_name and record.action != DELETED:
+            return format_html(
+                '<a class="mono" href="{}" title="{}">{}</a>', reverse(url_name, args=[value]), value, shorten(value)
+            )
         return format_html('<span class="mono" title="{}">{}</span>', value, shorten(value))
+
+    def value_table_name(self, value):
+        return value
 
     def value_changed_by(self, value):
         return value
 
     def value_object_id(self, value):
         return value
+
+
+# LiteLLM table (without prefix) -> (what people call it, the console page of one row).
+OBJECT_KINDS = {
+    "VerificationToken": ("Key", "keys:key_detail"),
+    "TeamTable": ("Team", "accounts:team_detail"),
+    "UserTable": ("User", "accounts:user_detail"),
+    "OrganizationTable": ("Organization", "accounts:org_detail"),
+    "BudgetTable": ("Budget row", None),
+    "EndUserTable": ("End user", None),
+    "InvitationLink": ("Invitation", "accounts:invitation_detail"),
+}
+
+
+def unprefixed(table: str) -> str:
+    return table.split("_", 1)[1] if "_" in table else table
 
 
 def shorten(value: str, keep: int = 10) -> str:
