@@ -131,6 +131,9 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
             "budget_duration": budget_duration,
             "budget_reset_at": durations.budget_reset_at(budget_duration, now) if budget_duration else None,
             "allowed_cache_controls": [],
+            # GenerateKeyRequest.key_type defaults to LiteLLMKeyType.DEFAULT and handle_key_type
+            # writes its value even when unsent; "default" keeps allowed_routes [].
+            "key_type": "default",
             "allowed_routes": [],
             "model_spend": {},
             "model_max_budget": model_max_budget,
