@@ -188,9 +188,16 @@ def audit(
     before: dict | None,
     updated: dict | None,
 ) -> str:
-    """Insert one LiteLLM_AuditLog row in LiteLLM's shape; returns its id."""
+    """Insert one LiteLLM_AuditLog row in LiteLLM's shape; returns its id.
+
+    before/updated must be JSON objects (or None): LiteLLM's Audit Logs tab reads them as
+    Optional[Dict] (litellm_enterprise AuditLogResponse), so a list or a string would break it.
+    """
     from .models import AuditLog
 
+    for value in (before, updated):
+        if value is not None and not isinstance(value, dict):
+            raise TypeError(f"audit values must be dicts or None, not {type(value).__name__}")
     audit_id = new_id()
     insert_row(
         AuditLog,

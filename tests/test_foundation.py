@@ -131,3 +131,9 @@ def test_audit_masking_follows_litellms_payload_masker():
         "metadata": {"api_key": "nest*******et-1", "tags": ["key"]},
         "token": "abc",
     }
+
+
+def test_audit_values_must_be_objects_as_litellms_audit_tab_reads_them():
+    with pytest.raises(TypeError):
+        writes.audit(writes.Actor("x"), writes.UPDATED, "TeamTable", "t", None, [{"user_id": "u"}])
+    assert not AuditLog.objects.filter(object_id="t").exists()
