@@ -279,7 +279,11 @@ class BudgetRowListView(ObjectListView):
         return self.principal.is_proxy_admin
 
     def get_table_kwargs(self):
-        return {**super().get_table_kwargs(), "editable": self.principal.is_proxy_admin}
+        return {
+            **super().get_table_kwargs(),
+            "editable": self.principal.is_proxy_admin,
+            "for_export": self.request.GET.get("export") == "csv",
+        }
 
 
 class BudgetRowEditView(ConsoleMixin, View):
