@@ -249,6 +249,24 @@ def _caching(scope: Scope) -> bool:
     return scope.kind in CACHED_SCOPES and closed_days_ttl() > 0
 
 
+_refreshing = False
+
+
+@contextmanager
+def refreshing_closed_days(refresh: bool = True):
+    """Recompute (and re-cache) closed days even where the cache holds them (usage_warm)."""
+    global _refreshing
+    before, _refreshing = _refreshing, refresh
+    try:
+        yield
+    finally:
+        _refreshing = before
+
+
+def _cache_get(key: str):
+    return None if _refreshing else cache.get(key)
+
+
 def _day_after(d: date) -> str:
     return (d + timedelta(days=1)).isoformat()
 
@@ -279,7 +297,7 @@ def _cached_segment(scope: Scope, part: str, segment: tuple, compute):
     if not _caching(scope):
         return compute(scope, *segment)
     key = _cache_key(scope, part, segment)
-    found = cache.get(key)
+    found = _cache_get(key)
     if found is None:
         found = compute(scope, *segment)
         cache.set(key, found, closed_days_ttl())
@@ -748,7 +766,7 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     total spend or None): the closed days from the cache (see `breakdown`)."""
     keep = max(CACHED_TOP, limit)
     key = _cache_key(scope, f"top:{name}:{keep}:{with_total}", closed)
-    cached = cache.get(key)
+    cached = _cache_get(key)
     open_rows, open_total = [], 0.0
     if cached is None:
         top = _closed_top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=opened)

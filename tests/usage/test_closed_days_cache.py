@@ -5,6 +5,7 @@ group from outside the cached list climbs into the top on the open days."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -202,3 +203,27 @@ def test_equal_spend_is_ranked_by_id_whatever_the_float_rounding(cast):
     period = selectors.period_for("30d")
     for scope in (selectors.Scope("proxy"), selectors.resolve_scope(_admin(cast), "team", team)):
         assert [r.id for r in selectors.breakdown(scope, period, "keys", limit=1)] == ["a"]
+
+
+def test_usage_warm_fills_the_cache_and_refresh_recomputes_it(cast):
+    from django.core.management import call_command
+
+    team = cast.team["team_id"]
+    factories.make_daily_team_spend(team, day(6), api_key="k1", **counters(1.0))
+    out = io.StringIO()
+    call_command("usage_warm", "--ranges", "30d", "--orgs", stdout=out)
+    assert "proxy  30d" in out.getvalue() and f"org {cast.org['organization_id']} 30d" in out.getvalue()
+    factories.make_daily_team_spend(team, day(6), api_key="k1", model="late", **counters(4.0))
+    period = selectors.period_for("30d")
+    proxy = selectors.Scope("proxy")
+    assert selectors.figures(proxy, period)[0].value == pytest.approx(1.0)  # served from what usage_warm cached
+    call_command("usage_warm", "--ranges", "30d", "--refresh", stdout=io.StringIO())
+    assert selectors.figures(proxy, period)[0].value == pytest.approx(5.0)
+    assert shown(selectors.breakdown(proxy, period, "keys")) == sql_top_keys(day(29), 10)
+
+
+def test_usage_warm_refuses_unknown_ranges(cast):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Unknown range"):
+        call_command("usage_warm", "--ranges", "30d,forever", stdout=io.StringIO())

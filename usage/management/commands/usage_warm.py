@@ -1,0 +1,63 @@
+"""`python manage.py usage_warm`: fill the usage dashboard's cache of closed days before anyone
+asks, so no viewer waits for the first, uncached view of a range (see usage/selectors.py,
+"Closed days").
+
+Run it from cron, for example every hour and a few minutes after 00:00 UTC (a new UTC day
+makes new cache entries):
+
+    5 * * * *  cd /srv/console && python manage.py usage_warm --orgs --refresh
+
+It reads only LiteLLM's daily spend tables, as the dashboard does, and writes only to the
+console's own cache.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from usage import selectors
+
+DEFAULT_RANGES = "7d,30d,90d,this_month,last_month"
+
+
+class Command(BaseCommand):
+    help = "Fill the usage dashboard's cache of closed days for the whole proxy (and organizations)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--ranges", default=DEFAULT_RANGES, help=f"comma-separated (default {DEFAULT_RANGES})")
+        parser.add_argument("--orgs", action="store_true", help="every organization too, not only the whole proxy")
+        parser.add_argument(
+            "--refresh", action="store_true", help="recompute entries that are still cached (they restart their TTL)"
+        )
+
+    def handle(self, *args, **options):
+        if selectors.closed_days_ttl() <= 0:
+            raise CommandError("The closed-days cache is off (USAGE_CLOSED_DAYS_CACHE_SECONDS = 0).")
+        ranges = [r.strip() for r in options["ranges"].split(",") if r.strip()]
+        unknown = [r for r in ranges if r not in dict(selectors.RANGE_CHOICES) or r == "custom"]
+        if unknown:
+            raise CommandError(f"Unknown range(s): {', '.join(unknown)}")
+        scopes = [selectors.Scope("proxy")]
+        if options["orgs"]:
+            from accounts.models import OrganizationTable
+
+            orgs = OrganizationTable.objects.order_by("organization_id").values_list("organization_id", flat=True)
+            scopes += [selectors.Scope("org", org_id, org_id) for org_id in orgs]
+        with selectors.refreshing_closed_days(options["refresh"]):
+            for scope in scopes:
+                for range_key in ranges:
+                    started = time.perf_counter()
+                    warm(scope, selectors.period_for(range_key))
+                    took = (time.perf_counter() - started) * 1000
+                    self.stdout.write(f"{scope.kind} {scope.value or ''} {range_key}: {took:.0f} ms")
+
+
+def warm(scope: selectors.Scope, period: selectors.Period) -> None:
+    """What a dashboard view of `scope` and `period` reads, for both ways of stacking spend."""
+    with selectors.aggregation_session():
+        for stack in scope.stack_choices():
+            overview = selectors.overview(scope, period, stack=stack)
+        for name in scope.breakdowns():
+            selectors.breakdown(scope, period, name, overview_=overview)
