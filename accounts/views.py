@@ -289,6 +289,7 @@ class UserDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
             submit_label="Delete user",
             cancel_url=reverse("accounts:user_detail", args=[user.user_id]),
             danger=True,
+            crumb_object=self.object,
         )
         return context
 
@@ -449,6 +450,7 @@ class TeamDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
             submit_label="Delete team",
             cancel_url=reverse("accounts:team_detail", args=[team.team_id]),
             danger=True,
+            crumb_object=self.object,
         )
         return context
 

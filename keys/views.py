@@ -315,7 +315,8 @@ class _ConfirmView(ConsoleMixin, View):
 
     def get(self, request, token):
         key = _managed_key(self.principal, token)
-        return render(request, "generic/confirm.html", {**self.confirm(request, key), "section": self.section})
+        context = {**self.confirm(request, key), "section": self.section, "crumb_object": key}
+        return render(request, "generic/confirm.html", context)
 
 
 class KeyRegenerateView(_ConfirmView):
@@ -327,7 +328,6 @@ class KeyRegenerateView(_ConfirmView):
             "details": [
                 "Spend, budget, limits and settings stay with the key.",
                 "The new secret is shown once, on the next page.",
-                f"The proxy may still accept the old secret for up to {_ttl()} seconds (its cache).",
             ],
             "submit_label": "Regenerate secret",
             "cancel_url": reverse("keys:key_detail", args=[key.token]),
@@ -352,7 +352,6 @@ class KeyDeleteView(_ConfirmView):
             "where this proxy version has one.",
             "details": [
                 f"Spend so far: ${key.spend or 0:,.2f}.",
-                f"The proxy may still accept it for up to {_ttl()} seconds (its cache).",
             ],
             "submit_label": "Delete key",
             "cancel_url": reverse("keys:key_detail", args=[key.token]),

@@ -32,3 +32,36 @@ def percent(value, total):
         return min(100.0, max(0.0, 100.0 * float(value) / float(total)))
     except (TypeError, ValueError, ZeroDivisionError):
         return 0.0
+
+
+# Object pages a breadcrumb can point at: model name -> (url name, primary-key attribute).
+_DETAIL_PAGES = {
+    "VerificationToken": ("keys:key_detail", "token"),
+    "TeamTable": ("accounts:team_detail", "team_id"),
+    "UserTable": ("accounts:user_detail", "user_id"),
+    "OrganizationTable": ("accounts:org_detail", "organization_id"),
+    "InvitationLink": ("accounts:invitation_detail", "id"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def crumbs(context):
+    """Breadcrumbs for the generic form and confirm pages: the section's list, the object the
+    page acts on (context `object`, or `crumb_object`) when it has a page, then the title."""
+    from django.urls import reverse
+    from django.utils.html import conditional_escape, format_html, format_html_join
+
+    from config.context_processors import NAVIGATION
+
+    parts = []
+    section = context.get("section")
+    for key, label, url_name in NAVIGATION:
+        if key == section:
+            parts.append((reverse(url_name), label))
+            break
+    obj = context.get("crumb_object") or context.get("object")
+    page = _DETAIL_PAGES.get(type(obj).__name__) if obj is not None else None
+    if page is not None:
+        parts.append((reverse(page[0], args=[getattr(obj, page[1])]), str(obj)))
+    links = format_html_join("", '<a href="{}">{}</a> / ', parts)
+    return format_html("{}{}", links, conditional_escape(context.get("title", "")))
