@@ -132,8 +132,13 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "console_cache",
+        # Sign-in throttles and the usage dashboard's closed days (~7 entries per scope and range).
+        "OPTIONS": {"MAX_ENTRIES": env.int("CONSOLE_CACHE_MAX_ENTRIES", default=5000)},
     }
 }
+# How long the usage dashboard keeps the whole-proxy/organization figures of days older than
+# 2 days (they no longer change); 0 reads everything live. `manage.py usage_warm` fills it.
+USAGE_CLOSED_DAYS_CACHE_SECONDS = env.int("USAGE_CLOSED_DAYS_CACHE_SECONDS", default=6 * 3600)
 
 # --- I18N / time -----------------------------------------------------------------------
 # LiteLLM keeps naive UTC timestamps; the console works in naive UTC throughout.

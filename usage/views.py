@@ -122,6 +122,7 @@ class DashboardView(ConsoleMixin, TemplateView):
             scope=scope,
             stack=stack,
             figures=overview.figures,
+            closed_days_cache_hours=selectors.closed_days_ttl() // 3600 if selectors._caching(scope) else None,
             charts=build_charts(scope, overview.series),
             breakdowns=breakdowns,
             scope_kinds=[
