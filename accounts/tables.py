@@ -141,6 +141,9 @@ class EndUserListTable(ConsoleTable):
         order_by = ("user_id",)
         export_exclude = ("actions",)
 
+    def render_allowed_model_region(self, value):
+        return value.upper()  # "eu" as the edit form and LiteLLM's docs write it: EU
+
 
 class StatusColumn(tables.Column):
     CSS = {"pending": "badge-warn", "accepted": "badge-ok", "expired": "badge-danger"}
