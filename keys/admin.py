@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Subquery
 from config.admin_base import STAMPS, LiteLLMAdmin, ReadOnlyAdmin, label
 from config.policy import UI_SESSION_TEAM_ID
 from config.selectors import active_keys_q
+from config.tables import money
 from config.writes import BLOCKED, UNBLOCKED, UPDATED, now_utc
 
 from .models import DeletedVerificationToken, VerificationToken
@@ -44,15 +45,16 @@ class KeyStateFilter(admin.SimpleListFilter):
 
 @admin.register(VerificationToken)
 class VerificationTokenAdmin(LiteLLMAdmin):
+    # Blocked next to the name: at the end it sat behind the table's sideways scroll.
     list_display = (
         "key_alias",
         "key_name",
+        "blocked",
         "owner",
         "team",
-        "spend",
+        "spend_usd",
         "max_budget",
         "expires",
-        "blocked",
         "created_at",
     )
     search_fields = ("key_alias", "key_name", "=token", "user_id", "team_id")
@@ -96,6 +98,10 @@ class VerificationTokenAdmin(LiteLLMAdmin):
     @admin.display(description="Owner", ordering="owner_email")
     def owner(self, obj):
         return obj.owner_email or obj.user_id
+
+    @admin.display(description="Spend", ordering="spend")
+    def spend_usd(self, obj):
+        return money(obj.spend)
 
     @admin.display(description="Team", ordering="team_alias")
     def team(self, obj):
