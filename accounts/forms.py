@@ -115,6 +115,38 @@ def _team_choices(principal, *, blank="No team"):
 # --- users ---------------------------------------------------------------------------------
 
 
+class SectionedForm:
+    """A form laid out in titled groups by inc/form_fields.html, as the key form is: SECTIONS
+    lists (legend, items), an item being a field name or a tuple of names shown side by side.
+    Fields a form lacks are skipped; fields no section names come first, untitled."""
+
+    SECTIONS: tuple = ()
+
+    def sections(self):
+        named = {
+            n for _, items in self.SECTIONS for item in items for n in ((item,) if isinstance(item, str) else item)
+        }
+        groups = []
+        rest = [[self[n]] for n in self.fields if n not in named and not self[n].is_hidden]
+        if rest:
+            groups.append(("", rest))
+        for legend, items in self.SECTIONS:
+            rows = []
+            for item in items:
+                row = [self[n] for n in ((item,) if isinstance(item, str) else item) if n in self.fields]
+                if row:
+                    rows.append(row)
+            if rows:
+                groups.append((legend, rows))
+        return groups
+
+
+BUDGET_SECTIONS = (
+    ("Budget", (("max_budget", "soft_budget", "budget_duration"), "model_max_budget")),
+    ("Rate limits", (("tpm_limit", "rpm_limit", "max_parallel_requests"),)),
+)
+
+
 USER_BUDGET_FIELDS = (
     "max_budget",
     "budget_duration",
@@ -125,8 +157,10 @@ USER_BUDGET_FIELDS = (
 )
 
 
-class UserFormBase(BudgetFieldsMixin):
+class UserFormBase(SectionedForm, BudgetFieldsMixin):
     """A LiteLLM user's own columns plus the shared budget editor (users have no soft_budget)."""
+
+    SECTIONS = (("Person", ("user_email", "user_alias", "user_role", "organization", "models")), *BUDGET_SECTIONS)
 
     budget_field_names = USER_BUDGET_FIELDS
     user_email = forms.EmailField(label="Email")
@@ -201,8 +235,10 @@ TEAM_BUDGET_FIELDS = (
 )
 
 
-class TeamForm(BudgetFieldsMixin):
+class TeamForm(SectionedForm, BudgetFieldsMixin):
     """/team/new and /team/update settings with the shared budget editor."""
+
+    SECTIONS = (("Team", ("team_alias", "organization_id", "models", "blocked")), *BUDGET_SECTIONS)
 
     budget_field_names = TEAM_BUDGET_FIELDS
     team_alias = forms.CharField(label="Team name")
@@ -265,8 +301,13 @@ class TeamForm(BudgetFieldsMixin):
         return changes | budget
 
 
-class MemberAddForm(LimitsMixin, forms.Form):
+class MemberAddForm(SectionedForm, LimitsMixin, forms.Form):
     """Add by picking an existing person or typing an email (a new person is created)."""
+
+    SECTIONS = (
+        ("Person", ("user", "email", "role")),
+        ("Budget in this team", (("max_budget_in_team", "budget_duration"),)),
+    )
 
     user = forms.ChoiceField(label="Existing person", required=False)
     email = forms.EmailField(
@@ -329,8 +370,10 @@ ORG_BUDGET_FIELDS = (
 )
 
 
-class OrgForm(BudgetFieldsMixin):
+class OrgForm(SectionedForm, BudgetFieldsMixin):
     """/organization/new and /update: alias and models on the org; limits on its budget row."""
+
+    SECTIONS = (("Organization", ("organization_alias", "models")), *BUDGET_SECTIONS)
 
     budget_field_names = ORG_BUDGET_FIELDS
     organization_alias = forms.CharField(label="Organization name")
