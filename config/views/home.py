@@ -18,6 +18,13 @@ SECTION_HINTS = {
     "invitations": "Pending, accepted and expired invitation links.",
     "audit": "Every change, by the console or the proxy.",
 }
+# Where the line above promises what this person cannot do (read-only roles, error logs only
+# for admins), it says what they can.
+READ_ONLY_HINTS = {
+    "keys": "Virtual keys: spend, budgets, limits and recent requests.",
+    "end_users": "Customers your apps name in requests: budgets and status.",
+}
+NOT_ADMIN_HINTS = {"logs": "Individual requests of the last days."}
 
 
 class HomeView(ConsoleMixin, TemplateView):
@@ -27,8 +34,13 @@ class HomeView(ConsoleMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["figures"] = home_figures(self.principal)
+        hints = dict(SECTION_HINTS)
+        if self.principal.is_read_only:
+            hints |= READ_ONLY_HINTS
+        if not self.principal.sees_everything:
+            hints |= NOT_ADMIN_HINTS
         context["destinations"] = [
-            (label, url, SECTION_HINTS.get(section, ""))
+            (label, url, hints.get(section, ""))
             for section, label, url in NAVIGATION
             if self.principal.can_open(section)
         ]
