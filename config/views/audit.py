@@ -144,6 +144,7 @@ class AuditListView(ObjectListView):
     section = "audit"
     title = "Audit log"
     lazy_pagination = True
+    empty_text = "No changes recorded yet."
 
     def get_queryset(self):
         return super().get_queryset().defer("before_value", "updated_values")

@@ -91,6 +91,7 @@ class ObjectListView(ConsoleMixin, SingleTableMixin, FilterView):
     paginate_by = None
     table_pagination = {"per_page": 50}
     lazy_pagination = False
+    empty_text = ""  # shown when the list is empty and no filter is set (default: "No <title> yet.")
     create_url: str | None = None  # shown as a button when the principal may create
     create_label: str = "Add"
     strict = False  # show rows even when a filter value is invalid (errors shown inline)
@@ -121,10 +122,19 @@ class ObjectListView(ConsoleMixin, SingleTableMixin, FilterView):
     def can_create(self) -> bool:
         return False
 
+    def filtered(self) -> bool:
+        """Whether the visitor narrowed the list (any filter value given)."""
+        names = set(self.filterset.form.fields) if getattr(self, "filterset", None) is not None else set()
+        return any(self.request.GET.get(name) for name in names)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["create_url"] = self.create_url if self.create_url and self.can_create() else None
         context["create_label"] = self.create_label
+        table = context.get("table")
+        if table is not None and not self.filtered():
+            # "No keys match these filters." reads wrong when no filter is set.
+            table.empty_text = self.empty_text or f"No {(self.title or 'rows').lower()} yet."
         query = self.request.GET.copy()
         query["export"] = "csv"
         query.pop("page", None)
