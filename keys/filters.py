@@ -71,6 +71,9 @@ class KeyFilterSet(django_filters.FilterSet):
         if principal is not None:
             self.filters["team_id"].extra["choices"] = selectors.team_choices(principal)
             self.filters["organization"].extra["choices"] = selectors.org_choices(principal)
+            if selectors.sees_only_own_keys(principal):
+                # Every key listed is theirs: owner and organization filters would only confuse.
+                del self.filters["user"], self.filters["organization"]
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -94,6 +94,13 @@ def key_status(key, *, now: datetime | None = None) -> str:
     return ACTIVE
 
 
+def sees_only_own_keys(principal) -> bool:
+    """True when keys_q() is just "my keys" (no admin, org admin or team admin scope)."""
+    if principal.sees_everything or principal.org_admin_of:
+        return False
+    return not (principal.team_admin_of and not principal.is_read_only)
+
+
 def team_choices(principal) -> list[tuple[str, str]]:
     qs = TeamTable.objects.filter(principal.teams_q()).exclude(team_id=UI_SESSION_TEAM_ID)
     return [(t, a or t) for t, a in qs.order_by("team_alias", "team_id").values_list("team_id", "team_alias")]

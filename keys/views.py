@@ -92,6 +92,8 @@ class KeyListView(ObjectListView):
             "show_last_active": selectors.has_last_active(),
             "bulk": not self.principal.is_read_only,
             "for_export": self.request.GET.get("export") == "csv",
+            # Someone who sees only their own keys gains nothing from an Owner column of their name.
+            "exclude": ["owner"] if selectors.sees_only_own_keys(self.principal) else [],
         }
 
     def can_create(self) -> bool:

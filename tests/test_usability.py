@@ -56,3 +56,12 @@ def test_team_forms_come_in_titled_sections(cast, client_for):
     for legend in ("Team", "Budget", "Rate limits"):
         assert f"<legend>{legend}</legend>" in html
     assert "{#" not in html  # no template comment leaks onto the page
+
+
+def test_people_who_see_only_their_own_keys_get_no_owner_column_or_filters(cast, client_for):
+    factories.make_key(user_id=cast.member["user_id"], alias="own-key")
+    html = client_for(cast.member).get(reverse("keys:key_list")).content.decode()
+    assert "own-key" in html
+    assert 'name="user"' not in html and 'name="organization"' not in html and ">Owner<" not in html
+    html = client_for(cast.team_admin).get(reverse("keys:key_list")).content.decode()
+    assert 'name="user"' in html and ">Owner<" in html
