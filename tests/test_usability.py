@@ -65,3 +65,26 @@ def test_people_who_see_only_their_own_keys_get_no_owner_column_or_filters(cast,
     assert 'name="user"' not in html and 'name="organization"' not in html and ">Owner<" not in html
     html = client_for(cast.team_admin).get(reverse("keys:key_list")).content.decode()
     assert 'name="user"' in html and ">Owner<" in html
+
+
+def test_an_audit_update_lists_what_changed_field_by_field(cast, client_for):
+    from config import writes
+    from config.models import AuditLog
+
+    team_id = cast.team["team_id"]
+    with writes.atomic():
+        writes.audit(
+            writes.Actor(changed_by=cast.proxy_admin["user_id"]),
+            writes.UPDATED,
+            "TeamTable",
+            team_id,
+            {"team_id": team_id, "max_budget": 10.0, "team_alias": "Research"},
+            {"max_budget": 20.0},
+        )
+    entry = AuditLog.objects.filter(object_id=team_id).order_by("-updated_at").first()
+    html = client_for(cast.admin_viewer).get(reverse("audit:audit_detail", args=[entry.id])).content.decode()
+    assert "What changed" in html
+    assert (
+        '<td class="mono small">max_budget</td><td class="mono small">10.0</td><td class="mono small">20.0</td>' in html
+    )
+    assert f'href="{reverse("accounts:team_detail", args=[team_id])}"' in html

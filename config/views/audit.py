@@ -10,7 +10,7 @@ from django.views.generic import DetailView
 
 from config.models import AuditLog
 from config.tables import ConsoleTable
-from config.writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED
+from config.writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED, decode_audit_value
 
 from .generic import ConsoleMixin, ObjectListView
 
@@ -160,7 +160,28 @@ class AuditDetailView(ConsoleMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["actor_email"] = actor_emails({self.object.changed_by}).get(self.object.changed_by)
+        context["changes"] = changed_fields(self.object)
+        kind, url_name = OBJECT_KINDS.get(unprefixed(self.object.table_name), (None, None))
+        context["object_kind"] = kind
+        if url_name and self.object.action != DELETED:
+            context["object_url"] = reverse(url_name, args=[self.object.object_id])
         return context
+
+
+def changed_fields(entry) -> list[tuple[str, str, str]]:
+    """(field, before, after) for each updated value, so an update reads as what changed
+    instead of two JSON documents to compare by eye. Empty for creations and deletions."""
+    import json
+
+    before = decode_audit_value(entry.before_value)
+    after = decode_audit_value(entry.updated_values)
+    if not isinstance(before, dict) or not isinstance(after, dict) or not after:
+        return []
+
+    def show(value):
+        return json.dumps(value, sort_keys=True, default=str) if not isinstance(value, str) else value
+
+    return [(name, show(before.get(name)), show(value)) for name, value in sorted(after.items())]
 
 
 urlpatterns = [
