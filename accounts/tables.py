@@ -14,8 +14,15 @@ NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 
 class RoleColumn(tables.Column):
+    """The role as people read it on screen (its LiteLLM id on hover); the CSV keeps the id."""
+
     def render(self, value):
-        return format_html('<span class="badge badge-role">{}</span>', value) if value else "—"
+        from config.templatetags.console import role_label
+
+        return format_html('<span class="badge badge-role" title="{}">{}</span>', value, role_label(value))
+
+    def value(self, value):
+        return value or ""
 
 
 class CountColumn(tables.Column):

@@ -88,3 +88,11 @@ def test_an_audit_update_lists_what_changed_field_by_field(cast, client_for):
         '<td class="mono small">max_budget</td><td class="mono small">10.0</td><td class="mono small">20.0</td>' in html
     )
     assert f'href="{reverse("accounts:team_detail", args=[team_id])}"' in html
+
+
+def test_roles_read_as_words_on_screen_and_stay_ids_in_the_csv(cast, client_for):
+    client = client_for(cast.proxy_admin)
+    html = client.get(reverse("accounts:user_list")).content.decode()
+    assert 'title="internal_user_viewer">Internal user viewer</span>' in html
+    body = b"".join(client.get(reverse("accounts:user_list"), {"export": "csv"}).streaming_content).decode()
+    assert "internal_user_viewer" in body and "Internal user viewer" not in body

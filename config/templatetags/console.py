@@ -65,3 +65,11 @@ def crumbs(context):
         parts.append((reverse(page[0], args=[getattr(obj, page[1])]), str(obj)))
     links = format_html_join("", '<a href="{}">{}</a> / ', parts)
     return format_html("{}{}", links, conditional_escape(context.get("title", "")))
+
+
+@register.filter
+def role_label(role):
+    """A LiteLLM role as people read it ("Internal user viewer" for internal_user_viewer)."""
+    from config.policy import ORG_ROLES, USER_ROLES
+
+    return dict(ORG_ROLES + USER_ROLES).get(role, role or "")
