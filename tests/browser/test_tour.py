@@ -191,7 +191,8 @@ def test_lists_fit_a_1024px_window(page, live_url, sign_in, shot):
     sign_in(page, ROLES["admin"])
     admin = UserTable.objects.get(user_email=ROLES["admin"]).user_id
     paths = dict(pages_for(policy.principal_for_litellm_user(admin)))
-    for name in ["keys", "teams", "users", "orgs", "end-users", "budgets", "budget-rows", "invitations", "audit"]:
+    lists = ["keys", "teams", "users", "orgs", "end-users", "budgets", "budget-rows", "invitations", "audit"]
+    for name in [*lists, "key-detail", "team-detail", "team-member-budgets", "user-detail", "org-detail"]:
         visit(page, live_url, shot, "admin-1024", name, paths[name])
         # ...and no column hides behind the table's own scrollbar.
         hidden = page.evaluate(
