@@ -17,5 +17,8 @@ class ConsoleConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the schema check)
+        from .tables import _cache_tables2_signatures
+
+        _cache_tables2_signatures()
 
         post_migrate.connect(_create_cache_table, sender=self)
