@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,14 +99,24 @@ class Command(BaseCommand):
 
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
             out_path = out.name
+        # Production settings (DEBUG off: templates are not in debug mode), over plain http
+        # through the test Client, with collected static files for the manifest storage.
+        static_root = tempfile.mkdtemp(prefix="console-bench-static-")
         env = {
             **os.environ,
             "DATABASE_URL": embedded.database_url(server, dbname),
             "CONSOLE_NO_BOOTSTRAP": "1",
-            "DEBUG": "true",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "testserver,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "STATIC_ROOT": static_root,
             "CONN_MAX_AGE": "600",
         }
         manage = Path(settings.BASE_DIR) / "manage.py"
+        subprocess.run([sys.executable, str(manage), "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
         cmd = [sys.executable, str(manage), "bench", "--measure", schema, "--json", out_path]
         cmd += ["--runs", str(options["runs"])]
         self.stdout.write(f"{schema}: measuring ...")
@@ -113,6 +125,7 @@ class Command(BaseCommand):
             return json.loads(Path(out_path).read_text())
         finally:
             os.unlink(out_path)
+            shutil.rmtree(static_root, ignore_errors=True)
 
 
 def machine() -> dict:
