@@ -20,7 +20,11 @@ class ConsoleTable(tables.Table):
 def money(value) -> str:
     if value is None:
         return "—"
-    return f"${value:,.2f}" if abs(value) >= 0.01 or value == 0 else f"${value:,.4f}"
+    if value == 0 or abs(value) >= 0.01:
+        return f"${value:,.2f}"
+    if abs(value) < 0.0001:  # a fraction of a cent that four decimals would show as $0.0000
+        return "<$0.0001" if value > 0 else ">-$0.0001"
+    return f"${value:,.4f}"
 
 
 class MoneyColumn(tables.Column):

@@ -160,3 +160,12 @@ def test_cached_tables2_signatures_match_inspects():
         ]
         assert keywords == next((p.name for p in expected.parameters.values() if p.kind == p.VAR_KEYWORD), None)
     assert getattr(utils.signature, "cached", False)
+
+
+def test_money_never_shows_a_nonzero_amount_as_zero():
+    from config.tables import money
+
+    assert money(0) == "$0.00"
+    assert money(12.345) == "$12.35"
+    assert money(0.0042) == "$0.0042"
+    assert money(0.00003) == "<$0.0001"

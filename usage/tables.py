@@ -21,8 +21,9 @@ class SpendLogTable(ConsoleTable):
     status = tables.Column("Status", empty_values=())
     model = tables.Column("Model")
     key = tables.Column("Key", accessor="api_key")
-    user = tables.Column("User")
-    team_id = tables.Column("Team")
+    # Owner columns fold away in narrow windows (CSS), so tokens, spend and latency stay in view.
+    user = tables.Column("User", attrs={"th": {"class": "col-owner"}, "td": {"class": "col-owner"}})
+    team_id = tables.Column("Team", attrs={"th": {"class": "col-owner"}, "td": {"class": "col-owner"}})
     total_tokens = NumColumn("Tokens")
     spend = MoneyColumn("Spend")
     latency = tables.Column("Latency", empty_values=(), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
