@@ -508,3 +508,14 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password1") and data.get("password2") is not None and data["password1"] != data["password2"]:
             self.add_error("password2", "The two passwords differ.")
         return data
+
+
+class ChangePasswordForm(AcceptInvitationForm):
+    """A signed-in LiteLLM user's own password (the one both UIs accept)."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+    )
+    field_order = ["current_password", "password1", "password2"]

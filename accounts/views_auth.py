@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView
+
+from config import policy
+from config.views.generic import ConsoleMixin
+
+from . import services
+from .forms import ChangePasswordForm
+from .models import UserTable
 
 
 def _keys(request, username: str) -> list[str]:
@@ -49,3 +60,49 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 class ConsoleLoginView(LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_id = policy.litellm_user_id(form.get_user())
+        if user_id and UserTable.has_column("password_reset_required"):
+            if UserTable.objects.filter(user_id=user_id, password_reset_required=True).exists():
+                # LiteLLM's UI asks for a new password after an admin set one; so does the console.
+                messages.warning(self.request, "An administrator set your password: please choose your own now.")
+                return redirect("password_change")
+        return response
+
+
+class PasswordChangeView(ConsoleMixin, FormView):
+    """A LiteLLM user's own password. Ops staff change theirs in the Django admin."""
+
+    template_name = "generic/form.html"
+    form_class = ChangePasswordForm
+    title = "Change your password"
+
+    def dispatch(self, request, *args, **kwargs):
+        principal = policy.principal(request) if request.user.is_authenticated else None
+        if principal is not None and principal.user_id is None:
+            return redirect("admin:password_change")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            submit_label="Change password",
+            cancel_url=reverse("home"),
+            intro="This is the password you use here and in LiteLLM's own UI.",
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.user_change_own_password(
+                user_id=self.principal.user_id,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["password1"],
+            )
+        except services.ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "Your password is changed. Use it here and in LiteLLM's UI.")
+        return redirect("home")

@@ -140,3 +140,27 @@ def test_the_ops_admin_lists_and_opens_litellm_rows(page, live_url, demo, sign_i
     assert page.locator("#result_list tbody tr").count() > 0
     shot(page, "admin-spendlogs", full_page=False)
     assert TeamTable.objects.filter(team_id=team_id).exists()
+
+
+def test_a_person_changes_their_own_password(page, live_url, sign_in, shot):
+    from accounts import passwords
+    from accounts.models import UserTable
+    from tests import factories
+
+    old, new = "Old-password-123!", "Brand-new-pass-456?"
+    row = factories.make_user(email="pat.browser@acme.example", password=passwords.hash_password(old))
+    sign_in(page, "pat.browser@acme.example", old)
+    page.get_by_role("link", name="Password").click()
+    expect(page.locator("h1")).to_have_text("Change your password")
+    page.fill("input[name=current_password]", old)
+    page.fill("input[name=password1]", "weak")
+    page.fill("input[name=password2]", "weak")
+    page.click("form.form button[type=submit]")
+    expect(page.locator(".field-error").first).to_be_visible()
+    shot(page, "shell-password-weak")
+    page.fill("input[name=current_password]", old)
+    page.fill("input[name=password1]", new)
+    page.fill("input[name=password2]", new)
+    page.click("form.form button[type=submit]")
+    expect(page.get_by_text("Your password is changed")).to_be_visible()
+    assert passwords.verify_password(new, UserTable.objects.get(user_id=row["user_id"]).password)
