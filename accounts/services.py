@@ -633,20 +633,12 @@ def team_member_set_budget(
         team_default_id = _team_default_budget_id(team)
         shared = current_id is not None and (current_id == team_default_id or current_id in shared_budget_ids)
         key = {"user_id": user_id, "team_id": team_id}
-        if current_id and not shared and BudgetTable.objects.filter(budget_id=current_id).exists():
-            budget = BudgetTable.objects.get(budget_id=current_id)
+        own_budget = BudgetTable.objects.filter(budget_id=current_id).first() if current_id and not shared else None
+        if own_budget is not None:
+            budget = own_budget
             merged = {f: getattr(budget, f) for f in _member_limit_fields()} | write
             if not _has_limit(merged):
-                writes.update_row(TeamMembership, key, {"budget_id": None})
-                writes.audit(
-                    actor,
-                    writes.UPDATED,
-                    "TeamTable",
-                    team_id,
-                    {"user_id": user_id, "budget_id": current_id},
-                    {"user_id": user_id, "budget_id": None},
-                )
-                return None
+                return _unlink_member_budget(actor, team_id, user_id, current_id)
             changed = {k: v for k, v in write.items() if getattr(budget, k) != v}
             if changed:
                 before = writes.snapshot(budget)
@@ -672,17 +664,7 @@ def team_member_set_budget(
                     source["budget_reset_at"] = budget.budget_reset_at
         values = source | write
         if not _has_limit(values):
-            if current_id:
-                writes.update_row(TeamMembership, key, {"budget_id": None})
-                writes.audit(
-                    actor,
-                    writes.UPDATED,
-                    "TeamTable",
-                    team_id,
-                    {"user_id": user_id, "budget_id": current_id},
-                    {"user_id": user_id, "budget_id": None},
-                )
-            return None
+            return _unlink_member_budget(actor, team_id, user_id, current_id) if current_id else None
         new_id = _new_budget(actor, values, keep_empty=("model_max_budget",))
         writes.update_row(TeamMembership, key, {"budget_id": new_id})
         writes.audit(
@@ -717,6 +699,20 @@ def shared_member_budget_ids(team_id: str, user_ids) -> frozenset[str]:
     for budget_id in TeamMembership.objects.filter(budget_id__in=budget_ids).values_list("budget_id", flat=True):
         counts[budget_id] = counts.get(budget_id, 0) + 1
     return frozenset(b for b, n in counts.items() if n > 1)
+
+
+def _unlink_member_budget(actor, team_id: str, user_id: str, budget_id: str) -> None:
+    """No meaningful limit left: disconnect the member's budget row (upsert_budget_and_membership)."""
+    writes.update_row(TeamMembership, {"user_id": user_id, "team_id": team_id}, {"budget_id": None})
+    writes.audit(
+        actor,
+        writes.UPDATED,
+        "TeamTable",
+        team_id,
+        {"user_id": user_id, "budget_id": budget_id},
+        {"user_id": user_id, "budget_id": None},
+    )
+    return None
 
 
 def _has_limit(values: dict) -> bool:
