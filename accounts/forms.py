@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from budgets.forms import BudgetFieldsMixin, budget_changes
 from config import policy
 
+from . import services
 from .models import OrganizationTable, TeamTable, UserTable
 from .passwords import password_policy_errors
 
@@ -359,15 +360,8 @@ class MemberBudgetForm(BudgetFieldsMixin):
 # --- organizations ---------------------------------------------------------------------------
 
 
-ORG_BUDGET_FIELDS = (
-    "max_budget",
-    "soft_budget",
-    "budget_duration",
-    "tpm_limit",
-    "rpm_limit",
-    "max_parallel_requests",
-    "model_max_budget",
-)
+# The org's budget-row fields, as the service writes them (one list for both).
+ORG_BUDGET_FIELDS = services.ORG_BUDGET_FIELDS
 
 
 class OrgForm(SectionedForm, BudgetFieldsMixin):
