@@ -1,0 +1,66 @@
+"""The three places a team roster lives, read and written together (litellm-compat.md §3)."""
+
+from __future__ import annotations
+
+from config import writes
+
+from ..models import (
+    TeamTable,
+    UserTable,
+)
+from .base import _cursor, _json, _qn
+
+
+def _read_roster(team_id: str) -> tuple[list[dict] | None, str | None]:
+    """members_with_roles and alias read fresh (call under the team's advisory lock).
+    None when the team is gone. The column's DB default `{}` reads as an empty roster."""
+    with _cursor() as cursor:
+        cursor.execute(f"SELECT members_with_roles, team_alias FROM {_qn(TeamTable)} WHERE team_id = %s", [team_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    roster = _json(row[0]) or []
+    if isinstance(roster, dict):
+        roster = []
+    return list(roster), row[1]
+
+
+def _members_audit(alias, members) -> dict:
+    """team_endpoints.py::_members_audit_value."""
+    return {"team_alias": alias, "members_with_roles": list(members)}
+
+
+def _write_roster(actor, team_id: str, alias, before: list[dict], after: list[dict]) -> None:
+    writes.update_row(TeamTable, team_id, {"members_with_roles": after, "updated_at": writes.now_utc()})
+    writes.audit(
+        actor, writes.UPDATED, "TeamTable", team_id, _members_audit(alias, before), _members_audit(alias, after)
+    )
+
+
+def _roster_entry(user_id: str, email: str | None, role: str) -> dict:
+    """models/team.py::Member, in the order model_dump() writes it."""
+    return {"user_id": user_id, "user_email": email, "role": role}
+
+
+def _append_team_id(user_id: str, team_id: str) -> None:
+    """management_helpers/utils.py::_append_team_id_if_absent (never a duplicate)."""
+    with _cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_qn(UserTable)} SET teams = array_append(COALESCE(teams, ARRAY[]::text[]), %s), "
+            "updated_at = %s WHERE user_id = %s AND NOT (%s = ANY(COALESCE(teams, ARRAY[]::text[])))",
+            [team_id, writes.now_utc(), user_id, team_id],
+        )
+
+
+def _remove_team_id(user_ids, team_id: str) -> None:
+    with _cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_qn(UserTable)} SET teams = array_remove(teams, %s), updated_at = %s "
+            "WHERE user_id = ANY(%s) AND %s = ANY(teams)",
+            [team_id, writes.now_utc(), sorted(user_ids), team_id],
+        )
+
+
+def _team_default_budget_id(team: TeamTable) -> str | None:
+    value = (team.metadata or {}).get("team_member_budget_id") if isinstance(team.metadata, dict) else None
+    return value if isinstance(value, str) else None

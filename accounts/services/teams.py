@@ -1,0 +1,203 @@
+"""Teams: create, update and delete (/team/new, /team/update, /team/delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connections
+
+from config import litellm, writes
+from config.routers import LITELLM_ALIAS
+from keys.models import VerificationToken
+
+from ..models import (
+    DeletedTeamTable,
+    OrganizationTable,
+    TeamMembership,
+    TeamTable,
+    UserTable,
+)
+from .base import (
+    ServiceError,
+    _budget_reset_at,
+    _check_non_negative,
+    _cursor,
+    _qn,
+    _validate_duration,
+    delete_keys,
+    writer_id,
+)
+from .rosters import team_member_add
+
+TEAM_SETTING_FIELDS = (
+    "team_alias",
+    "organization_id",
+    "models",
+    "max_budget",
+    "soft_budget",
+    "model_max_budget",
+    "budget_duration",
+    "tpm_limit",
+    "rpm_limit",
+    "max_parallel_requests",
+    "blocked",
+)
+
+
+def team_create(*, actor: writes.Actor, creator_user_id: str | None = None, **fields: Any) -> dict:
+    """/team/new: uuid4 id, members_with_roles [] (a JSONB array), admins/members [], metadata {},
+    budget_reset_at from the duration; a LiteLLM user who creates a team joins it as admin
+    (team_endpoints.py::_should_auto_add_team_creator). Audit `created` with the snapshot."""
+    unknown = set(fields) - set(TEAM_SETTING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown team fields {sorted(unknown)}")
+    alias = (fields.get("team_alias") or "").strip()
+    if not alias:
+        raise ServiceError("Give the team a name.", "team_alias")
+    _check_non_negative(fields, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
+    fields["budget_duration"] = _validate_duration(fields.get("budget_duration"))
+    org_id = fields.get("organization_id") or None
+    if org_id and not OrganizationTable.objects.filter(organization_id=org_id).exists():
+        raise ServiceError("No such organization.", "organization_id")
+    now = writes.now_utc()
+    team_id = writes.new_id()
+    row = {
+        "team_id": team_id,
+        "team_alias": alias,
+        "organization_id": org_id,
+        "admins": [],
+        "members": [],
+        "members_with_roles": [],
+        "metadata": {},
+        "models": list(fields.get("models") or []),
+        "max_budget": fields.get("max_budget"),
+        "budget_duration": fields.get("budget_duration"),
+        "budget_reset_at": _budget_reset_at(fields.get("budget_duration")),
+        "tpm_limit": fields.get("tpm_limit"),
+        "rpm_limit": fields.get("rpm_limit"),
+        "max_parallel_requests": fields.get("max_parallel_requests"),
+        "blocked": bool(fields.get("blocked", False)),
+        "spend": 0.0,
+        "model_spend": {},
+        "model_max_budget": fields.get("model_max_budget") or {},
+        "soft_budget": fields.get("soft_budget"),
+        "created_at": now,
+        "updated_at": now,
+    }
+    row = {k: v for k, v in row.items() if v is not None}
+    with writes.atomic():
+        writes.insert_row(TeamTable, row)
+        if creator_user_id:
+            team_member_add(actor=actor, team_id=team_id, user_id=creator_user_id, role="admin")
+        created = writes.snapshot(TeamTable.objects.get(team_id=team_id))
+        writes.audit(actor, writes.CREATED, "TeamTable", team_id, None, created)
+    return created
+
+
+def team_update(*, actor: writes.Actor, team_id: str, changes: dict) -> dict:
+    """/team/update: only the changed settings; a new duration sets budget_reset_at, a cleared
+    one clears it. Audit: before = the old row, updated = the changed fields."""
+    unknown = set(changes) - set(TEAM_SETTING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown team fields {sorted(unknown)}")
+    _check_non_negative(changes, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
+    if "budget_duration" in changes:
+        changes["budget_duration"] = _validate_duration(changes["budget_duration"])
+    if "team_alias" in changes and not (changes["team_alias"] or "").strip():
+        raise ServiceError("Give the team a name.", "team_alias")
+    if (
+        changes.get("organization_id")
+        and not OrganizationTable.objects.filter(organization_id=changes["organization_id"]).exists()
+    ):
+        raise ServiceError("No such organization.", "organization_id")
+    with writes.atomic():
+        team = TeamTable.objects.select_for_update().filter(team_id=team_id).first()
+        if team is None:
+            raise ServiceError("This team no longer exists.")
+        changed = {k: v for k, v in changes.items() if getattr(team, k) != v}
+        if not changed:
+            return {}
+        if "budget_duration" in changed:
+            changed["budget_reset_at"] = _budget_reset_at(changed["budget_duration"])
+        before = writes.snapshot(team)
+        writes.update_row(TeamTable, team_id, {**changed, "updated_at": writes.now_utc()})
+        if set(changed) == {"blocked"}:
+            action = writes.BLOCKED if changed["blocked"] else writes.UNBLOCKED
+            writes.audit(actor, action, "TeamTable", team_id, before, {})
+        else:
+            writes.audit(actor, writes.UPDATED, "TeamTable", team_id, before, changed)
+    return changed
+
+
+def team_delete(*, actor: writes.Actor, team_id: str) -> None:
+    """/team/delete: archive into LiteLLM_DeletedTeamTable (where it exists), archive and
+    delete its keys and its BYOK models, strip the id from every user's teams, delete its
+    memberships and the row, and take it out of access groups, under the team's advisory lock."""
+    with writes.atomic():
+        writes.advisory_xact_lock(team_id)
+        team = TeamTable.objects.filter(team_id=team_id).first()
+        if team is None:
+            raise ServiceError("This team no longer exists.")
+        before = writes.snapshot(team)
+        if DeletedTeamTable.table_exists():
+            names = {f.name for f in DeletedTeamTable._meta.concrete_fields} - {"id"}
+            values = {
+                f.name: team.__dict__[f.attname]
+                for f in TeamTable._meta.concrete_fields
+                if f.name in names and team.__dict__.get(f.attname) is not None
+            }
+            values.update(
+                id=writes.new_id(),
+                deleted_at=writes.now_utc(),
+                deleted_by=writer_id(actor),
+                deleted_by_api_key=actor.api_key or None,
+            )
+            writes.insert_as_proxy(DeletedTeamTable, values)  # an archive copy, spend included
+        writes.audit(actor, writes.DELETED, "TeamTable", team_id, before, {})
+        delete_keys(
+            actor=actor, tokens=list(VerificationToken.objects.filter(team_id=team_id).values_list("token", flat=True))
+        )
+        _delete_team_models(team_id)
+        with _cursor() as cursor:
+            # team_endpoints.py::_STRIP_DELETED_TEAMS_FROM_USERS_SQL (order kept, rows locked in "C" order;
+            # raw SQL, so updated_at is left as it was)
+            cursor.execute(
+                f"UPDATE {_qn(UserTable)} SET teams = array_remove(teams, %s) WHERE user_id IN "
+                f'(SELECT user_id FROM {_qn(UserTable)} WHERE %s = ANY(teams) ORDER BY user_id COLLATE "C" FOR UPDATE)',
+                [team_id, team_id],
+            )
+        writes.delete_rows(TeamMembership, team_id=team_id)
+        writes.delete_rows(TeamTable, team_id=team_id)
+        _detach_team_from_access_groups(team_id)
+
+
+def _delete_team_models(team_id: str) -> None:
+    """delete_team -> model_management_endpoints.py::delete_team_models: the team's BYOK
+    deployments go with it (rows named "model_name_<team_id>_..." whose model_info.team_id is
+    the team; model_info may be stored as an object or as its JSON string)."""
+    from config.models import ProxyModelTable
+
+    owned = []
+    for model_id, model_info in ProxyModelTable.objects.filter(
+        model_name__startswith=f"model_name_{team_id}_"
+    ).values_list("model_id", "model_info"):
+        info = writes.decode_audit_value(model_info)
+        if isinstance(info, dict) and info.get("team_id") == team_id:
+            owned.append(model_id)
+    if owned:
+        writes.delete_rows(ProxyModelTable, model_id__in=owned)
+
+
+def _detach_team_from_access_groups(team_id: str) -> None:
+    """delete_team's sync_team_access_group_membership: a team with no row reconciles to no
+    groups, so its id leaves every access group's assigned_team_ids
+    (access_group_team_sync.py::_DETACH_SQL; raw SQL, no updated_at). Newer schemas only."""
+    if not litellm.catalog().has_column("AccessGroupTable", "assigned_team_ids"):
+        return
+    groups = connections[LITELLM_ALIAS].ops.quote_name(litellm.table_name("AccessGroupTable"))
+    with _cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {groups} SET "assigned_team_ids" = array_remove("assigned_team_ids", %s) '
+            f'WHERE %s = ANY(COALESCE("assigned_team_ids", ARRAY[]::text[]))',
+            [team_id, team_id],
+        )

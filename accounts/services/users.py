@@ -1,0 +1,157 @@
+"""User create, update and delete (/user/new, /user/update, /user/delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from config import policy, writes
+from keys.models import VerificationToken
+
+from ..models import (
+    InvitationLink,
+    OrganizationMembership,
+    TeamMembership,
+    TeamTable,
+    UserTable,
+)
+from .base import (
+    USER_LIMIT_FIELDS,
+    ServiceError,
+    _budget_reset_at,
+    _check_non_negative,
+    _clean_email,
+    _insert_user,
+    _lock_email,
+    _lock_users,
+    _new_user_row,
+    _org_role,
+    _users_with_email,
+    _validate_duration,
+    delete_keys,
+    user_snapshot,
+)
+from .orgs import org_member_add
+from .roster_base import _read_roster, _write_roster
+
+
+def user_create(
+    *,
+    actor: writes.Actor,
+    email: str,
+    role: str,
+    alias: str | None = None,
+    models: list[str] | None = None,
+    organization_id: str | None = None,
+    **limits: Any,
+) -> dict:
+    """/user/new without a key: uuid4 id, the role as given, models [], metadata {}, teams [],
+    spend 0, budget_reset_at when a duration is given. A duplicate email (any case) is refused.
+    With `organization_id` the person also joins that organization."""
+    email = _clean_email(email)
+    if not email:
+        raise ServiceError("Enter an email address.", "email")
+    if role not in dict(policy.USER_ROLES):
+        raise ServiceError("Choose a role.", "role")
+    unknown = set(limits) - set(USER_LIMIT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown user fields {sorted(unknown)}")
+    _check_non_negative(limits, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
+    limits["budget_duration"] = _validate_duration(limits.get("budget_duration"))
+    with writes.atomic():
+        _lock_email(email)
+        if _users_with_email(email):
+            raise ServiceError(f"A user with the email {email} already exists.", "email")
+        row = _new_user_row(
+            user_id=writes.new_id(), email=email, role=role, user_alias=alias or None, models=models, **limits
+        )
+        _insert_user(actor, row)
+        if organization_id:
+            org_member_add(actor=actor, organization_id=organization_id, user_id=row["user_id"], role=_org_role(role))
+    return row
+
+
+def user_update(*, actor: writes.Actor, user_id: str, changes: dict) -> dict:
+    """Write only the changed columns; recompute budget_reset_at when the duration changes.
+    Audit: before = the old row, updated = the new row (as /user/update)."""
+    allowed = {"user_role", "user_alias", "user_email", "models", *USER_LIMIT_FIELDS}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"unknown user fields {sorted(unknown)}")
+    _check_non_negative(changes, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
+    if "budget_duration" in changes:
+        changes["budget_duration"] = _validate_duration(changes["budget_duration"])
+    if "user_email" in changes:
+        changes["user_email"] = _clean_email(changes["user_email"])
+    with writes.atomic():
+        _lock_users([user_id])
+        user = UserTable.objects.filter(user_id=user_id).first()
+        if user is None:
+            raise ServiceError("This user no longer exists.")
+        changed = {k: v for k, v in changes.items() if getattr(user, k) != v}
+        if not changed:
+            return {}
+        if "user_email" in changed and changed["user_email"]:
+            clash = [u for u in _users_with_email(changed["user_email"]) if u.user_id != user_id]
+            if clash:
+                raise ServiceError(f"A user with the email {changed['user_email']} already exists.", "user_email")
+        if "budget_duration" in changed:
+            changed["budget_reset_at"] = _budget_reset_at(changed["budget_duration"])
+        before = user_snapshot(user)
+        writes.update_row(UserTable, user_id, {**changed, "updated_at": writes.now_utc()})
+        after = user_snapshot(UserTable.objects.get(user_id=user_id))
+        writes.audit(actor, writes.UPDATED, "UserTable", user_id, before, after)
+    return changed
+
+
+def user_delete(*, actor: writes.Actor, user_id: str) -> None:
+    """/user/delete: the user's keys archived and deleted, invitations naming them (user_id,
+    created_by, updated_by: FKs without cascade), org and team memberships, their entries in
+    every team's members_with_roles; then the row. One transaction, team locks first."""
+    with writes.atomic():
+        user = UserTable.objects.filter(user_id=user_id).first()
+        if user is None:
+            raise ServiceError("This user no longer exists.")
+        team_ids = set(user.teams or [])
+        team_ids |= set(TeamMembership.objects.filter(user_id=user_id).values_list("team_id", flat=True))
+        team_ids |= set(
+            TeamTable.objects.filter(members_with_roles__contains=[{"user_id": user_id}]).values_list(
+                "team_id", flat=True
+            )
+        )
+        for team_id in sorted(team_ids):
+            writes.advisory_xact_lock(team_id)
+        _lock_users([user_id])
+        user = UserTable.objects.get(user_id=user_id)
+        for team_id in sorted(team_ids):
+            roster, alias = _read_roster(team_id)
+            if roster is None:
+                continue
+            kept = [m for m in roster if m.get("user_id") != user_id]
+            if len(kept) != len(roster):
+                _write_roster(actor, team_id, alias, roster, kept)
+        delete_keys(
+            actor=actor, tokens=list(VerificationToken.objects.filter(user_id=user_id).values_list("token", flat=True))
+        )
+        naming = Q(user_id=user_id) | Q(created_by=user_id) | Q(updated_by=user_id)
+        for invitation in InvitationLink.objects.filter(naming):
+            writes.audit(actor, writes.DELETED, "InvitationLink", invitation.id, writes.snapshot(invitation), {})
+        writes.delete_rows(
+            InvitationLink, pk__in=list(InvitationLink.objects.filter(naming).values_list("id", flat=True))
+        )
+        writes.delete_rows(OrganizationMembership, user_id=user_id)
+        writes.delete_rows(TeamMembership, user_id=user_id)
+        writes.delete_rows(UserTable, user_id=user_id)
+        writes.audit(actor, writes.DELETED, "UserTable", user_id, user_snapshot(user), {})
+
+
+def ensure_proxy_admin_user(*, actor: writes.Actor) -> str:
+    """The row for settings.LITELLM_PROXY_ADMIN_ID, created as the proxy's admin login
+    upserts it (role proxy_admin) when missing. Invitations need an existing created_by."""
+    admin_id = settings.LITELLM_PROXY_ADMIN_ID
+    with writes.atomic():
+        if not UserTable.objects.filter(user_id=admin_id).exists():
+            _insert_user(actor, _new_user_row(user_id=admin_id, email=None, role=policy.PROXY_ADMIN))
+    return admin_id
