@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_invitations
+from . import views
+from .views import invitations as views_invitations
 
 app_name = "accounts"
 urlpatterns = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from config import writes
+from config.errors import ChangeRefused
 
 from . import durations
 from .models import BudgetTable
@@ -31,8 +32,7 @@ BUDGET_ROW_COLUMNS = (
 )
 
 
-class BudgetError(ValueError):
-    """A change that cannot be made; the message is for people."""
+BudgetError = ChangeRefused  # the budgets services' name for it
 
 
 def writer_id(actor: writes.Actor) -> str:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views_auth import ConsoleLoginView, PasswordChangeView
+from accounts.views.auth import ConsoleLoginView, PasswordChangeView
 from config.views import audit, home
 
 urlpatterns = [

@@ -19,6 +19,7 @@ from django.db import connections
 from budgets import durations
 from budgets import services as budget_services
 from config import litellm, writes
+from config.errors import ChangeRefused
 from config.routers import LITELLM_ALIAS
 
 from .models import DeletedVerificationToken, VerificationToken
@@ -29,8 +30,7 @@ LOGICAL_TABLE = "VerificationToken"
 UI_SESSION_TEAM_ID = "litellm-dashboard"
 
 
-class KeyChangeRefused(ValueError):
-    """A change LiteLLM would refuse (e.g. a duplicate alias); the message is for people."""
+KeyChangeRefused = ChangeRefused  # e.g. a duplicate alias LiteLLM would refuse
 
 
 @dataclass(frozen=True)

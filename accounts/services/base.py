@@ -11,6 +11,7 @@ from django.db import connections
 
 from budgets.models import BudgetTable
 from config import policy, writes
+from config.errors import ChangeRefused
 from config.routers import LITELLM_ALIAS
 
 from ..models import (
@@ -29,13 +30,7 @@ ORG_ROLES = (policy.ORG_ADMIN, policy.INTERNAL_USER, policy.INTERNAL_USER_VIEWER
 ADMIN_ROLES = (policy.PROXY_ADMIN, policy.PROXY_ADMIN_VIEWER)
 
 
-class ServiceError(ValueError):
-    """A change refused before anything was written; `field` names the form field to blame."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+ServiceError = ChangeRefused  # the accounts services' name for it
 
 
 def _cursor():

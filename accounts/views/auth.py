@@ -15,9 +15,9 @@ from django.views.generic import FormView
 from config import policy
 from config.views.generic import ConsoleMixin
 
-from . import services
-from .forms import ChangePasswordForm
-from .models import UserTable
+from .. import services
+from ..forms import ChangePasswordForm
+from ..models import UserTable
 
 
 def _keys(request, username: str) -> list[str]:

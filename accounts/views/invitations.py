@@ -10,14 +10,15 @@ from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
+from django.views.generic import TemplateView
 
 from config import policy, writes
-from config.views.generic import ObjectListView
+from config.views.generic import ActionView, ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
 
-from . import filters, forms, selectors, services, tables
-from .auth import LiteLLMUserBackend
-from .models import InvitationLink, OrganizationTable, TeamTable, UserTable
-from .views import ActionView, ConsoleMixin, ObjectMixin, ServiceFormView, TemplateView, _load_user
+from .. import filters, forms, selectors, services, tables
+from ..auth import LiteLLMUserBackend
+from ..models import InvitationLink, OrganizationTable, TeamTable, UserTable
+from .base import _load_user
 
 
 def console_link(request, invitation_id: str, *, reset: bool = False) -> str:

@@ -1,0 +1,223 @@
+"""Organization pages and their members."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from budgets.models import BudgetTable
+from budgets.selectors import forecast_for as budget_forecast_for
+from config import policy
+from config.views.generic import ActionView, ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
+
+from .. import filters, forms, selectors, services, tables
+from ..models import OrganizationMembership, OrganizationTable, TeamTable, UserTable
+from .base import _load_org, _person_choices
+
+
+class OrgListView(ObjectListView):
+    model = OrganizationTable
+    table_class = tables.OrgListTable
+    filterset_class = filters.OrgFilterSet
+    section = "organizations"
+    title = "Organizations"
+    create_label = "Create organization"
+
+    @property
+    def create_url(self):
+        return reverse("accounts:org_create")
+
+    def can_create(self):
+        return self.principal.can_create_orgs()
+
+    def scope(self, queryset):
+        teams = (
+            TeamTable.objects.filter(organization_id=OuterRef("organization_id"))
+            .values("organization_id")
+            .annotate(n=Count("team_id"))
+            .values("n")
+        )
+        members = (
+            OrganizationMembership.objects.filter(organization_id=OuterRef("organization_id"))
+            .values("organization_id")
+            .annotate(n=Count("user_id"))
+            .values("n")
+        )
+        budget = BudgetTable.objects.filter(budget_id=OuterRef("budget_id")).values("max_budget")[:1]
+        return (
+            queryset.filter(self.principal.orgs_q())
+            .annotate(
+                team_count=Coalesce(Subquery(teams, output_field=IntegerField()), Value(0)),
+                member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
+                budget_max=Subquery(budget),
+            )
+            .defer("metadata", "model_spend")
+            .order_by("organization_id")
+        )
+
+
+class OrgDetailView(ConsoleMixin, ObjectMixin, TemplateView):
+    section = "organizations"
+    template_name = "accounts/org_detail.html"
+
+    def load(self):
+        return _load_org(self, self.kwargs["org_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        org = self.object
+        budget, budget_view = selectors.org_budget(org)
+        context.update(
+            title=org.organization_alias,
+            org=org,
+            org_budget=budget,
+            budget=budget_view,
+            forecast=budget_view
+            and budget_forecast_for(
+                "org",
+                org.organization_id,
+                spend=budget_view.spend,
+                max_budget=budget_view.max_budget,
+                reset_at=budget_view.reset_at,
+            ),
+            teams=TeamTable.objects.filter(organization_id=org.organization_id).order_by("team_alias"),
+            members=selectors.org_members(org),
+            can_manage=self.principal.can_manage_org(org),
+            org_roles=policy.ORG_ROLES,
+        )
+        return context
+
+
+class OrgCreateView(ServiceFormView):
+    section = "organizations"
+    title = "Create an organization"
+    form_class = forms.OrgForm
+    submit_label = "Create organization"
+
+    def authorize(self):
+        self.principal.require(self.principal.can_create_orgs())
+
+    def perform(self, form):
+        org = services.org_create(
+            actor=self.actor(),
+            alias=form.cleaned_data["organization_alias"],
+            models=form.cleaned_data.get("models") or [],
+            **form.budget_values(),
+        )
+        messages.success(self.request, f"Created {org['organization_alias']}.")
+        return org
+
+    def success_url_for(self, result):
+        if result:
+            return reverse("accounts:org_detail", args=[result["organization_id"]])
+        return reverse("accounts:org_list")
+
+
+class OrgEditView(ServiceFormView):
+    section = "organizations"
+    form_class = forms.OrgForm
+    cache_note = True
+
+    def load(self):
+        return _load_org(self, self.kwargs["org_id"])
+
+    def authorize(self):
+        self.principal.require(self.principal.can_manage_org(self.object))
+        self.title = f"Edit {self.object.organization_alias}"
+
+    def form_extra(self):
+        return {"instance": self.object, "budget": BudgetTable.objects.filter(budget_id=self.object.budget_id).first()}
+
+    def perform(self, form):
+        changes, budget_changes = form.changes()
+        services.org_update(
+            actor=self.actor(),
+            organization_id=self.object.organization_id,
+            changes=changes,
+            budget_changes=budget_changes,
+        )
+        messages.success(self.request, "Saved." if changes or budget_changes else "Nothing changed.")
+        return None
+
+    def success_url_for(self, result):
+        return reverse("accounts:org_detail", args=[self.object.organization_id])
+
+
+class OrgMemberAddView(ServiceFormView):
+    section = "organizations"
+    form_class = forms.OrgMemberAddForm
+    submit_label = "Add member"
+
+    def load(self):
+        return _load_org(self, self.kwargs["org_id"])
+
+    def authorize(self):
+        self.principal.require(self.principal.can_manage_org(self.object))
+        self.title = f"Add a member to {self.object.organization_alias}"
+
+    def form_extra(self):
+        members = OrganizationMembership.objects.filter(organization_id=self.object.organization_id)
+        return {"user_choices": _person_choices(self.principal, members.values_list("user_id", flat=True))}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        self._require_role_change_allowed(data.get("user"), data["role"])
+        services.org_member_add(
+            actor=self.actor(),
+            organization_id=self.object.organization_id,
+            user_id=data.get("user") or None,
+            email=data.get("email") or None,
+            role=data["role"],
+        )
+        messages.success(self.request, "Added the member.")
+        return None
+
+    def _require_role_change_allowed(self, user_id, role):
+        target = UserTable.objects.filter(user_id=user_id).first() if user_id else None
+        if target is not None and target.user_role in services.ADMIN_ROLES:
+            self.principal.require(self.principal.is_proxy_admin)
+
+    def success_url_for(self, result):
+        return reverse("accounts:org_detail", args=[self.object.organization_id])
+
+
+class OrgMemberActionView(ActionView):
+    section = "organizations"
+
+    def load(self):
+        return _load_org(self, self.kwargs["org_id"])
+
+    def authorize(self):
+        self.principal.require(self.principal.can_manage_org(self.object))
+        target = UserTable.objects.filter(user_id=self.kwargs["user_id"]).first()
+        # organization_endpoints.py: only proxy admins touch a proxy admin's org role.
+        if target is not None and target.user_role in services.ADMIN_ROLES:
+            self.principal.require(self.principal.is_proxy_admin)
+
+    def next_url(self):
+        return reverse("accounts:org_detail", args=[self.object.organization_id])
+
+
+class OrgMemberRemoveView(OrgMemberActionView):
+    def perform(self):
+        services.org_member_remove(
+            actor=self.actor(), organization_id=self.object.organization_id, user_id=self.kwargs["user_id"]
+        )
+        return "Removed the member from the organization."
+
+
+class OrgMemberRoleView(OrgMemberActionView):
+    def perform(self):
+        form = forms.OrgMemberRoleForm(self.request.POST)
+        if not form.is_valid():
+            raise services.ServiceError("Choose an organization role.")
+        services.org_member_set_role(
+            actor=self.actor(),
+            organization_id=self.object.organization_id,
+            user_id=self.kwargs["user_id"],
+            role=form.cleaned_data["role"],
+        )
+        return "Role changed."

@@ -1,0 +1,174 @@
+"""Team pages: list, detail, create, edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from config import policy
+from config.views.generic import ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
+
+from .. import filters, forms, selectors, services, tables
+from ..models import OrganizationTable, TeamTable
+from .base import _forecast, _load_team
+
+
+class TeamListView(ObjectListView):
+    model = TeamTable
+    table_class = tables.TeamListTable
+    filterset_class = filters.TeamFilterSet
+    section = "teams"
+    title = "Teams"
+    create_label = "Create team"
+
+    @property
+    def create_url(self):
+        return reverse("accounts:team_create")
+
+    def can_create(self):
+        return self.principal.can_create_teams()
+
+    def scope(self, queryset):
+        org_alias = OrganizationTable.objects.filter(organization_id=OuterRef("organization_id")).values(
+            "organization_alias"
+        )[:1]
+        return (
+            queryset.filter(self.principal.teams_q())
+            .exclude(team_id=policy.UI_SESSION_TEAM_ID)
+            .annotate(org_alias=Subquery(org_alias))
+            .defer("metadata", "model_spend")
+            .order_by("team_id")
+        )
+
+
+class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
+    section = "teams"
+    template_name = "accounts/team_detail.html"
+
+    def load(self):
+        return _load_team(self, self.kwargs["team_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        team = self.object
+        org = OrganizationTable.objects.filter(organization_id=team.organization_id).first()
+        context.update(
+            title=team.team_alias or team.team_id,
+            team=team,
+            org=org,
+            members=selectors.team_members(team),
+            keys=selectors.key_rows(self.principal, team_id=team.team_id),
+            budget=selectors.team_budget(team),
+            forecast=_forecast("team", team.team_id, team),
+            can_manage=self.principal.can_manage_team(team),
+            can_edit=self.principal.can_edit_team_settings(team),
+            can_invite=self.principal.can_invite_to_team(team),
+            team_roles=policy.TEAM_ROLES,
+            default_budget_id=services._team_default_budget_id(team),
+            can_bulk_budgets=self.principal.can_open("budgets"),
+            # Members' spend and budgets are for those who run the team, as in LiteLLM's UI.
+            show_money=self.principal.can_manage_team(team) or self.principal.sees_everything,
+        )
+        return context
+
+
+class TeamCreateView(ServiceFormView):
+    section = "teams"
+    title = "Create a team"
+    form_class = forms.TeamForm
+    submit_label = "Create team"
+
+    def authorize(self):
+        self.principal.require(self.principal.can_create_teams())
+
+    def form_extra(self):
+        return {"principal": self.principal}
+
+    def perform(self, form):
+        values = form.values()
+        org_id = values.get("organization_id")
+        if org_id:
+            org = OrganizationTable.objects.filter(organization_id=org_id).first()
+            self.principal.require(org is not None and self.principal.can_manage_org(org))
+        else:
+            self.principal.require(self.principal.is_proxy_admin)
+        team = services.team_create(actor=self.actor(), creator_user_id=self.principal.user_id, **values)
+        messages.success(self.request, f"Created team {team['team_alias']}.")
+        return team
+
+    def success_url_for(self, result):
+        if result:
+            return reverse("accounts:team_detail", args=[result["team_id"]])
+        return reverse("accounts:team_list")
+
+
+class TeamEditView(ServiceFormView):
+    section = "teams"
+    form_class = forms.TeamForm
+    cache_note = True
+
+    def load(self):
+        return _load_team(self, self.kwargs["team_id"])
+
+    def authorize(self):
+        self.principal.require(self.principal.can_edit_team_settings(self.object))
+        self.title = f"Settings of {self.object.team_alias or self.object.team_id}"
+
+    def form_extra(self):
+        return {"principal": self.principal, "instance": self.object}
+
+    def perform(self, form):
+        changes = form.changes()
+        if "organization_id" in changes:
+            new_org = OrganizationTable.objects.filter(organization_id=changes["organization_id"]).first()
+            allowed = self.principal.is_proxy_admin or (new_org is not None and self.principal.can_manage_org(new_org))
+            self.principal.require(allowed)
+        changed = services.team_update(actor=self.actor(), team_id=self.object.team_id, changes=changes)
+        messages.success(self.request, "Saved." if changed else "Nothing changed.")
+        return changed
+
+    def success_url_for(self, result):
+        return reverse("accounts:team_detail", args=[self.object.team_id])
+
+
+class TeamDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
+    section = "teams"
+    template_name = "generic/confirm.html"
+    http_method_names = ["get", "post"]
+
+    def load(self):
+        return _load_team(self, self.kwargs["team_id"])
+
+    def authorize(self):
+        self.principal.require(self.principal.can_edit_team_settings(self.object))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        team = self.object
+        keys = selectors.VerificationToken.objects.filter(team_id=team.team_id).count()
+        context.update(
+            title=f"Delete team {team.team_alias or team.team_id}?",
+            message="This deletes the team as the proxy's /team/delete does:",
+            details=[
+                f"its {keys} key{'s' if keys != 1 else ''} stop working (archived where the proxy keeps deleted keys)",
+                f"its {len(selectors.roster_of(team))} members leave the team (their user accounts stay)",
+                "the team is archived in the proxy's deleted-teams list where that table exists",
+            ],
+            submit_label="Delete team",
+            cancel_url=reverse("accounts:team_detail", args=[team.team_id]),
+            danger=True,
+            crumb_object=self.object,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.team_delete(actor=self.actor(), team_id=self.object.team_id)
+        except services.ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"Deleted team {self.object.team_alias or self.object.team_id}.")
+        return redirect("accounts:team_list")

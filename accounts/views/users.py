@@ -1,0 +1,177 @@
+"""User pages: list, detail, create, edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from config.views.generic import ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
+
+from .. import filters, forms, selectors, services, tables
+from ..models import OrganizationTable, UserTable
+from .base import _forecast, _load_user
+
+
+class UserListView(ObjectListView):
+    model = UserTable
+    table_class = tables.UserListTable
+    filterset_class = filters.UserFilterSet
+    section = "users"
+    title = "Users"
+    create_label = "Add user"
+
+    @property
+    def create_url(self):
+        return reverse("accounts:user_create")
+
+    def can_create(self):
+        return self.principal.can_create_users()
+
+    def scope(self, queryset):
+        return (
+            queryset.filter(self.principal.users_q()).defer("password", "metadata", "model_spend").order_by("user_id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.principal.can_invite():
+            context["invite_url"] = reverse("accounts:invitation_create")
+        return context
+
+    template_name = "accounts/user_list.html"
+
+
+class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
+    section = "users"
+    template_name = "accounts/user_detail.html"
+
+    def load(self):
+        return _load_user(self, self.kwargs["user_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.object
+        usage = selectors.recent_user_usage(user.user_id)
+        context.update(
+            title=user.user_email or user.user_id,
+            person=user,
+            teams=selectors.user_teams(user, self.principal),
+            orgs=selectors.user_orgs(user),
+            keys=selectors.key_rows(self.principal, user_id=user.user_id),
+            budget=selectors.user_budget(user),
+            forecast=_forecast("user", user.user_id, user),
+            usage=usage[:14],
+            usage_totals=selectors.usage_totals(usage),
+            can_manage=self.principal.can_manage_user(user),
+            can_delete=self.principal.can_delete_user(user),
+            can_reset_password=self.principal.can_manage_user(user) and bool(user.user_email),
+            pending=services.pending_invitation_for(user.user_id),
+        )
+        return context
+
+
+class UserCreateView(ServiceFormView):
+    section = "users"
+    title = "Add a user"
+    form_class = forms.UserCreateForm
+    submit_label = "Add user"
+    intro = "Creates the person in LiteLLM (no key). Send them an invitation afterwards so they can set a password."
+
+    def authorize(self):
+        self.principal.require(self.principal.can_create_users())
+
+    def form_extra(self):
+        return {"principal": self.principal}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        if not self.principal.can_assign_role(data["user_role"]):
+            self.principal.require(False)
+        org_id = data.get("organization") or None
+        if org_id and not self.principal.can_manage_org(OrganizationTable.objects.get(organization_id=org_id)):
+            self.principal.require(False)
+        row = services.user_create(
+            actor=self.actor(),
+            email=data["user_email"],
+            role=data["user_role"],
+            alias=data.get("user_alias") or None,
+            models=data.get("models") or [],
+            organization_id=org_id,
+            **{f: data.get(f) for f in services.USER_LIMIT_FIELDS},
+        )
+        messages.success(self.request, f"Added {row['user_email']}.")
+        return row
+
+    def success_url_for(self, result):
+        if result:
+            return reverse("accounts:user_detail", args=[result["user_id"]])
+        return reverse("accounts:user_list")
+
+
+class UserEditView(ServiceFormView):
+    section = "users"
+    form_class = forms.UserEditForm
+    cache_note = True
+
+    def load(self):
+        return _load_user(self, self.kwargs["user_id"])
+
+    def authorize(self):
+        self.principal.require(self.principal.can_manage_user(self.object))
+        self.title = f"Edit {self.object.user_email or self.object.user_id}"
+
+    def form_extra(self):
+        return {"principal": self.principal, "instance": self.object}
+
+    def perform(self, form):
+        changes = form.changes()
+        if "user_role" in changes:
+            self.principal.require(self.principal.can_assign_role(changes["user_role"]))
+        changed = services.user_update(actor=self.actor(), user_id=self.object.user_id, changes=changes)
+        messages.success(self.request, "Saved." if changed else "Nothing changed.")
+        return changed
+
+    def success_url_for(self, result):
+        return reverse("accounts:user_detail", args=[self.object.user_id])
+
+
+class UserDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
+    section = "users"
+    template_name = "generic/confirm.html"
+    http_method_names = ["get", "post"]
+
+    def load(self):
+        return _load_user(self, self.kwargs["user_id"])
+
+    def authorize(self):
+        self.principal.require(self.principal.can_delete_user(self.object))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.object
+        keys = selectors.VerificationToken.objects.filter(user_id=user.user_id).count()
+        context.update(
+            title=f"Delete {user.user_email or user.user_id}?",
+            message="This deletes the person from LiteLLM, as the proxy's /user/delete does:",
+            details=[
+                f"their {keys} key{'s' if keys != 1 else ''} (archived where the proxy keeps deleted keys)",
+                "their invitations, organization and team memberships",
+                "their place on every team roster",
+            ],
+            submit_label="Delete user",
+            cancel_url=reverse("accounts:user_detail", args=[user.user_id]),
+            danger=True,
+            crumb_object=self.object,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.user_delete(actor=self.actor(), user_id=self.object.user_id)
+        except services.ServiceError as e:
+            messages.error(request, e.message)
+            return redirect("accounts:user_list")
+        messages.success(request, f"Deleted {self.object.user_email or self.object.user_id}.")
+        return redirect("accounts:user_list")

@@ -1,0 +1,54 @@
+"""What every console page starts from: a signed-in principal allowed to open the section,
+and (for pages about one object) that object loaded within what they may see."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+
+from config import policy, writes
+
+
+class ConsoleMixin(LoginRequiredMixin):
+    """Requires a signed-in principal allowed to open `section` (403 otherwise)."""
+
+    section: str | None = None
+    title: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.principal = policy.principal(request)
+        if self.principal is None:
+            raise PermissionDenied("This account has no access to the console.")
+        if self.section and not self.principal.can_open(self.section):
+            raise PermissionDenied("You may not open this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("title", self.title)
+        context["principal"] = self.principal
+        context["section"] = self.section
+        return context
+
+
+class ObjectMixin:
+    """Loads `self.object` after sign-in and section checks (ConsoleMixin runs first), and
+    refuses methods the view does not serve before touching the database (405)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        self.object = self.load()
+        self.authorize()
+        return super().dispatch(request, *args, **kwargs)
+
+    def load(self):
+        return None
+
+    def authorize(self) -> None:
+        pass
+
+    def actor(self) -> writes.Actor:
+        return writes.Actor(changed_by=self.principal.actor_id)
