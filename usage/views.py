@@ -17,6 +17,7 @@ from django.db.models.fields.json import KT
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
@@ -285,6 +286,7 @@ def _export_query(querydict) -> str:
     return query.urlencode()
 
 
+@require_safe
 def spendlog_detail(request, request_id: str):
     """One request: tokens, spend, latency, metadata, tags; prompt and response where stored."""
     principal = _principal_or_login(request, "logs")
@@ -314,6 +316,7 @@ def spendlog_detail(request, request_id: str):
     return render(request, "usage/spendlog_detail.html", context)
 
 
+@require_safe
 def errorlog_detail(request, request_id: str):
     principal = _principal_or_login(request, "logs")
     if not isinstance(principal, policy.Principal):
