@@ -105,6 +105,15 @@ class Principal:
             return Q()
         return Q(team_id__in=self.team_ids) | Q(organization_id__in=self.org_admin_of)
 
+    def team_choices_q(self) -> Q:
+        """Teams this person may pick for a key they make: proxy admins any, org admins their
+        orgs' teams, others the teams they belong to; never the UI-session team, never for
+        read-only people."""
+        if self.is_read_only:
+            return Q(team_id__in=[])
+        q = Q() if self.is_proxy_admin else Q(team_id__in=self.team_ids) | Q(organization_id__in=self.org_admin_of)
+        return q & ~Q(team_id=UI_SESSION_TEAM_ID)
+
     def team_ids_managed(self) -> frozenset[str]:
         return self.team_admin_of
 
