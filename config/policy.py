@@ -156,6 +156,16 @@ class Principal:
             return True
         return team.team_id in self.team_admin_of
 
+    def can_see_member_spend(self, team, member_user_id: str | None) -> bool:
+        """A team member's spend and budget: those who run the team (its admins, its org's
+        admins, proxy admins and admin viewers) see every member's; anyone else only their
+        own row, as LiteLLM's team page shows a plain member or viewer."""
+        if self.sees_everything or team.team_id in self.team_admin_of:
+            return True
+        if team.organization_id and team.organization_id in self.org_admin_of:
+            return True
+        return bool(self.user_id) and member_user_id == self.user_id
+
     def can_edit_team_settings(self, team) -> bool:
         """Team settings (budget, models, org): admins and the team's org admins only."""
         if self.is_read_only:
