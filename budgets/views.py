@@ -215,15 +215,20 @@ class TeamMemberBudgetsView(ConsoleMixin, View):
             },
         )
 
+    def _members(self, team):
+        """The rows this person may see: every member for those who run the team, else their own."""
+        rows = selectors.team_member_budgets(team)
+        return [m for m in rows if self.principal.can_see_member_spend(team, m.user_id)]
+
     def get(self, request, team_id):
         team = self._team(team_id)
-        form = MemberBudgetMatrixForm(members=selectors.team_member_budgets(team))
+        form = MemberBudgetMatrixForm(members=self._members(team))
         return self._render(request, team, form)
 
     def post(self, request, team_id):
         team = self._team(team_id)
         self.principal.require(self.principal.can_manage_team(team))
-        form = MemberBudgetMatrixForm(request.POST, members=selectors.team_member_budgets(team))
+        form = MemberBudgetMatrixForm(request.POST, members=self._members(team))
         if not form.is_valid():
             return self._render(request, team, form)
         changes = form.changes()

@@ -105,6 +105,15 @@ class Principal:
             return Q()
         return Q(team_id__in=self.team_ids) | Q(organization_id__in=self.org_admin_of)
 
+    def team_choices_q(self) -> Q:
+        """Teams this person may pick for a key they make: proxy admins any, org admins their
+        orgs' teams, others the teams they belong to; never the UI-session team, never for
+        read-only people."""
+        if self.is_read_only:
+            return Q(team_id__in=[])
+        q = Q() if self.is_proxy_admin else Q(team_id__in=self.team_ids) | Q(organization_id__in=self.org_admin_of)
+        return q & ~Q(team_id=UI_SESSION_TEAM_ID)
+
     def team_ids_managed(self) -> frozenset[str]:
         return self.team_admin_of
 
@@ -146,6 +155,16 @@ class Principal:
         if team.organization_id and team.organization_id in self.org_admin_of:
             return True
         return team.team_id in self.team_admin_of
+
+    def can_see_member_spend(self, team, member_user_id: str | None) -> bool:
+        """A team member's spend and budget: those who run the team (its admins, its org's
+        admins, proxy admins and admin viewers) see every member's; anyone else only their
+        own row, as LiteLLM's team page shows a plain member or viewer."""
+        if self.sees_everything or team.team_id in self.team_admin_of:
+            return True
+        if team.organization_id and team.organization_id in self.org_admin_of:
+            return True
+        return bool(self.user_id) and member_user_id == self.user_id
 
     def can_edit_team_settings(self, team) -> bool:
         """Team settings (budget, models, org): admins and the team's org admins only."""

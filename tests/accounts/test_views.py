@@ -86,7 +86,7 @@ def test_members_see_their_team_but_change_nothing(cast, client_for):
     member = client_for(cast.member)
     response = member.get(url("team_detail", cast.team["team_id"]))
     assert response.status_code == 200 and "Add member" not in response.content.decode()
-    assert "teamadmin@example.com" in response.content.decode() and "Spend in team" not in response.content.decode()
+    assert "teamadmin@example.com" in response.content.decode()
     assert (
         member.post(url("team_member_remove", cast.team["team_id"], cast.internal_viewer["user_id"])).status_code == 403
     )
@@ -524,3 +524,50 @@ def test_team_page_links_to_an_invitation_for_that_team(cast, client_for):
     assert f"{url('invitation_create')}?team={cast.team['team_id']}" in page
     form = lead.get(url("invitation_create") + f"?team={cast.team['team_id']}").content.decode()
     assert f'value="{cast.team["team_id"]}" selected' in form
+
+
+# --- duplicate team and organization names -------------------------------------------------------
+
+
+def test_a_second_team_of_the_same_name_is_refused(cast, client_for):
+    admin = client_for(cast.proxy_admin)
+    teams = TeamTable.objects.count()
+    response = admin.post(url("team_create"), {"team_alias": " research ", "organization_id": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["team_alias"] == [
+        "A team named 'Research' already exists. Pick another name."
+    ]
+    assert TeamTable.objects.count() == teams
+    # Renaming another team to it (any case) is refused too; the team itself may change its case.
+    other = {"team_alias": "RESEARCH", "organization_id": cast.other_org["organization_id"], "models": ""}
+    response = admin.post(url("team_edit", cast.other_team["team_id"]), other)
+    assert "team_alias" in response.context["form"].errors
+    assert TeamTable.objects.get(team_id=cast.other_team["team_id"]).team_alias == "Other"
+    own = {"team_alias": "research", "organization_id": cast.org["organization_id"], "models": ""}
+    assert admin.post(url("team_edit", cast.team["team_id"]), own).status_code == 302
+    assert TeamTable.objects.get(team_id=cast.team["team_id"]).team_alias == "research"
+
+
+def test_a_duplicate_the_proxy_made_does_not_block_other_edits(cast, client_for):
+    factories.make_team(alias="Research", organization_id=cast.org["organization_id"])  # the proxy allows it
+    form = {"team_alias": "Research", "organization_id": cast.org["organization_id"], "models": "", "max_budget": "7"}
+    assert client_for(cast.proxy_admin).post(url("team_edit", cast.team["team_id"]), form).status_code == 302
+    assert TeamTable.objects.get(team_id=cast.team["team_id"]).max_budget == 7.0
+
+
+def test_a_second_organization_of_the_same_name_is_refused(cast, client_for):
+    from accounts.models import OrganizationTable
+
+    admin = client_for(cast.proxy_admin)
+    orgs = OrganizationTable.objects.count()
+    response = admin.post(url("org_create"), {"organization_alias": "ACME", "max_budget": "100"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["organization_alias"] == [
+        "An organization named 'Acme' already exists. Pick another name."
+    ]
+    assert OrganizationTable.objects.count() == orgs
+    response = admin.post(url("org_edit", cast.other_org["organization_id"]), {"organization_alias": "acme"})
+    assert "organization_alias" in response.context["form"].errors
+    assert OrganizationTable.objects.get(organization_id=cast.other_org["organization_id"]).organization_alias == (
+        "Globex"
+    )
