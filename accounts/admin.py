@@ -57,6 +57,7 @@ class UserTableAdmin(LiteLLMAdmin):
     delete_service = "accounts.services:user_delete"
     add_fields = ("user_email", "user_alias", "user_role", "organization_id", "models", *services.USER_LIMIT_FIELDS)
     editable = ("user_email", "user_alias", "user_role", "models", *services.USER_LIMIT_FIELDS)
+    refusal_fields = {"email": "user_email", "role": "user_role"}
 
     def create(self, request, actor, values):
         limits = {k: values[k] for k in services.USER_LIMIT_FIELDS if k in values}

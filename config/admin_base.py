@@ -172,7 +172,8 @@ class LiteLLMAdminForm(forms.ModelForm):
         try:
             self.model_admin.write(self.admin_request, self.instance, self, change=not self.instance._state.adding)
         except ChangeRefused as refused:
-            self.add_error(refused.field if refused.field in self.fields else None, refused.message)
+            field = self.model_admin.refusal_fields.get(refused.field, refused.field)
+            self.add_error(field if field in self.fields else None, refused.message)
 
 
 class LiteLLMAdmin(admin.ModelAdmin):
@@ -192,6 +193,8 @@ class LiteLLMAdmin(admin.ModelAdmin):
     add_fields       the fields of the add form (None: every column but stamps and counters)
     editable         the columns an edit may change (None: all but the locked ones); a table
                      written through a service lists what that service writes
+    refusal_fields   where a service's ChangeRefused.field shows when it names an argument
+                     (e.g. user_create's "email") rather than the column
     """
 
     form = LiteLLMAdminForm
@@ -208,6 +211,7 @@ class LiteLLMAdmin(admin.ModelAdmin):
     audit_after_row = False
     add_fields: tuple[str, ...] | None = None
     editable: tuple[str, ...] | None = None
+    refusal_fields: dict[str, str] = {}  # a service's field name -> the column it refers to
     list_per_page = 50
 
     # -- what this database has ---------------------------------------------------------------

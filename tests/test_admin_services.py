@@ -126,6 +126,15 @@ def test_a_user_with_a_taken_email_is_refused(ops_client):
     assert "already exists" in message
 
 
+def test_adding_a_user_with_a_taken_email_is_refused_next_to_the_email(ops_client):
+    factories.make_user(email="first@example.com")
+    add_url = reverse("admin:accounts_usertable_add")
+    form = ops_client.get(add_url).context["adminform"].form
+    response = ops_client.post(add_url, post_data(form, user_email=" First@example.com"))
+    assert "already exists" in refused(response, "user_email")
+    assert UserTable.objects.filter(user_email__iexact="first@example.com").count() == 1
+
+
 # --- audit rows ------------------------------------------------------------------------------------
 
 
