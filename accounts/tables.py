@@ -146,7 +146,6 @@ class EndUserListTable(ConsoleTable):
             "actions",
         )
         order_by = ("user_id",)
-        export_exclude = ("actions",)
 
     def render_allowed_model_region(self, value):
         return value.upper()  # "eu" as the edit form and LiteLLM's docs write it: EU
