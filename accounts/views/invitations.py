@@ -20,6 +20,11 @@ from ..auth import LiteLLMUserBackend
 from ..models import InvitationLink, OrganizationTable, TeamTable, UserTable
 from .base import _load_user
 
+REFUSED_INVITE = (
+    "You cannot invite this address. If they should join your team, add them from the team page; "
+    "a proxy admin can send them a link."
+)
+
 
 def console_link(request, invitation_id: str, *, reset: bool = False) -> str:
     path = reverse("accounts:invitation_accept", args=[invitation_id])
@@ -112,12 +117,9 @@ class InvitationCreateView(ServiceFormView):
         if not self.principal.is_proxy_admin and not team_id and not org_id:
             raise services.ServiceError("Choose a team or an organization you manage.", "organization")
         existing = UserTable.objects.filter(user_email__iexact=data["email"].strip()).first()
-        if existing is not None and not self.principal.can_invite_existing(existing):
-            raise services.ServiceError(
-                f"{data['email']} already has a LiteLLM account you do not manage. "
-                "Add them to your team from the team page instead.",
-                "email",
-            )
+        if existing is not None and not self.principal.can_manage_credentials(existing):
+            # The same words whether or not the address has an account outside your scope.
+            raise services.ServiceError(REFUSED_INVITE, "email")
         actor = self.actor()
         result = services.invite_person(
             actor=actor,
@@ -213,7 +215,7 @@ class PasswordResetLinkView(ActionView):
         return _load_user(self, self.kwargs["user_id"])
 
     def authorize(self):
-        self.principal.require(self.principal.can_manage_user(self.object))
+        self.principal.require(self.principal.can_manage_credentials(self.object))
 
     def perform(self):
         actor = self.actor()

@@ -66,7 +66,7 @@ class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             usage_totals=selectors.usage_totals(usage),
             can_manage=self.principal.can_manage_user(user),
             can_delete=self.principal.can_delete_user(user),
-            can_reset_password=self.principal.can_manage_user(user) and bool(user.user_email),
+            can_reset_password=self.principal.can_manage_credentials(user) and bool(user.user_email),
             pending=services.pending_invitation_for(user.user_id),
         )
         return context

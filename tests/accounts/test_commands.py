@@ -128,6 +128,6 @@ def test_invitations_lists_by_status_and_revokes(cast):
 
 
 def test_invite_as_someone_refuses_accounts_they_do_not_manage(cast):
-    with pytest.raises(CommandError, match="account you do not manage"):
+    with pytest.raises(CommandError, match="you cannot invite this address"):
         run("invite", "outsider@example.com", "--team", "Research", "--as", "teamadmin@example.com")
     assert not InvitationLink.objects.filter(user_id=cast.outsider["user_id"]).exists()

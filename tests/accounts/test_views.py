@@ -491,21 +491,24 @@ def test_no_one_but_a_proxy_admin_can_take_over_an_admin_account(cast, client_fo
         url("invitation_create"),
         {"email": "admin@example.com", "role": "internal_user", "organization": cast.org["organization_id"]},
     )
-    assert response.status_code == 200 and "account you do not manage" in response.content.decode()
+    assert response.status_code == 200 and "You cannot invite this address" in response.content.decode()
     assert not InvitationLink.objects.filter(user_id=cast.proxy_admin["user_id"]).exists()
 
 
-def test_team_admins_reinvite_only_plain_members_of_their_teams(cast, client_for):
+def test_team_admins_invite_only_new_people(cast, client_for):
+    """A link for an existing person signs its holder in as them: team admins get the same
+    refusal for their own members as for people elsewhere (no hint of who has an account)."""
     lead = client_for(cast.team_admin)
-    ok = lead.post(
-        url("invitation_create"), {"email": "member@example.com", "role": "internal_user", "team": cast.team["team_id"]}
-    )
+    pages = []
+    for email, user in (("member@example.com", cast.member), ("outsider@example.com", cast.outsider)):
+        data = {"email": email, "role": "internal_user", "team": cast.team["team_id"]}
+        refused = lead.post(url("invitation_create"), data)
+        assert refused.status_code == 200 and not InvitationLink.objects.filter(user_id=user["user_id"]).exists()
+        pages.append(refused.content.decode())
+    assert all("You cannot invite this address" in page for page in pages)
+    data = {"email": "new@example.com", "role": "internal_user", "team": cast.team["team_id"]}
+    ok = lead.post(url("invitation_create"), data)
     assert ok.status_code == 302
-    refused = lead.post(
-        url("invitation_create"),
-        {"email": "outsider@example.com", "role": "internal_user", "team": cast.team["team_id"]},
-    )
-    assert refused.status_code == 200 and not InvitationLink.objects.filter(user_id=cast.outsider["user_id"]).exists()
 
 
 def test_invitation_links_are_shown_only_to_their_creator_and_proxy_admins(cast, client_for):

@@ -130,8 +130,8 @@ class Command(BaseCommand):
             if budget is not None and budget < 0:
                 raise CommandError("max_budget must be zero or more")
             existing = UserTable.objects.filter(user_email__iexact=row.email).first()
-            if existing is not None and not principal.can_invite_existing(existing):
-                raise CommandError("already has a LiteLLM account you do not manage")
+            if existing is not None and not principal.can_manage_credentials(existing):
+                raise CommandError("you cannot invite this address (a proxy admin can send them a link)")
             if dry:
                 return self._dry(row)
             result = services.invite_person(
