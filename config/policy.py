@@ -47,6 +47,8 @@ class Principal:
     team_admin_of: frozenset[str] = field(default_factory=frozenset)
     team_ids: frozenset[str] = field(default_factory=frozenset)
     org_ids: frozenset[str] = field(default_factory=frozenset)
+    # digest of the stored password hash: a session signed in before a change ends
+    password_stamp: str = field(default="", repr=False, compare=False)
 
     # -- broad rights ------------------------------------------------------------------
     @property
@@ -358,8 +360,9 @@ def principal_for_user(user) -> Principal | None:
 
 def principal_for_litellm_user(user_id: str) -> Principal | None:
     from accounts.models import OrganizationMembership, TeamTable, UserTable
+    from accounts.sessions import password_stamp
 
-    row = UserTable.objects.filter(user_id=user_id).values("user_email", "user_role", "teams").first()
+    row = UserTable.objects.filter(user_id=user_id).values("user_email", "user_role", "teams", "password").first()
     if row is None:
         return None
     role = row["user_role"] or INTERNAL_USER  # LiteLLM treats NULL/unknown as internal_user
@@ -386,14 +389,34 @@ def principal_for_litellm_user(user_id: str) -> Principal | None:
         team_admin_of=team_admin_of,
         team_ids=team_ids | team_admin_of,
         org_ids=org_ids,
+        password_stamp=password_stamp(row["password"]),
     )
 
 
 def principal(request) -> Principal | None:
     """The request's principal, computed once per request."""
     if not hasattr(request, "_principal"):
-        request._principal = principal_for_user(getattr(request, "user", None))
+        found = principal_for_user(getattr(request, "user", None))
+        if found is not None and found.user_id and hasattr(request, "session"):
+            found = _check_password_stamp(request, found)
+        request._principal = found
     return request._principal
+
+
+def _check_password_stamp(request, found: Principal) -> Principal | None:
+    """A session whose user's password changed since it signed in is ended (a session from
+    before this check existed is stamped now)."""
+    from django.contrib.auth import logout
+
+    from accounts.sessions import SESSION_KEY
+
+    stored = request.session.get(SESSION_KEY)
+    if stored is None:
+        request.session[SESSION_KEY] = found.password_stamp
+    elif stored != found.password_stamp:
+        logout(request)
+        return None
+    return found
 
 
 def get_visible_or_404(queryset, q: Q, **lookup):

@@ -26,8 +26,9 @@ REFUSED_INVITE = (
 )
 
 
-def console_link(request, invitation_id: str, *, reset: bool = False) -> str:
-    path = reverse("accounts:invitation_accept", args=[invitation_id])
+def console_link(request, invitation, *, reset: bool = False) -> str:
+    """The console's accept/reset link: a signed token, not the row id (see invitation_token)."""
+    path = reverse("accounts:invitation_accept", args=[services.invitation_token(invitation)])
     if reset:
         path += "?action=reset_password"
     return request.build_absolute_uri(path) if request is not None else settings.CONSOLE_BASE_URL + path
@@ -164,7 +165,7 @@ class InvitationDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             status=inv.status,
             reset=reset,
             show_link=self.principal.can_see_invitation_link(inv),
-            console_link=console_link(self.request, inv.id, reset=reset),
+            console_link=console_link(self.request, inv, reset=reset),
             litellm_link=litellm_link(inv.id, reset=reset),
             can_manage=self.principal.can_manage_invitation(inv),
         )
@@ -251,23 +252,23 @@ class AcceptInvitationView(View):
             request, "accounts/invitation_unusable.html", {"message": message, "title": "Link not usable"}, status=410
         )
 
-    def get(self, request, invitation_id):
+    def get(self, request, token):
         try:
-            invitation = services.invitation_check(invitation_id)
+            invitation = services.invitation_from_token(token)
         except services.InvitationUnusable as e:
             return self._unusable(request, e.message)
         return render(request, self.template_name, self._context(invitation, forms.AcceptInvitationForm()))
 
-    def post(self, request, invitation_id):
+    def post(self, request, token):
         try:
-            invitation = services.invitation_check(invitation_id)
+            invitation = services.invitation_from_token(token)
         except services.InvitationUnusable as e:
             return self._unusable(request, e.message)
         form = forms.AcceptInvitationForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, self._context(invitation, form), status=400)
         try:
-            user_id = services.invitation_accept(invitation_id=invitation_id, password=form.cleaned_data["password1"])
+            user_id = services.invitation_accept(invitation_id=invitation.id, password=form.cleaned_data["password1"])
         except services.InvitationUnusable as e:
             return self._unusable(request, e.message)
         except services.ServiceError as e:

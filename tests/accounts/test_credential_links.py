@@ -3,11 +3,15 @@ who may see them, and what a link needs to be claimed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.core import signing
 from django.urls import reverse
 
-from accounts.models import InvitationLink, OrganizationMembership
-from config import policy
+from accounts import passwords, services
+from accounts.models import InvitationLink, OrganizationMembership, UserTable
+from config import policy, writes
 from config.models import AuditLog
 from tests import factories
 
@@ -60,3 +64,118 @@ def test_an_org_admin_still_resets_a_user_of_only_their_org(cast, client_for):
     response = client_for(cast.org_admin).post(url("user_password_reset", cast.member["user_id"]))
     assert response.status_code == 302
     assert InvitationLink.objects.filter(user_id=cast.member["user_id"]).count() == 1
+
+
+# --- the console's link carries a signed token, not the row id ---------------------------------
+
+STRONG = {"password1": "Sturdy-Pass-42", "password2": "Sturdy-Pass-42"}
+
+
+def _token(invitation_id: str) -> str:
+    return services.invitation_token(InvitationLink.objects.get(id=invitation_id))
+
+
+def test_the_row_id_alone_does_not_claim_a_link(cast, client):
+    inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
+    for method in (client.get, lambda u: client.post(u, STRONG)):
+        response = method(url("invitation_accept", inv["id"]))
+        assert response.status_code == 410 and "not valid" in response.content.decode()
+    assert UserTable.objects.get(user_id=cast.member["user_id"]).password is None
+    assert InvitationLink.objects.get(id=inv["id"]).is_accepted is False
+    assert not AuditLog.objects.exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_tampered_token_is_refused(cast, client):
+    inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
+    other = factories.make_invitation(user_id=cast.outsider["user_id"], created_by=cast.proxy_admin["user_id"])
+    payload, stamp, signature = _token(inv["id"]).split(":")
+    forged = ":".join([_token(other["id"]).split(":")[0], stamp, signature])  # another row, same signature
+    unsigned = signing.dumps({"i": inv["id"], "v": "x"}, salt="console.invitation", key="not-the-secret")
+    for token in (forged, payload + ":" + stamp + ":" + signature[:-2] + "xx", unsigned):
+        assert client.post(url("invitation_accept", token), STRONG).status_code == 410
+    assert (
+        UserTable.objects.filter(
+            user_id__in=[cast.member["user_id"], cast.outsider["user_id"]], password__isnull=False
+        ).count()
+        == 0
+    )
+
+
+def test_a_replaced_or_revoked_links_token_is_refused(cast, client):
+    actor = writes.Actor(changed_by=cast.proxy_admin["user_id"])
+    first = services.invitation_create(
+        actor=actor, user_id=cast.member["user_id"], inviter_id=cast.proxy_admin["user_id"]
+    )
+    old_link = url("invitation_accept", services.invitation_token(first))
+    second = services.invitation_create(
+        actor=actor, user_id=cast.member["user_id"], inviter_id=cast.proxy_admin["user_id"]
+    )
+    assert list(InvitationLink.objects.filter(user_id=cast.member["user_id"]).values_list("id", flat=True)) == [
+        second.id
+    ]
+    assert AuditLog.objects.filter(table_name__endswith="InvitationLink", object_id=first.id, action="deleted").exists()
+    assert client.post(old_link, STRONG).status_code == 410
+    new_link = url("invitation_accept", services.invitation_token(second))
+    services.invitation_revoke(actor=actor, invitation_id=second.id)
+    assert client.post(new_link, STRONG).status_code == 410
+    assert UserTable.objects.get(user_id=cast.member["user_id"]).password is None
+
+
+def test_a_token_is_bound_to_the_rows_timestamps(cast, client):
+    inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
+    link = url("invitation_accept", _token(inv["id"]))
+    writes.update_row(InvitationLink, inv["id"], {"updated_at": writes.now_utc() + timedelta(seconds=5)})
+    assert client.get(link).status_code == 410
+
+
+def test_a_new_reset_revokes_the_pending_one(cast, client_for):
+    admin = client_for(cast.proxy_admin)
+    admin.post(url("user_password_reset", cast.member["user_id"]))
+    admin.post(url("user_password_reset", cast.member["user_id"]))
+    assert InvitationLink.objects.filter(user_id=cast.member["user_id"]).count() == 1
+
+
+# --- setting a password revokes other links and ends other sessions ------------------------------
+
+
+def _signed_in(client) -> bool:
+    return client.get(reverse("home")).status_code == 200
+
+
+def test_accepting_a_link_revokes_the_others_and_ends_other_sessions(cast, client, client_for):
+    old_password = passwords.hash_password("Old-password-123!")
+    writes.update_row(UserTable, cast.member["user_id"], {"password": old_password})
+    elsewhere = client_for(cast.member)  # e.g. whoever knew the old password
+    assert _signed_in(elsewhere)
+    one = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
+    two = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.org_admin["user_id"])
+    assert client.post(url("invitation_accept", _token(one["id"])), STRONG).status_code == 302
+    assert not InvitationLink.objects.filter(id=two["id"]).exists()
+    assert _signed_in(client)
+    assert not _signed_in(elsewhere)
+
+
+def test_changing_ones_password_ends_other_sessions_and_pending_links(cast, client_for):
+    old = "Old-password-123!"
+    writes.update_row(UserTable, cast.member["user_id"], {"password": passwords.hash_password(old)})
+    here, elsewhere = client_for(cast.member), client_for(cast.member)
+    pending = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
+    response = here.post(
+        reverse("password_change"),
+        {"current_password": old, "password1": "New-pass-456?x", "password2": "New-pass-456?x"},
+    )
+    assert response.status_code == 302
+    assert _signed_in(here)
+    assert not _signed_in(elsewhere)
+    assert elsewhere.get(reverse("home"))["Location"].startswith(reverse("login"))
+    assert not InvitationLink.objects.filter(id=pending["id"]).exists()
+
+
+def test_a_password_reset_by_an_admin_link_ends_sessions_too(cast, client, client_for):
+    """Whoever held the account before a reset link is claimed is signed out."""
+    elsewhere = client_for(cast.member)
+    assert _signed_in(elsewhere)
+    inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
+    client.post(url("invitation_accept", _token(inv["id"])), STRONG)
+    assert not _signed_in(elsewhere)
