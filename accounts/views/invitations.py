@@ -80,6 +80,9 @@ class InvitationListView(ObjectListView):
     def can_create(self):
         return self.principal.can_invite()
 
+    def get_table_kwargs(self):
+        return {"principal": self.principal}
+
     def scope(self, queryset):
         return _with_people(queryset.filter(self.principal.invitations_q())).order_by("-created_at")
 
@@ -165,6 +168,7 @@ class InvitationDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             status=inv.status,
             reset=reset,
             show_link=self.principal.can_see_invitation_link(inv),
+            shown_id=policy.visible_invitation_id(self.principal, inv),
             console_link=console_link(self.request, inv, reset=reset),
             litellm_link=litellm_link(inv.id, reset=reset),
             can_manage=self.principal.can_manage_invitation(inv),

@@ -179,3 +179,95 @@ def test_a_password_reset_by_an_admin_link_ends_sessions_too(cast, client, clien
     inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
     client.post(url("invitation_accept", _token(inv["id"])), STRONG)
     assert not _signed_in(elsewhere)
+
+
+# --- nobody sees another person's pending link ------------------------------------------------------
+
+
+def _issue(cast, user_id=None):
+    actor = writes.Actor(changed_by=cast.proxy_admin["user_id"])
+    return services.invitation_create(
+        actor=actor, user_id=user_id or cast.member["user_id"], inviter_id=cast.proxy_admin["user_id"]
+    )
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def test_invitation_lists_mask_ids_for_everyone_but_proxy_admins(cast, client_for):
+    inv = _issue(cast)  # an onboarding invitation: member has no password yet
+    for who in (cast.admin_viewer, cast.org_admin, cast.team_admin):
+        client = client_for(who)
+        page = _body(client.get(url("invitation_list")))
+        assert "member@example.com" in page, who["user_email"]
+        assert inv.id not in page, who["user_email"]
+        assert inv.id not in _body(client.get(url("invitation_list") + "?export=csv"))
+        assert inv.id not in _body(client.get(url("user_detail", cast.member["user_id"])))
+        detail = client.get(url("invitation_detail", inv.id))
+        if detail.status_code == 200:
+            assert inv.id not in _body(detail).replace(url("invitation_detail", inv.id), "")
+            assert "/invitations/accept/" not in _body(detail)
+    admin_page = _body(client_for(cast.proxy_admin).get(url("invitation_list")))
+    assert url("invitation_detail", inv.id) in admin_page
+
+
+def test_password_reset_rows_never_appear_to_team_or_org_admins(cast, client_for):
+    writes.update_row(UserTable, cast.member["user_id"], {"password": passwords.hash_password("Old-password-123!")})
+    reset = _issue(cast)
+    for who in (cast.org_admin, cast.team_admin):
+        client = client_for(who)
+        assert "member@example.com" not in _body(client.get(url("invitation_list")))
+        assert client.get(url("invitation_detail", reset.id)).status_code == 404
+    assert "member@example.com" in _body(client_for(cast.admin_viewer).get(url("invitation_list")))
+
+
+def test_the_litellm_link_is_shown_only_with_a_warning_to_who_may_see_it(cast, client_for, settings):
+    settings.PROXY_BASE_URL = "https://proxy.example.com"
+    inv = _issue(cast)
+    admin_page = _body(client_for(cast.proxy_admin).get(url("invitation_detail", inv.id)))
+    assert f"invitation_id={inv.id}" in admin_page and "bearer secret" in admin_page
+    viewer_page = _body(client_for(cast.admin_viewer).get(url("invitation_detail", inv.id)))
+    assert "invitation_id=" not in viewer_page
+
+
+def test_the_audit_log_masks_invitation_ids_for_viewers(cast, client_for):
+    inv = _issue(cast)
+    entry = AuditLog.objects.get(object_id=inv.id, action="created")
+    viewer = client_for(cast.admin_viewer)
+    audit_list = reverse("audit:audit_list")
+    for response in (
+        viewer.get(audit_list),
+        viewer.get(audit_list + "?export=csv"),
+        viewer.get(reverse("audit:audit_detail", args=[entry.id])),
+        viewer.get(audit_list + "?object_id=" + inv.id[:8]),
+    ):
+        assert response.status_code == 200
+        assert inv.id not in _body(response)
+    assert "…" + inv.id[-4:] in _body(viewer.get(audit_list))
+    admin = client_for(cast.proxy_admin)
+    assert inv.id in _body(admin.get(audit_list + "?export=csv"))
+    assert inv.id in _body(admin.get(reverse("audit:audit_detail", args=[entry.id])))
+
+
+def test_the_ops_admin_masks_invitation_ids_for_staff(cast, client):
+    from django.contrib.auth import get_user_model
+
+    inv = _issue(cast)
+    entry = AuditLog.objects.get(object_id=inv.id, action="created")
+    staff = get_user_model().objects.create_user("staffer", "s@example.com", "x", is_staff=True)
+    client.force_login(staff)
+    pages = [
+        reverse("admin:accounts_invitationlink_changelist"),
+        reverse("admin:accounts_invitationlink_changelist") + "?q=" + inv.id[:8],
+        reverse("admin:config_auditlog_changelist"),
+        reverse("admin:config_auditlog_change", args=[entry.id]),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert inv.id not in _body(response), page
+    client.force_login(cast.ops)
+    assert inv.id in _body(client.get(reverse("admin:accounts_invitationlink_changelist")))
