@@ -188,6 +188,10 @@ class OrganizationTableAdmin(LiteLLMAdmin):
 
 @admin.register(InvitationLink)
 class InvitationLinkAdmin(LiteLLMAdmin):
+    """The id is the secret of LiteLLM's /ui/onboarding?invitation_id= link: staff who are not
+    superusers see it masked, cannot search by it, and get no change-page links (whose URLs
+    carry it)."""
+
     list_display = ("id", "user_id", "is_accepted", "accepted_at", "expires_at", "created_by", "created_at")
     search_fields = ("id", "user_id", "created_by")
     list_filter = ("is_accepted",)
@@ -195,6 +199,27 @@ class InvitationLinkAdmin(LiteLLMAdmin):
     always_readonly = ("accepted_at",)
 
     add_fields = ("user_id",)  # /invitation/new decides the rest (expires in 7 days)
+
+    @admin.display(description="id", ordering="id")
+    def masked_id(self, obj):
+        from config.policy import mask_secret
+
+        return mask_secret(obj.id)
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        return names if request.user.is_superuser else ["masked_id" if n == "id" else n for n in names]
+
+    def get_list_display_links(self, request, list_display):
+        return super().get_list_display_links(request, list_display) if request.user.is_superuser else None
+
+    def get_search_fields(self, request):
+        names = super().get_search_fields(request)
+        return names if request.user.is_superuser else [n for n in names if n != "id"]
+
+    def get_fields(self, request, obj=None):
+        names = super().get_fields(request, obj)
+        return names if request.user.is_superuser else ["masked_id" if n == "id" else n for n in names]
 
     def create(self, request, actor, values):
         invitation = services.invitation_create(
