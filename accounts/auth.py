@@ -7,6 +7,7 @@ schema (no password of its own), so sessions work as usual; rights come from Lit
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 
@@ -26,6 +27,17 @@ def normalize_login(username: str) -> str:
     return unicodedata.normalize("NFKC", username or "").strip()
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return passwords.hash_password("no such user: the verify below only takes the same time")
+
+
+def _dummy_verify(password: str) -> None:
+    """An unknown email costs one scrypt verify with LiteLLM's parameters, as a known one does,
+    so the response time does not tell who has an account."""
+    passwords.verify_password(password or "x", _dummy_hash())
+
+
 class LiteLLMUserBackend(BaseBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password or "@" not in username:
@@ -34,10 +46,11 @@ class LiteLLMUserBackend(BaseBackend):
 
         email = normalize_login(username)
         rows = list(UserTable.objects.filter(user_email__iexact=email).only("user_id", "password")[:2])
-        if len(rows) != 1:
-            return None
-        row = rows[0]
-        if not passwords.verify_password(password, row.password):
+        row = rows[0] if len(rows) == 1 else None
+        stored = row.password if row is not None else None
+        if not (stored or "").startswith(passwords.SCRYPT_PREFIX):
+            _dummy_verify(password)  # unknown, no password yet, or fast legacy sha256
+        if row is None or not passwords.verify_password(password, stored):
             return None
         if passwords.needs_rehash(row.password):
             from .services import user_upgrade_password_hash

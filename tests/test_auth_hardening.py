@@ -132,3 +132,26 @@ def test_concurrent_guesses_do_not_pass_the_limit(settings, db_cache, clean_lite
         t.join()
     assert len(results) == threads_n
     assert results.count("checked") == 3, results
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_an_unknown_email_costs_the_same_scrypt_work_as_a_known_one(client, monkeypatch):
+    factories.make_user(email="known@example.com", password=passwords.hash_password("Known-Password-1"))
+    factories.make_user(email="nopassword@example.com")  # invited, no password yet
+    sign_in(client, "warm-up@example.com", "x")  # the dummy hash is made once per process
+    calls: list[tuple] = []
+    real = passwords.hashlib.scrypt
+
+    def counting(password, **kw):
+        calls.append((kw["n"], kw["r"], kw["p"]))
+        return real(password, **kw)
+
+    monkeypatch.setattr(passwords.hashlib, "scrypt", counting)
+    work = {}
+    for email in ("known@example.com", "nobody@example.com", "nopassword@example.com"):
+        calls.clear()
+        assert not signed_in(sign_in(client, email, "Wrong-Password-1"))
+        work[email] = list(calls)
+    assert work["known@example.com"] == [(16384, 8, 1)]  # LiteLLM's parameters
+    assert work["nobody@example.com"] == work["known@example.com"]
+    assert work["nopassword@example.com"] == work["known@example.com"]
