@@ -66,6 +66,10 @@ class PasswordChangeView(ConsoleMixin, FormView):
             return redirect("admin:password_change")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        email = UserTable.objects.filter(user_id=self.principal.user_id).values_list("user_email", flat=True).first()
+        return super().get_form_kwargs() | {"email": email}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(

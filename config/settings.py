@@ -122,6 +122,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "accounts.auth.LiteLLMUserBackend",
 ]
+# Every new password, LiteLLM user's or ops login's (accounts.passwords.new_password_errors).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.passwords.NoSurroundingWhitespaceValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.passwords.LiteLLMCompositionValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
