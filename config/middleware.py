@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.urls import get_resolver, get_urlconf
+
+from config import policy
+
+logger = logging.getLogger("console.security")
+
 # Only the console's own assets. Styles allow inline attributes: meters and charts set their
 # width/colour per row (style="width: 42%"), in templates and table/chart code; scripts do not.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -47,4 +56,31 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ForbiddenLogMiddleware:
+    """A refused request is one WARNING line saying who, what and why, instead of Django's
+    "Forbidden (Permission denied)" with a traceback: 403s are routine (a link someone may
+    not open), and the traceback hid the person and the reason."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, PermissionDenied):
+            return None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            principal = policy.principal(request)
+            who = principal.label if principal is not None else user.get_username()
+        else:
+            who = "anonymous"
+        reason = " ".join(str(exception).split()) or "-"
+        logger.warning("403 user=%s path=%s reason=%s", who, request.path, reason)
+        response = get_resolver(get_urlconf()).resolve_error_handler(403)(request, exception=exception)
+        response._has_been_logged = True  # django.request would log it again
         return response
