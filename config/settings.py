@@ -98,6 +98,10 @@ else:
     _console_db["OPTIONS"]["options"] = f"-c search_path={CONSOLE_SCHEMA} -c TimeZone=UTC"
 _console_db["CONSOLE_SCHEMA"] = CONSOLE_SCHEMA if not env.str("CONSOLE_DATABASE_URL", default="") else None
 
+# Persistent connections are checked before reuse: a restarted database or a proxy that
+# dropped an idle connection costs a reconnect, not a 500.
+for _db in (_console_db, _litellm_db):
+    _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _console_db, "litellm": _litellm_db}
 DATABASE_ROUTERS = ["config.routers.LiteLLMRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -73,3 +73,15 @@ def test_roles_change_with_an_explicit_button(client_for, cast):
         page = client_for(user).get(url).content.decode()
         assert "onchange" not in page
         assert page.count(">Change role</button>") >= 1
+
+
+@pytest.mark.parametrize("console_url", ["", "postgresql://u:p@db/console"])
+def test_both_database_aliases_check_a_reused_connection(monkeypatch, console_url):
+    import config.settings as console_settings
+
+    monkeypatch.setenv("CONSOLE_DATABASE_URL", console_url)
+    databases = importlib.reload(console_settings).DATABASES
+    monkeypatch.delenv("CONSOLE_DATABASE_URL")
+    importlib.reload(console_settings)
+    assert databases["default"]["CONN_HEALTH_CHECKS"] is True
+    assert databases["litellm"]["CONN_HEALTH_CHECKS"] is True
