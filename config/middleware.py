@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.urls import get_resolver, get_urlconf
+from django.utils.cache import patch_cache_control
 
 from config import policy
 
@@ -55,7 +56,7 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            response["Cache-Control"] = "private, no-store"
+            patch_cache_control(response, private=True, no_store=True)  # keeps never_cache's parts
         return response
 
 
