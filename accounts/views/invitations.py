@@ -268,7 +268,8 @@ class AcceptInvitationView(View):
             invitation = services.invitation_from_token(token)
         except services.InvitationUnusable as e:
             return self._unusable(request, e.message)
-        form = forms.AcceptInvitationForm(request.POST)
+        person = self._context(invitation, None)["person"]
+        form = forms.AcceptInvitationForm(request.POST, email=getattr(person, "user_email", None))
         if not form.is_valid():
             return render(request, self.template_name, self._context(invitation, form), status=400)
         try:
