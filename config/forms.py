@@ -51,6 +51,22 @@ def read_shown(token: str | None, scope: str) -> dict[str, Any] | None:
     return values if isinstance(values, dict) else None
 
 
+def action_scope(name: str, *ids) -> str:
+    """The scope of a small form rendered in a page (a role select per member), by name and ids."""
+    return shown_scope(name, ":".join(str(i) for i in ids))
+
+
+def posted_shown(data, name: str, *ids) -> dict[str, Any]:
+    """What a small form (rendered with {% shown_values_input name ids... field=value %}) showed,
+    read from its POST; ChangeRefused (nothing written) when missing or not ours."""
+    from .errors import ChangeRefused
+
+    shown = read_shown(data.get(SHOWN_FIELD), action_scope(name, *ids))
+    if shown is None:
+        raise ChangeRefused(STALE_FORM)
+    return shown
+
+
 class ShownValuesMixin:
     """For a forms.Form subclass (put it first in the bases). In __init__, after the fields
     exist, call `self.track_shown(values, object_id)` with the values the form shows (column

@@ -267,9 +267,16 @@ def refuse_conflicts(row, changes: dict[str, Any], expected: dict[str, Any] | No
         raise EditConflict(conflicts, labels)
 
 
+# Columns set along with another one, kept or dropped with it.
+FOLLOWS = {"budget_reset_at": "budget_duration"}
+
+
 def drop_unchanged(row, changes: dict[str, Any]) -> dict[str, Any]:
-    """The changes whose value differs from the row's value now (the others need no write)."""
-    return {k: v for k, v in changes.items() if not same_value(_current(row, k), v)}
+    """The changes whose value differs from the row's value now (the others need no write);
+    budget_reset_at stays exactly when budget_duration does."""
+    kept = {k: v for k, v in changes.items() if k not in FOLLOWS and not same_value(_current(row, k), v)}
+    kept |= {k: v for k, v in changes.items() if FOLLOWS.get(k) in kept}
+    return kept
 
 
 def update_changed(

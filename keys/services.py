@@ -197,16 +197,12 @@ def key_update(
     with writes.atomic():
         key = _locked_key(token)
         budget_row = writes.lock_rows(BudgetTable, budget_id=key.budget_id)[:1] if key.budget_id else []
-        reset_at_given = "budget_reset_at" in changes  # follows budget_duration
-        reset_at = changes.pop("budget_reset_at", None)
         current = {name: getattr(key, name) for name in changes}
         current["soft_budget"] = budget_row[0].soft_budget if budget_row else None
         asked = {**changes, **({"soft_budget": soft_budget} if soft_budget_given else {})}
         writes.refuse_conflicts(current, asked, expected)
         # A field that already holds the value asked for is not written (nor audited).
         changes = writes.drop_unchanged(current, changes)
-        if reset_at_given and "budget_duration" in changes:
-            changes["budget_reset_at"] = reset_at
         if soft_budget_given and writes.same_value(current["soft_budget"], soft_budget):
             soft_budget_given = False
         if not changes and not soft_budget_given:
