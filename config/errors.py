@@ -58,4 +58,5 @@ class EditConflict(ChangeRefused):
         return text + (" " + RELOAD_ADVICE if advice else "")
 
 
-RELOAD_ADVICE = "Nothing was saved. Reload the page to start from the current values."
+# Reloading the page after a POST would resend the same stale form.
+RELOAD_ADVICE = "Nothing was saved. Open the form again to start from the current values."

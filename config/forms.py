@@ -110,6 +110,8 @@ class ShownValuesMixin:
     def add_conflict(self, error: EditConflict) -> None:
         """Show each conflicting field's message next to it, in the form's own labels."""
         labels = {name: f.label for name, f in self.fields.items() if f.label}
-        self.add_error(None, "Someone else changed this since you opened this form. " + RELOAD_ADVICE)
+        names = ", ".join(labels.get(name) or name for name, *_ in error.conflicts if name in self.fields)
+        what = names[:1].lower() + names[1:] if names else "this"
+        self.add_error(None, f"Someone else changed {what} since you opened this form. {RELOAD_ADVICE}")
         for name, *_ in error.conflicts:
             self.add_error(name if name in self.fields else None, error.describe(labels, only=name, advice=False))
