@@ -349,3 +349,32 @@ def test_team_member_role_from_a_stale_or_forged_page(cast, admins):
         user_id: "admin",
         cast.internal_viewer["user_id"]: "user",
     }
+
+
+# --- the service-level API (for callers without these forms, e.g. the ops admin) ----------------
+
+
+def test_update_changed_writes_only_what_changed_and_refuses_a_conflict(cast):
+    from accounts.models import TeamTable
+    from config import writes
+    from config.errors import EditConflict
+
+    team_id = cast.team["team_id"]
+    writes.update_row(TeamTable, team_id, {"max_budget": 77.0})  # someone else's save
+    # Shown: no budget, 0 tpm. The person changed only tpm_limit: max_budget is not written.
+    before, written = writes.update_changed(
+        TeamTable, team_id, {"tpm_limit": 9}, expected={"tpm_limit": None}, stamps={"updated_at": writes.now_utc()}
+    )
+    assert before.max_budget == 77.0 and written == {"tpm_limit": 9}
+    assert sql_row("TeamTable", "team_id", team_id, "max_budget", "tpm_limit") == {"max_budget": 77.0, "tpm_limit": 9}
+    with pytest.raises(EditConflict) as refused:
+        writes.update_changed(TeamTable, team_id, {"max_budget": 50.0}, expected={"max_budget": None})
+    assert refused.value.field == "max_budget"
+    assert "it was empty when you opened it and is now 77; you entered 50" in refused.value.message
+    # Both set the same value: no conflict and nothing to write. Decimal and float compare by value.
+    from decimal import Decimal
+
+    assert (
+        writes.update_changed(TeamTable, team_id, {"max_budget": Decimal("77")}, expected={"max_budget": None})[1] == {}
+    )
+    assert sql_row("TeamTable", "team_id", team_id, "max_budget") == {"max_budget": 77.0}
