@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
@@ -15,7 +16,7 @@ from django.views.generic import FormView
 from config import policy
 from config.views.generic import ConsoleMixin
 
-from .. import services
+from .. import services, sessions
 from ..forms import ChangePasswordForm
 from ..models import UserTable
 
@@ -104,5 +105,8 @@ class PasswordChangeView(ConsoleMixin, FormView):
         except services.ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
             return self.form_invalid(form)
+        # This session stays signed in; the person's other sessions end (policy.principal).
+        update_session_auth_hash(self.request, self.request.user)
+        sessions.remember(self.request, self.principal.user_id)
         messages.success(self.request, "Your password is changed. Use it here and in LiteLLM's UI.")
         return redirect("home")
