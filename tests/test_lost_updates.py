@@ -108,9 +108,9 @@ def test_key_same_change_by_both_is_no_conflict(admins, key):
     assert sorted(last.updated_values) == ["rpm_limit"]  # only what really changed
 
 
-def test_key_metadata_models_and_per_model_budgets(admins, key):
+def test_key_metadata_and_per_model_budgets(admins, key):
     """JSON fields compare by value: A's metadata and per-model budget stay after B's stale
-    save of the models; both editing metadata is a conflict."""
+    save of a limit; both editing metadata is a conflict."""
     a, b = admins
     url = key_url(key)
     form_a, form_b, form_c = open_form(a, url), open_form(b, url), open_form(b, url)
@@ -127,9 +127,9 @@ def test_key_metadata_models_and_per_model_budgets(admins, key):
         },
     )
     assert response.status_code == 302
-    assert save(b, url, form_b, extra_models="my-model").status_code == 302
-    row = sql_row("VerificationToken", "token", key["token"], "metadata", "model_max_budget", "models")
-    assert row["metadata"] == {"env": "prod"} and row["models"] == ["my-model"]
+    assert save(b, url, form_b, rpm_limit="4").status_code == 302
+    row = sql_row("VerificationToken", "token", key["token"], "metadata", "model_max_budget", "rpm_limit")
+    assert row["metadata"] == {"env": "prod"} and row["rpm_limit"] == 4
     assert row["model_max_budget"] == {"gpt-4o": {"max_budget": 10.0, "budget_duration": "1d"}}
     response = save(b, url, form_c, **{"metadata-name": ["env"], "metadata-value": ["dev"]})
     assert response.status_code == 200 and CONFLICT in body(response)

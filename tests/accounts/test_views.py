@@ -568,18 +568,21 @@ def test_a_second_team_of_the_same_name_is_refused(cast, client_for):
     assert TeamTable.objects.count() == teams
     # Renaming another team to it (any case) is refused too; the team itself may change its case.
     other = {"team_alias": "RESEARCH", "organization_id": cast.other_org["organization_id"], "models": ""}
-    response = admin.post(url("team_edit", cast.other_team["team_id"]), other)
+    target = url("team_edit", cast.other_team["team_id"])
+    response = admin.post(target, {**other, **shown(admin, target)})
     assert "team_alias" in response.context["form"].errors
     assert TeamTable.objects.get(team_id=cast.other_team["team_id"]).team_alias == "Other"
     own = {"team_alias": "research", "organization_id": cast.org["organization_id"], "models": ""}
-    assert admin.post(url("team_edit", cast.team["team_id"]), own).status_code == 302
+    target = url("team_edit", cast.team["team_id"])
+    assert admin.post(target, {**own, **shown(admin, target)}).status_code == 302
     assert TeamTable.objects.get(team_id=cast.team["team_id"]).team_alias == "research"
 
 
 def test_a_duplicate_the_proxy_made_does_not_block_other_edits(cast, client_for):
     factories.make_team(alias="Research", organization_id=cast.org["organization_id"])  # the proxy allows it
     form = {"team_alias": "Research", "organization_id": cast.org["organization_id"], "models": "", "max_budget": "7"}
-    assert client_for(cast.proxy_admin).post(url("team_edit", cast.team["team_id"]), form).status_code == 302
+    admin, target = client_for(cast.proxy_admin), url("team_edit", cast.team["team_id"])
+    assert admin.post(target, {**form, **shown(admin, target)}).status_code == 302
     assert TeamTable.objects.get(team_id=cast.team["team_id"]).max_budget == 7.0
 
 
@@ -594,7 +597,8 @@ def test_a_second_organization_of_the_same_name_is_refused(cast, client_for):
         "An organization named 'Acme' already exists. Pick another name."
     ]
     assert OrganizationTable.objects.count() == orgs
-    response = admin.post(url("org_edit", cast.other_org["organization_id"]), {"organization_alias": "acme"})
+    target = url("org_edit", cast.other_org["organization_id"])
+    response = admin.post(target, {"organization_alias": "acme", **shown(admin, target)})
     assert "organization_alias" in response.context["form"].errors
     assert OrganizationTable.objects.get(organization_id=cast.other_org["organization_id"]).organization_alias == (
         "Globex"
