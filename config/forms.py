@@ -27,7 +27,7 @@ SHOWN_FIELD = "shown_values"
 
 STALE_FORM = (
     "This form could not be matched with the page it came from (it was altered, or the page is "
-    "from an older version of the console). Nothing was saved: reload the page and make your change again."
+    "from an older version of the console). Nothing was saved: open the form again and make your change there."
 )
 
 
