@@ -115,9 +115,13 @@ def _display_value(value) -> str:
     as JSON, so saving an untouched row stores exactly the same value."""
     import json
 
+    from config.validation import UnstorableJSON, parse_json
+
     if isinstance(value, str):
         try:
-            json.loads(value)
+            parse_json(value)
+        except UnstorableJSON:  # e.g. the text "NaN": quoted, so saving it keeps the text
+            pass
         except ValueError:
             return value
     return json.dumps(value)
