@@ -1102,6 +1102,19 @@ class _Builder:
         team = self.teams["ml-research"]
         team["metadata"] = {**(team.get("metadata") or {}), "owner": nested["owner"]}
         team["model_max_budget"] = legacy
+        # End-user ids come from any API caller's `user` field: one with '/' (the tour opens it).
+        self.rows["end_user"].append(
+            {
+                "user_id": "acct/eu-west/4711",
+                "alias": "Northwind EU (id chosen by the caller)",
+                "spend": 0.0,
+                "allowed_model_region": None,
+                "default_model": None,
+                "budget_id": None,
+                "blocked": False,
+                "models": [],
+            }
+        )
         for row in self.rows["end_user"]:
             if row["user_id"] == "cust-woodgrove":
                 row["alias"] = ("Woodgrove Bank, retail and commercial banking, EMEA and APAC shared tenant " * 4)[:255]

@@ -310,7 +310,7 @@ def make_proxy_shaped_rows(*, prefix: str = "odd", ids: dict | None = None) -> d
         model_spend={"gpt-4o": 1.25},
         models=["gpt-4o", "all-proxy-models"],
     )
-    budget = make_budget(max_budget=None, model_max_budget=LEGACY_MODEL_BUDGET)
+    budget = make_budget(budget_id=ids.get("budget") or new_id(), max_budget=None, model_max_budget=LEGACY_MODEL_BUDGET)
     key = make_key(
         user_id=user["user_id"],
         team_id=team["team_id"],
@@ -330,6 +330,7 @@ def make_proxy_shaped_rows(*, prefix: str = "odd", ids: dict | None = None) -> d
     make_daily_team_spend(team["team_id"], day, api_key=key["token"], model_group=None, spend=0.25)
     make_daily_tag_spend(ids.get("tag") or "odd/tag", day, api_key=key["token"], spend=0.25)
     log = make_spend_log(
+        request_id=ids.get("request") or new_id(),
         api_key=key["token"],
         user=user["user_id"],
         team_id=team["team_id"],
@@ -355,7 +356,7 @@ def make_proxy_shaped_rows(*, prefix: str = "odd", ids: dict | None = None) -> d
     from usage.models import ErrorLogs
 
     error = {
-        "request_id": new_id(),
+        "request_id": ids.get("request") or new_id(),
         "start_time": now_utc(),
         "end_time": now_utc(),
         "api_base": "",
