@@ -165,15 +165,15 @@ def posts(view) -> bool:
     return hasattr(cls, "post") and "post" in getattr(cls, "http_method_names", ["post"])
 
 
-def snapshot() -> list:
+def snapshot() -> dict:
     """A row count and checksum of every LiteLLM table, in one query."""
     parts = [
         f"SELECT '{t}', count(*), coalesce(sum(hashtextextended(x::text, 0)), 0) FROM \"{t}\" x"
         for t in sorted(litellm.read_catalog().columns)
     ]
     with connections["litellm"].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts))
-        return cursor.fetchall()
+        cursor.execute(" UNION ALL ".join(parts))  # rows in any order (a parallel plan may mix them)
+        return {table: (count, checksum) for table, count, checksum in cursor.fetchall()}
 
 
 def refused(response) -> bool:
@@ -255,7 +255,7 @@ def fuzz_post(client, url: str, form: dict, examples: int, failures: list[str]):
         if refused(response):
             after = snapshot()
             if after != before:
-                changed = [a[0] for a, b in zip(after, before, strict=True) if a != b]
+                changed = [table for table in after if after[table] != before.get(table)]
                 failures.append(f"POST {url} {data!r}: refused ({response.status_code}) but wrote {changed}")
 
     run()
