@@ -4,8 +4,9 @@
 `python3 manage.py demo`  starts the console on an embedded demo database (or DATABASE_URL).
 `python3 manage.py test`  runs the whole test suite (both LiteLLM schema versions).
 
-On first use it creates .venv/ and installs the locked requirements into it; set
-CONSOLE_NO_BOOTSTRAP=1 to use the current environment as it is (production images).
+On first use it creates .venv/ and installs requirements-dev.lock (runtime + demo + test, all
+hashed) into it; set CONSOLE_NO_BOOTSTRAP=1 to use the current environment as it is (production
+images install requirements.lock instead, see README).
 """
 
 import hashlib
@@ -16,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-LOCK = ROOT / "requirements.lock"
+LOCK = ROOT / "requirements-dev.lock"  # the demo and the tests need the dev pins
 
 
 def _venv_python() -> Path:
@@ -24,7 +25,7 @@ def _venv_python() -> Path:
 
 
 def bootstrap() -> None:
-    """Create .venv and install requirements.lock (again when it changes), then re-exec."""
+    """Create .venv and install requirements-dev.lock (again when it changes), then re-exec."""
     if os.environ.get("CONSOLE_NO_BOOTSTRAP"):
         return
     if sys.version_info < (3, 11):  # noqa: UP036  (run by any python3 before the venv exists)

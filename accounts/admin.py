@@ -1,5 +1,8 @@
 """Ops admin for users, teams, organizations, invitations and end users.
 
+Writes go through accounts.services (the console's own), so the admin validates, locks and
+audits exactly as the console pages do; columns those services do not write are read-only.
+
 The membership tables have composite primary keys, which the Django admin cannot register;
 they are shown read-only on the team, user and organization change pages instead.
 """
@@ -10,6 +13,7 @@ from django.contrib import admin
 
 from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label, render_rows
 
+from . import services
 from .models import (
     DeletedTeamTable,
     EndUserTable,
@@ -48,16 +52,29 @@ class UserTableAdmin(LiteLLMAdmin):
     search_fields = ("user_id", "user_email", "user_alias")
     list_filter = ("user_role",)
     ordering = ("user_email",)
-    always_readonly = ("password", "teams", "sso_user_id", "last_breach_check_at")
+    always_readonly = ("teams", "sso_user_id", "last_breach_check_at")
     extra_readonly = ("team_memberships", "org_memberships")
     delete_service = "accounts.services:user_delete"
-    audit_after_row = True  # /user/update audits the old row and the new row
+    add_fields = ("user_email", "user_alias", "user_role", "organization_id", "models", *services.USER_LIMIT_FIELDS)
+    editable = ("user_email", "user_alias", "user_role", "models", *services.USER_LIMIT_FIELDS)
+    refusal_fields = {"email": "user_email", "role": "user_role"}
 
-    def new_row(self, request, values):
-        # LiteLLM's UI labels a NULL role "Undefined Role"; member_add creates internal users.
-        values["user_role"] = values.get("user_role") or "internal_user"
-        values.setdefault("teams", [])
-        return super().new_row(request, values)
+    def create(self, request, actor, values):
+        limits = {k: values[k] for k in services.USER_LIMIT_FIELDS if k in values}
+        row = services.user_create(
+            actor=actor,
+            email=values.get("user_email"),
+            # LiteLLM's UI labels a NULL role "Undefined Role"; member_add creates internal users.
+            role=values.get("user_role") or "internal_user",
+            alias=values.get("user_alias"),
+            models=values.get("models"),
+            organization_id=values.get("organization_id"),
+            **limits,
+        )
+        return row["user_id"]
+
+    def update(self, request, actor, row, changes):
+        services.user_update(actor=actor, user_id=row.user_id, changes=changes)
 
     @admin.display(description="Team memberships (LiteLLM_TeamMembership)")
     def team_memberships(self, obj):
@@ -104,6 +121,13 @@ class TeamTableAdmin(LiteLLMAdmin):
     always_readonly = ("members_with_roles", "admins", "members", "access_group_ids")
     extra_readonly = ("roster",)
     delete_service = "accounts.services:team_delete"
+    add_fields = editable = services.TEAM_SETTING_FIELDS
+
+    def create(self, request, actor, values):
+        return services.team_create(actor=actor, **values)["team_id"]
+
+    def update(self, request, actor, row, changes):
+        services.team_update(actor=actor, team_id=row.team_id, changes=changes)
 
     @admin.display(description="Members (members_with_roles and LiteLLM_TeamMembership)")
     def roster(self, obj):
@@ -130,12 +154,6 @@ class TeamTableAdmin(LiteLLMAdmin):
             )
         return render_rows(["Email", "User id", "Role", "Spend", "Budget id"], rows)
 
-    def new_row(self, request, values):
-        values.setdefault("members_with_roles", [])
-        values.setdefault("admins", [])
-        values.setdefault("members", [])
-        return super().new_row(request, values)
-
 
 @admin.register(OrganizationTable)
 class OrganizationTableAdmin(LiteLLMAdmin):
@@ -147,41 +165,16 @@ class OrganizationTableAdmin(LiteLLMAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # no service cascades an organization yet; memberships refer to it (RESTRICT)
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is None and "budget_id" in fields:
-            fields.remove("budget_id")
-        return fields
+    # The org's limits live on its budget row (edited on the budget rows admin / console page).
+    add_fields = editable = ("organization_alias", "models")
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if "budget_id" in form.base_fields:
-            form.base_fields["budget_id"].required = False
-            form.base_fields[
-                "budget_id"
-            ].help_text = "An existing LiteLLM_BudgetTable row; empty makes a new one, as /organization/new does."
-        return form
+    def create(self, request, actor, values):
+        # /organization/new: a budget row first (audited), then the org row (audited).
+        row = services.org_create(actor=actor, alias=values.get("organization_alias"), models=values.get("models"))
+        return row["organization_id"]
 
-    def new_row(self, request, values):
-        values = super().new_row(request, values)
-        if not values.get("budget_id"):
-            from budgets.models import BudgetTable
-            from config import writes
-
-            now = writes.now_utc()
-            budget_id = writes.new_id()
-            writes.insert_row(
-                BudgetTable,
-                {
-                    "budget_id": budget_id,
-                    "created_at": now,
-                    "updated_at": now,
-                    "created_by": self.writer_id(request),
-                    "updated_by": self.writer_id(request),
-                },
-            )
-            values["budget_id"] = budget_id
-        return values
+    def update(self, request, actor, row, changes):
+        services.org_update(actor=actor, organization_id=row.organization_id, changes=changes, budget_changes={})
 
     @admin.display(description="Members (LiteLLM_OrganizationMembership)")
     def members(self, obj):
@@ -195,16 +188,48 @@ class OrganizationTableAdmin(LiteLLMAdmin):
 
 @admin.register(InvitationLink)
 class InvitationLinkAdmin(LiteLLMAdmin):
+    """The id is the secret of LiteLLM's /ui/onboarding?invitation_id= link: staff who are not
+    superusers see it masked, cannot search by it, and get no change-page links (whose URLs
+    carry it)."""
+
     list_display = ("id", "user_id", "is_accepted", "accepted_at", "expires_at", "created_by", "created_at")
     search_fields = ("id", "user_id", "created_by")
     list_filter = ("is_accepted",)
     ordering = ("-created_at",)
     always_readonly = ("accepted_at",)
 
-    def writer_id(self, request) -> str:
-        # created_by/updated_by are FKs to LiteLLM_UserTable: the admin id must exist as a user.
-        from . import services
+    add_fields = ("user_id",)  # /invitation/new decides the rest (expires in 7 days)
 
+    @admin.display(description="id", ordering="id")
+    def masked_id(self, obj):
+        from config.policy import mask_secret
+
+        return mask_secret(obj.id)
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        return names if request.user.is_superuser else ["masked_id" if n == "id" else n for n in names]
+
+    def get_list_display_links(self, request, list_display):
+        return super().get_list_display_links(request, list_display) if request.user.is_superuser else None
+
+    def get_search_fields(self, request):
+        names = super().get_search_fields(request)
+        return names if request.user.is_superuser else [n for n in names if n != "id"]
+
+    def get_fields(self, request, obj=None):
+        names = super().get_fields(request, obj)
+        return names if request.user.is_superuser else ["masked_id" if n == "id" else n for n in names]
+
+    def create(self, request, actor, values):
+        invitation = services.invitation_create(
+            actor=actor, user_id=values.get("user_id"), inviter_id=services.ensure_proxy_admin_user(actor=actor)
+        )
+        return invitation.id
+
+    def writer_id(self, request) -> str:
+        # Edits (no console service edits an invitation) stamp updated_by, an FK to
+        # LiteLLM_UserTable: the admin id must exist as a user.
         return services.ensure_proxy_admin_user(actor=self.actor(request))
 
     def derived_changes(self, request, changes):
@@ -215,16 +240,6 @@ class InvitationLinkAdmin(LiteLLMAdmin):
 
             changes["accepted_at"] = writes.now_utc() if changes["is_accepted"] else None
         return super().derived_changes(request, changes)
-
-    def new_row(self, request, values):
-        from datetime import timedelta
-
-        from config import writes
-
-        values.setdefault("is_accepted", False)
-        if not values.get("expires_at"):
-            values["expires_at"] = writes.now_utc() + timedelta(days=7)  # /invitation/new: now + 7 days
-        return super().new_row(request, values)
 
     def delete_with_service(self, service, actor, obj):
         service(actor=actor, invitation_id=obj.id)
@@ -238,6 +253,11 @@ class EndUserTableAdmin(LiteLLMAdmin):
     search_fields = ("user_id", "alias")
     list_filter = ("blocked",)
     ordering = ("user_id",)
+    allow_add = False  # the proxy creates end users when a request names one
+    editable = services.END_USER_FIELDS
+
+    def update(self, request, actor, row, changes):
+        services.end_user_update(actor=actor, end_user_id=row.user_id, changes=changes)
 
 
 @admin.register(DeletedTeamTable)

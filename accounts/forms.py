@@ -13,7 +13,7 @@ from config import policy
 
 from . import services
 from .models import OrganizationTable, TeamTable, UserTable
-from .passwords import password_policy_errors
+from .passwords import new_password_errors
 
 MODELS_HELP = "Model names separated by commas. Empty means all models the proxy allows."
 
@@ -479,22 +479,30 @@ class InviteForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
+    """Choosing a new password; `email` is the person's, for the similarity check."""
+
     password1 = forms.CharField(
         label="New password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters, with an uppercase and a lowercase letter, a number and a special character.",
+        help_text=(
+            "At least 12 characters, with an uppercase and a lowercase letter, a number and a special "
+            "character; not a common password, not like your email, no spaces at the start or end."
+        ),
         strip=False,
     )
     password2 = forms.CharField(
         label="Repeat the password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
     )
 
+    def __init__(self, *args, email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
     def clean_password1(self):
         password = self.cleaned_data["password1"]
-        problems = password_policy_errors(password)
+        problems = new_password_errors(password, email=self.email)
         if problems:
-            needed = [p.removeprefix("be ").removeprefix("include ") for p in problems]
-            raise ValidationError("Still needed: " + ", ".join(needed) + ".")
+            raise ValidationError(problems)
         return password
 
     def clean(self):

@@ -63,3 +63,51 @@ def password_policy_errors(password: str) -> list[str]:
         (not any(not c.isalnum() for c in password), "include a special character"),
     )
     return [message for failed, message in checks if failed]
+
+
+# --- the rule for every new password (invitation, own change, the ops admin's forms) ----------
+# Django's validators run it (settings.AUTH_PASSWORD_VALIDATORS): Django's minimum length,
+# common-password and email-similarity checks, plus the two below.
+
+WHITESPACE_MESSAGE = "Remove the spaces at the start or end of the password (they are easy to miss when typing it)."
+
+
+class NoSurroundingWhitespaceValidator:
+    def validate(self, password, user=None):
+        from django.core.exceptions import ValidationError
+
+        if password != password.strip():
+            raise ValidationError(WHITESPACE_MESSAGE, code="password_whitespace")
+
+    def get_help_text(self):
+        return "No spaces at the start or end."
+
+
+class LiteLLMCompositionValidator:
+    """LiteLLM's composition rule (the length is MinimumLengthValidator's message)."""
+
+    def validate(self, password, user=None):
+        from django.core.exceptions import ValidationError
+
+        needed = [p.removeprefix("include ") for p in password_policy_errors(password) if p.startswith("include ")]
+        if needed:
+            raise ValidationError("Still needed: " + ", ".join(needed) + ".", code="password_composition")
+
+    def get_help_text(self):
+        return "An uppercase and a lowercase letter, a number and a special character."
+
+
+def new_password_errors(password: str, *, email: str | None = None) -> list[str]:
+    """Every reason `password` may not be set for the person with `email` ([] when it may).
+    A padded password gets only the whitespace message: the rest would confuse."""
+    from django.contrib.auth import get_user_model, password_validation
+    from django.core.exceptions import ValidationError
+
+    if password != password.strip():
+        return [WHITESPACE_MESSAGE]
+    person = get_user_model()(email=email or "")  # unsaved: only for the similarity check
+    try:
+        password_validation.validate_password(password, user=person)
+    except ValidationError as error:
+        return list(error.messages)
+    return []

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config import policy
 from config.tables import BoolBadgeColumn, ConsoleTable, MoneyColumn
 
 from .models import EndUserTable, InvitationLink, OrganizationTable, TeamTable, UserTable
@@ -146,7 +147,6 @@ class EndUserListTable(ConsoleTable):
             "actions",
         )
         order_by = ("user_id",)
-        export_exclude = ("actions",)
 
     def render_allowed_model_region(self, value):
         return value.upper()  # "eu" as the edit form and LiteLLM's docs write it: EU
@@ -160,12 +160,11 @@ class StatusColumn(tables.Column):
 
 
 class InvitationListTable(ConsoleTable):
+    """The id is the secret of LiteLLM's onboarding link: masked, and the detail page (whose
+    URL carries it) linked, only for those who may see it (policy.visible_invitation_id)."""
+
     invitee = tables.Column(
-        verbose_name="Invitee",
-        accessor="invitee_email",
-        linkify=lambda record: reverse("accounts:invitation_detail", args=[record.id]),
-        empty_values=(),
-        order_by=("invitee_email",),
+        verbose_name="Invitee", accessor="invitee_email", empty_values=(), order_by=("invitee_email",)
     )
     status = StatusColumn(verbose_name="Status", accessor="status", orderable=False, empty_values=())
     inviter = tables.Column(
@@ -176,16 +175,29 @@ class InvitationListTable(ConsoleTable):
     accepted_at = tables.DateTimeColumn(verbose_name="Accepted", format="Y-m-d H:i", default="—")
     id = tables.Column(verbose_name="Invitation id", visible=False)
 
+    def __init__(self, *args, principal=None, **kwargs):
+        self.principal = principal
+        super().__init__(*args, **kwargs)
+
     class Meta(ConsoleTable.Meta):
         model = InvitationLink
         fields = ("invitee", "status", "inviter", "created_at", "expires_at", "accepted_at", "id")
         order_by = ("-created_at",)
 
     def render_invitee(self, value, record):
-        return value or record.user_id
+        who = value or record.user_id
+        if self.principal is not None and self.principal.can_see_invitation_link(record):
+            return format_html('<a href="{}">{}</a>', reverse("accounts:invitation_detail", args=[record.id]), who)
+        return who
 
     def value_invitee(self, value, record):
         return value or record.user_id
+
+    def render_id(self, value, record):
+        return policy.visible_invitation_id(self.principal, record)
+
+    def value_id(self, value, record):
+        return policy.visible_invitation_id(self.principal, record)
 
     def render_inviter(self, value, record):
         return value or record.created_by

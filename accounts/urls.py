@@ -60,7 +60,7 @@ urlpatterns = [
     path("invitations/", views_invitations.InvitationListView.as_view(), name="invitation_list"),
     path("invitations/new/", views_invitations.InvitationCreateView.as_view(), name="invitation_create"),
     path(
-        "invitations/accept/<str:invitation_id>/",
+        "invitations/accept/<str:token>/",
         views_invitations.AcceptInvitationView.as_view(),
         name="invitation_accept",
     ),

@@ -43,6 +43,25 @@ def writer_id(actor: writes.Actor) -> str:
     return people_writer_id(actor)
 
 
+NON_NEGATIVE = ("max_budget", "soft_budget", "tpm_limit", "rpm_limit", "max_parallel_requests", "tpd_limit")
+
+
+def check_limits(values: dict[str, Any]) -> None:
+    """The limits every console form enforces, for callers without one (the ops admin):
+    budgets and rate limits zero or more, a budget_duration LiteLLM's reset job accepts."""
+    from django.core.exceptions import ValidationError
+
+    for name in NON_NEGATIVE:
+        value = values.get(name)
+        if value is not None and value < 0:
+            raise BudgetError("Must be zero or more.", name)
+    if values.get("budget_duration"):
+        try:
+            durations.validate_budget_duration(values["budget_duration"])
+        except ValidationError as e:
+            raise BudgetError(" ".join(e.messages), "budget_duration") from None
+
+
 def _check_columns(values: dict[str, Any]) -> None:
     unknown = set(values) - set(BUDGET_ROW_COLUMNS)
     if unknown:
@@ -55,6 +74,7 @@ def budget_row_create(
     """Insert a budget row (as /budget/new, or the row /key/generate makes for a soft budget).
     budget_reset_at follows budget_duration unless given. Returns the new budget_id."""
     _check_columns(values)
+    check_limits(values)
     values = dict(values)
     if values.get("budget_duration") and "budget_reset_at" not in values:
         values["budget_reset_at"] = durations.budget_reset_at(values["budget_duration"])
@@ -82,8 +102,13 @@ def budget_row_update(
     """UPDATE only `changes` (from budgets.forms.budget_changes) on one budget row, stamping
     updated_at/updated_by. Returns what was written."""
     _check_columns(changes)
+    check_limits(changes)
     if not changes:
         return {}
+    changes = dict(changes)
+    if "budget_duration" in changes and "budget_reset_at" not in changes:
+        duration = changes["budget_duration"]
+        changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
     with writes.atomic():
         rows = writes.lock_rows(BudgetTable, budget_id=budget_id)
         if not rows:

@@ -93,3 +93,23 @@ class BudgetRowTable(ConsoleTable):
 
     def render_updated_by(self, record):
         return getattr(record, "updated_by_email", None) or record.updated_by
+
+
+class BudgetOverviewExportTable(tables.Table):
+    """The budget overview's CSV columns (the page itself is a template over BudgetRow)."""
+
+    kind_label = tables.Column(verbose_name="Type")
+    name = tables.Column(verbose_name="Name")
+    object_id = tables.Column(verbose_name="Id")
+    spend = tables.Column(verbose_name="Spend")
+    max_budget = tables.Column(verbose_name="Max budget")
+    pct = tables.Column(verbose_name="% used")
+    soft_budget = tables.Column(verbose_name="Soft budget")
+    duration = tables.Column(verbose_name="Resets every")
+    reset_at = tables.Column(verbose_name="Next reset (UTC)")
+
+    def value_spend(self, value):
+        return round(value or 0, 6)
+
+    def value_pct(self, value):
+        return None if value is None else round(value, 1)

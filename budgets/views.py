@@ -3,12 +3,9 @@ LiteLLM_BudgetTable rows."""
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
@@ -16,13 +13,14 @@ from django.views.generic import TemplateView
 
 from accounts.models import TeamTable
 from config import policy, writes
+from config.views.export import stream_csv
 from config.views.generic import ConsoleMixin, ObjectListView
 
 from . import selectors, services
 from .filters import BudgetOverviewForm, BudgetRowFilterSet
 from .forms import BudgetFieldsMixin, MemberBudgetMatrixForm, budget_changes, budget_consequences
 from .models import BudgetTable
-from .tables import BudgetRowTable
+from .tables import BudgetOverviewExportTable, BudgetRowTable
 
 
 def _actor(principal) -> writes.Actor:
@@ -42,11 +40,6 @@ SORT_COLUMNS = [
     ("soft_budget", "Soft budget"),
     ("reset_at", "Resets"),
 ]
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 class BudgetOverviewView(ConsoleMixin, TemplateView):
@@ -75,47 +68,18 @@ class BudgetOverviewView(ConsoleMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def _csv(self, kind, view, sort):
-        writer = csv.writer(_Echo())
         principal = self.principal
 
-        def rows():
-            yield writer.writerow(
-                [
-                    "Type",
-                    "Name",
-                    "Id",
-                    "Spend",
-                    "Max budget",
-                    "% used",
-                    "Soft budget",
-                    "Resets every",
-                    "Next reset (UTC)",
-                ]
-            )
+        def records():
             page = 1
-            while True:
+            while True:  # page by page: the overview is a UNION over every budgeted row
                 result = selectors.budget_overview(principal, kind=kind, view=view, sort=sort, page=page)
-                for r in result.rows:
-                    yield writer.writerow(
-                        [
-                            r.kind_label,
-                            r.name,
-                            r.object_id,
-                            round(r.spend or 0, 6),
-                            "" if r.max_budget is None else r.max_budget,
-                            "" if r.pct is None else round(r.pct, 1),
-                            "" if r.soft_budget is None else r.soft_budget,
-                            r.duration or "",
-                            r.reset_at.isoformat(sep=" ") if r.reset_at else "",
-                        ]
-                    )
+                yield from result.rows
                 if not result.has_next:
                     return
                 page += 1
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="budgets.csv"'
-        return response
+        return stream_csv(BudgetOverviewExportTable([]), records(), "budgets")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -215,15 +179,20 @@ class TeamMemberBudgetsView(ConsoleMixin, View):
             },
         )
 
+    def _members(self, team):
+        """The rows this person may see: every member for those who run the team, else their own."""
+        rows = selectors.team_member_budgets(team)
+        return [m for m in rows if self.principal.can_see_member_spend(team, m.user_id)]
+
     def get(self, request, team_id):
         team = self._team(team_id)
-        form = MemberBudgetMatrixForm(members=selectors.team_member_budgets(team))
+        form = MemberBudgetMatrixForm(members=self._members(team))
         return self._render(request, team, form)
 
     def post(self, request, team_id):
         team = self._team(team_id)
         self.principal.require(self.principal.can_manage_team(team))
-        form = MemberBudgetMatrixForm(request.POST, members=selectors.team_member_budgets(team))
+        form = MemberBudgetMatrixForm(request.POST, members=self._members(team))
         if not form.is_valid():
             return self._render(request, team, form)
         changes = form.changes()

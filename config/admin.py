@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin
 
+from . import policy
 from .admin_base import BigRecentFilter, BigTableAdmin, LiteLLMAdmin, label
 from .models import AuditLog, LiteLLMConfig, ModelTable, ProxyModelTable, UserNotifications
 from .writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED
@@ -38,10 +41,48 @@ class AuditRecentFilter(BigRecentFilter):
 
 @admin.register(AuditLog)
 class AuditLogAdmin(BigTableAdmin):
+    """Invitation rows' ids are LiteLLM link secrets: staff who are not superusers see them
+    masked (object_id and the id inside the before/updated values)."""
+
     list_display = ("updated_at", "changed_by", "action", "table_name", "object_id")
     list_filter = (AuditActionFilter, AuditRecentFilter)
     exact_search_fields = ("changed_by", "object_id", "table_name", "id")
     ordering = ("-updated_at",)
+    MASKED = {"object_id": "masked_object_id", "before_value": "masked_before", "updated_values": "masked_after"}
+
+    @staticmethod
+    def _invitation(obj) -> bool:
+        return (obj.table_name or "").endswith("InvitationLink")
+
+    @admin.display(description="object id", ordering="object_id")
+    def shown_object_id(self, obj):
+        return policy.mask_secret(obj.object_id) if self._invitation(obj) else obj.object_id
+
+    @admin.display(description="object id")
+    def masked_object_id(self, obj):
+        return policy.mask_secret(obj.object_id)
+
+    @admin.display(description="before value")
+    def masked_before(self, obj):
+        from config.views.audit import _masked
+
+        return json.dumps(_masked(obj.before_value), default=str)
+
+    @admin.display(description="updated values")
+    def masked_after(self, obj):
+        from config.views.audit import _masked
+
+        return json.dumps(_masked(obj.updated_values), default=str)
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        return names if request.user.is_superuser else ["shown_object_id" if n == "object_id" else n for n in names]
+
+    def get_fields(self, request, obj=None):
+        names = super().get_fields(request, obj)
+        if obj is not None and not request.user.is_superuser and self._invitation(obj):
+            names = [self.MASKED.get(n, n) for n in names]
+        return names
 
 
 @admin.register(ProxyModelTable)

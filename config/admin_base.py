@@ -1,11 +1,19 @@
 """The ops admin over LiteLLM's tables: what every app's admin.py builds on.
 
-`LiteLLMAdmin` keeps the Django admin inside the console's two rules:
-- saves go through config.writes: an edit UPDATEs only the fields the form changed (never a
-  proxy counter), an add INSERTs with ids and timestamps filled the way LiteLLM fills them,
-  and each write leaves a LiteLLM_AuditLog row (changed_by = the ops login);
+`LiteLLMAdmin` keeps the Django admin inside the console's rules:
+- a table the console writes (users, teams, orgs, keys, budget rows, end users, invitations)
+  is written through the console's own services (the admin overrides `create`/`update`), so
+  validation, locks and audit rows are the console's; a refusal (ChangeRefused) shows next to
+  its field, never a 500. Only the columns those services write are editable here;
+- tables no service covers go through config.writes: an edit UPDATEs only the fields the form
+  changed (never a proxy counter), an add INSERTs with ids and timestamps filled the way
+  LiteLLM fills them, and each write leaves a LiteLLM_AuditLog row (changed_by = the ops login);
+- an edit writes only what the person changed relative to the page they loaded (a signed
+  `loaded_state` hidden field), and is refused when someone else changed that same field
+  meanwhile (compared under the row lock), so two ops never silently overwrite each other;
 - deletes go through the app's service where one exists (it archives and cascades as the
   proxy does), else `writes.delete_rows` plus an audit row;
+- LiteLLM_UserTable.password (a hash) never appears: not in forms, lists or read-only fields;
 - proxy counters (spend, model_spend, total_spend, last_active) are read-only everywhere;
 - columns only newer schemas have are left out of forms, lists and filters when the live
   database lacks them (decided per request from the catalog, not at import time).
@@ -19,24 +27,41 @@ that scan for distinct values, exact-match search that can use an index.
 from __future__ import annotations
 
 import importlib
+import json
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import JSONField, Q, TextField
+from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from . import litellm, policy, writes
+from .errors import ChangeRefused
 from .models_base import PROXY_COUNTERS
 from .routers import LITELLM_ALIAS
 
 # Stamped by the write path, never typed in by hand.
 STAMPS = ("created_at", "updated_at", "created_by", "updated_by", "settings_updated_at", "budget_reset_at")
+# Never shown in the admin, to anyone (a password hash is a credential to crack).
+HIDDEN = ("password",)
+LOADED_STATE = "loaded_state"
+_STATE_SALT = "config.admin_base.loaded_state"
+
+
+def _loaded_state_field():
+    return forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def fingerprint(value) -> str:
+    """A value as comparable text (what the person saw vs what the row holds now)."""
+    return json.dumps(writes._jsonable(value), sort_keys=True, default=str)
 
 
 def label(model, singular: str, plural: str | None = None) -> None:
@@ -81,11 +106,20 @@ class NullableJSONFormField(forms.JSONField):
 
 class LiteLLMAdminForm(forms.ModelForm):
     """Empty JSON/array values are legitimate LiteLLM values ({} and []), not missing ones;
-    budget durations follow LiteLLM's grammar."""
+    budget durations follow LiteLLM's grammar. The change form carries the editable values as
+    the person loaded them (signed), and the write happens during validation, so a service's
+    refusal becomes a form error next to its field (the admin's changeform_view holds one
+    transaction on the LiteLLM database around it)."""
+
+    model_admin = None  # set by LiteLLMAdmin.get_form
+    admin_request = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model = self._meta.model
+        if LOADED_STATE in self.fields and not self.is_bound and not self.instance._state.adding:
+            state = {n: fingerprint(getattr(self.instance, n)) for n in self.fields if n != LOADED_STATE}
+            self.initial[LOADED_STATE] = signing.dumps(state, salt=_STATE_SALT)
         for name, formfield in self.fields.items():
             try:
                 field = model._meta.get_field(name)
@@ -121,6 +155,26 @@ class LiteLLMAdminForm(forms.ModelForm):
                 cleaned[name] = None  # an empty box means NULL, as the proxy leaves unset columns
         return cleaned
 
+    def loaded(self) -> dict | None:
+        """The editable values as the person loaded them (None: a form without that state)."""
+        raw = self.data.get(self.add_prefix(LOADED_STATE)) if self.is_bound else None
+        if not raw:
+            return None
+        try:
+            return signing.loads(raw, salt=_STATE_SALT)
+        except signing.BadSignature:
+            raise ChangeRefused("This page's form was altered; reload the page and try again.") from None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.model_admin is None or self._errors:
+            return
+        try:
+            self.model_admin.write(self.admin_request, self.instance, self, change=not self.instance._state.adding)
+        except ChangeRefused as refused:
+            field = self.model_admin.refusal_fields.get(refused.field, refused.field)
+            self.add_error(field if field in self.fields else None, refused.message)
+
 
 class LiteLLMAdmin(admin.ModelAdmin):
     """Declare list_display / search_fields / list_filter as usual; optional columns absent
@@ -136,6 +190,11 @@ class LiteLLMAdmin(admin.ModelAdmin):
                      writes no updated_by on keys: that admin leaves it out)
     audit_after_row  the `updated` audit row carries the whole new row (as /user/update does)
                      instead of the changed fields
+    add_fields       the fields of the add form (None: every column but stamps and counters)
+    editable         the columns an edit may change (None: all but the locked ones); a table
+                     written through a service lists what that service writes
+    refusal_fields   where a service's ChangeRefused.field shows when it names an argument
+                     (e.g. user_create's "email") rather than the column
     """
 
     form = LiteLLMAdminForm
@@ -150,6 +209,9 @@ class LiteLLMAdmin(admin.ModelAdmin):
     extra_readonly: tuple[str, ...] = ()
     edit_stamps: tuple[str, ...] = ("updated_at", "settings_updated_at", "updated_by")
     audit_after_row = False
+    add_fields: tuple[str, ...] | None = None
+    editable: tuple[str, ...] | None = None
+    refusal_fields: dict[str, str] = {}  # a service's field name -> the column it refers to
     list_per_page = 50
 
     # -- what this database has ---------------------------------------------------------------
@@ -181,13 +243,18 @@ class LiteLLMAdmin(admin.ModelAdmin):
         return [f.name for f in self.model._meta.concrete_fields if f.name != "pk"]
 
     def get_fields(self, request, obj=None):
+        if obj is None and self.add_fields is not None:
+            return [n for n in self.present(self.add_fields) if n not in HIDDEN]
         names = list(self.fields) if self.fields else self.concrete_names()
-        names = self.present(names)
+        names = [n for n in self.present(names) if n not in HIDDEN]
         if obj is None:
             # Stamps and counters are filled by the write path on add.
             names = [n for n in names if n not in STAMPS and n not in PROXY_COUNTERS]
             return names
-        return names + list(self.extra_readonly)
+        names += list(self.extra_readonly)
+        if not self.read_only and self.has_change_permission(request, obj):
+            names.append(LOADED_STATE)  # what the person saw, for the stale-save check
+        return names
 
     def get_readonly_fields(self, request, obj=None):
         fields = self.get_fields(request, obj)
@@ -196,7 +263,17 @@ class LiteLLMAdmin(admin.ModelAdmin):
         locked = set(self.always_readonly) | set(STAMPS) | PROXY_COUNTERS | set(self.extra_readonly)
         if obj is not None:
             locked.add(self.model._meta.pk.name)
+            if self.editable is not None:
+                locked |= set(fields) - set(self.editable) - {LOADED_STATE}
         return [n for n in fields if n in locked]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if LOADED_STATE in self.get_fields(request, obj):
+            base = kwargs.get("form", self.form)
+            kwargs["form"] = type(base.__name__, (base,), {LOADED_STATE: _loaded_state_field()})
+        form = super().get_form(request, obj, change, **kwargs)
+        form.model_admin, form.admin_request = self, request
+        return form
 
     # -- who may do what -------------------------------------------------------------------------
     def table_here(self) -> bool:
@@ -282,53 +359,78 @@ class LiteLLMAdmin(admin.ModelAdmin):
             values.setdefault("budget_reset_at", budget_reset_at(values["budget_duration"]))
         return values
 
-    def save_model(self, request, obj, form, change):
+    def write(self, request, obj, form, change: bool) -> None:
+        """Save the validated form (called from the form's validation, see LiteLLMAdminForm):
+        an add through `create`, an edit through `update` with only what the person changed,
+        refused when someone changed the same field since the page was loaded."""
         actor = self.actor(request)
-        editable = set(form.fields)
-        if change:
-            changes = {
-                name: form.cleaned_data[name]
-                for name in form.changed_data
-                if name in editable and name in form.cleaned_data and name not in PROXY_COUNTERS
+        editable = set(form.fields) - {LOADED_STATE}
+        if not change:
+            values = {
+                name: value
+                for name, value in form.cleaned_data.items()
+                if name in editable
+                and name not in PROXY_COUNTERS
+                and (value is not None or self.model._meta.get_field(name).null)
             }
-            if not changes:
-                return
-            with writes.atomic():
-                before = self.model.objects.get(pk=obj.pk)
-                changes = self.derived_changes(request, changes)
-                writes.update_row(self.model, obj.pk, changes)
-                action = self.audit_action(changes)
-                if action in (writes.BLOCKED, writes.UNBLOCKED):
-                    updated = {}  # /key/block, /key/unblock: updated_values "{}"
-                elif self.audit_after_row:
-                    updated = self.audit_snapshot(self.model.objects.get(pk=obj.pk))
-                else:
-                    updated = changes
-                writes.audit(
-                    actor,
-                    action,
-                    self.logical_table(),
-                    str(obj.pk),
-                    self.audit_snapshot(before),
-                    updated,
-                )
+            pk = self.create(request, actor, values)
+            setattr(obj, self.model._meta.pk.attname, pk)
+            form.written = True
             return
-        values = {
-            name: value
-            for name, value in form.cleaned_data.items()
-            if name in editable
-            and name not in PROXY_COUNTERS
-            and (value is not None or self.model._meta.get_field(name).null)
-        }
+        loaded = form.loaded()
+        wanted = [n for n in form.changed_data if n in editable and n in form.cleaned_data and n not in PROXY_COUNTERS]
+        with writes.atomic():
+            rows = writes.lock_rows(self.model, pk=obj.pk)
+            if not rows:
+                raise ChangeRefused("This row no longer exists (someone deleted it).")
+            current = rows[0]
+            changes = {}
+            for name in wanted:
+                value = form.cleaned_data[name]
+                if loaded is not None and name in loaded:
+                    if fingerprint(value) == loaded[name]:
+                        continue  # left as the person saw it: someone else's newer value stays
+                    if fingerprint(getattr(current, name)) != loaded[name]:
+                        raise ChangeRefused(
+                            "Someone else changed this after you opened the page (it is now "
+                            f"{getattr(current, name)!r}). Nothing was saved: reload the page and make "
+                            "your change again.",
+                            name,
+                        )
+                changes[name] = value
+            if changes:
+                self.update(request, actor, current, changes)
+        form.written = True
+
+    def create(self, request, actor, values: dict):
+        """Insert a new row (no service covers this table); returns its primary key."""
         with writes.atomic():
             values = self.new_row(request, values)
             writes.insert_row(self.model, values)
             pk_name = self.model._meta.pk.name
-            if pk_name in values:
-                setattr(obj, self.model._meta.pk.attname, values[pk_name])
-            else:
-                obj.pk = self.model.objects.order_by("-pk").values_list("pk", flat=True).first()
-            writes.audit(actor, writes.CREATED, self.logical_table(), str(obj.pk), None, values)
+            pk = values[pk_name] if pk_name in values else None
+            if pk is None:
+                pk = self.model.objects.order_by("-pk").values_list("pk", flat=True).first()
+            writes.audit(actor, writes.CREATED, self.logical_table(), str(pk), None, values)
+        return pk
+
+    def update(self, request, actor, row, changes: dict) -> None:
+        """UPDATE `changes` on the locked `row` (no service covers this table), with its audit row."""
+        changes = self.derived_changes(request, dict(changes))
+        writes.update_row(self.model, row.pk, changes)
+        action = self.audit_action(changes)
+        if action in (writes.BLOCKED, writes.UNBLOCKED):
+            updated = {}  # /key/block, /key/unblock: updated_values "{}"
+        elif self.audit_after_row:
+            updated = self.audit_snapshot(self.model.objects.get(pk=row.pk))
+        else:
+            updated = changes
+        writes.audit(actor, action, self.logical_table(), str(row.pk), self.audit_snapshot(row), updated)
+
+    def save_model(self, request, obj, form, change):
+        # The form's validation already wrote (so a refusal could show next to its field).
+        if not getattr(form, "written", False):
+            self.write(request, obj, form, change)
 
     def audit_action(self, changes: dict) -> str:
         """The audit action LiteLLM would record for this edit (`updated` unless overridden)."""
@@ -352,6 +454,20 @@ class LiteLLMAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ChangeRefused as refused:  # the service refused: nothing was deleted (rolled back)
+            self.message_user(request, refused.message, messages.ERROR)
+            return redirect(request.path)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except ChangeRefused as refused:  # a bulk delete a service refused
+            self.message_user(request, refused.message, messages.ERROR)
+            return redirect(request.get_full_path())
 
     def save_related(self, request, form, formsets, change):
         """No many-to-many or inline saves: the row was written by save_model."""

@@ -16,6 +16,8 @@ class ConsoleConfig(AppConfig):
     verbose_name = "LiteLLM proxy"
 
     def ready(self):
+        from accounts import sessions  # noqa: F401  (stamps sessions with the password at sign-in)
+
         from . import checks  # noqa: F401  (registers the schema check)
         from .tables import _cache_tables2_signatures
 

@@ -47,6 +47,8 @@ class Principal:
     team_admin_of: frozenset[str] = field(default_factory=frozenset)
     team_ids: frozenset[str] = field(default_factory=frozenset)
     org_ids: frozenset[str] = field(default_factory=frozenset)
+    # digest of the stored password hash: a session signed in before a change ends
+    password_stamp: str = field(default="", repr=False, compare=False)
 
     # -- broad rights ------------------------------------------------------------------
     @property
@@ -105,6 +107,15 @@ class Principal:
             return Q()
         return Q(team_id__in=self.team_ids) | Q(organization_id__in=self.org_admin_of)
 
+    def team_choices_q(self) -> Q:
+        """Teams this person may pick for a key they make: proxy admins any, org admins their
+        orgs' teams, others the teams they belong to; never the UI-session team, never for
+        read-only people."""
+        if self.is_read_only:
+            return Q(team_id__in=[])
+        q = Q() if self.is_proxy_admin else Q(team_id__in=self.team_ids) | Q(organization_id__in=self.org_admin_of)
+        return q & ~Q(team_id=UI_SESSION_TEAM_ID)
+
     def team_ids_managed(self) -> frozenset[str]:
         return self.team_admin_of
 
@@ -147,6 +158,16 @@ class Principal:
             return True
         return team.team_id in self.team_admin_of
 
+    def can_see_member_spend(self, team, member_user_id: str | None) -> bool:
+        """A team member's spend and budget: those who run the team (its admins, its org's
+        admins, proxy admins and admin viewers) see every member's; anyone else only their
+        own row, as LiteLLM's team page shows a plain member or viewer."""
+        if self.sees_everything or team.team_id in self.team_admin_of:
+            return True
+        if team.organization_id and team.organization_id in self.org_admin_of:
+            return True
+        return bool(self.user_id) and member_user_id == self.user_id
+
     def can_edit_team_settings(self, team) -> bool:
         """Team settings (budget, models, org): admins and the team's org admins only."""
         if self.is_read_only:
@@ -157,6 +178,9 @@ class Principal:
         return self.is_proxy_admin or self.is_org_admin
 
     def can_manage_user(self, user) -> bool:
+        """Profile edits. Org admins only for users whose every organization they administer:
+        adding someone to your org (LiteLLM lets any org admin do that) gives no authority over
+        a person who also belongs elsewhere. Team admins have none."""
         if self.is_read_only:
             return False
         if self.is_proxy_admin:
@@ -165,11 +189,39 @@ class Principal:
             # Only proxy admins touch admin accounts (/user/new, /organization/member_update):
             # an org admin editing or resetting one would be a privilege escalation.
             return False
-        if self.is_org_admin:
-            if user.organization_id in self.org_admin_of:
-                return True
-            return user.user_id in _org_member_ids(self.org_admin_of)
-        return False
+        return self.is_org_admin and self._administers_every_org_of(user)
+
+    def can_manage_credentials(self, user) -> bool:
+        """Whole-person authority: invite links for an existing person, password-reset links,
+        setting a password. Whoever holds such a link signs in as that person, so this is
+        stricter than LiteLLM's admin_can_invite_user on purpose: proxy admins always; org
+        admins only for users all of whose organizations they administer and who administer
+        nothing themselves (no org admin anywhere, no proxy admin/viewer); team admins never
+        (they may invite only people who do not exist yet). Membership in a team or org one
+        manages never grants it."""
+        if self.is_read_only:
+            return False
+        if self.is_proxy_admin:
+            return True
+        if not self.is_org_admin or (self.user_id and user.user_id == self.user_id):
+            return False
+        if user.user_role in (PROXY_ADMIN, PROXY_ADMIN_VIEWER, ORG_ADMIN):
+            return False
+        from accounts.models import OrganizationMembership
+
+        if OrganizationMembership.objects.filter(user_id=user.user_id, user_role=ORG_ADMIN).exists():
+            return False
+        return self._administers_every_org_of(user)
+
+    def _administers_every_org_of(self, user) -> bool:
+        from accounts.models import OrganizationMembership
+
+        orgs = set(
+            OrganizationMembership.objects.filter(user_id=user.user_id).values_list("organization_id", flat=True)
+        )
+        if getattr(user, "organization_id", None):
+            orgs.add(user.organization_id)
+        return bool(orgs) and orgs <= set(self.org_admin_of)
 
     def can_create_users(self) -> bool:
         return self.is_proxy_admin or self.is_org_admin
@@ -232,14 +284,18 @@ class Principal:
 
     def invitations_q(self) -> Q:
         """InvitationLink rows: everything for admins; otherwise the ones you created and the
-        ones for people you may see."""
+        onboarding invitations of people you may see. Password-reset rows (a link for someone
+        who already has a password) created by others never appear to team or org admins."""
         if self.sees_everything:
             return Q()
         from accounts.models import UserTable
 
         q = Q(created_by=self.user_id) if self.user_id else Q(pk__in=[])
         if self.is_org_admin or self.is_team_admin:
-            q |= Q(user_id__in=UserTable.objects.filter(self.users_q()).values("user_id"))
+            without_password = UserTable.objects.filter(self.users_q()).filter(
+                Q(password__isnull=True) | Q(password="")
+            )
+            q |= Q(user_id__in=without_password.values("user_id"))
         return q
 
     def can_manage_invitation(self, invitation) -> bool:
@@ -250,22 +306,9 @@ class Principal:
             return True
         return bool(self.user_id) and invitation.created_by == self.user_id and self.can_invite()
 
-    def can_invite_existing(self, user) -> bool:
-        """A new invitation for someone who already exists lets whoever holds the link set
-        their password: only for people this principal manages (team admins: plain members
-        of their own teams)."""
-        if self.can_manage_user(user):
-            return True
-        if not self.is_team_admin or user.user_role not in (None, INTERNAL_USER, INTERNAL_USER_VIEWER):
-            return False
-        from accounts.models import OrganizationMembership
-
-        if OrganizationMembership.objects.filter(user_id=user.user_id, user_role=ORG_ADMIN).exists():
-            return False
-        return bool(set(user.teams or []) & set(self.team_admin_of))
-
     def can_see_invitation_link(self, invitation) -> bool:
-        """The link sets a password: shown to proxy admins and to whoever created it."""
+        """The id is the secret of LiteLLM's own onboarding link: shown (with the links) to
+        proxy admins and to whoever created it; everyone else sees it masked."""
         return self.is_proxy_admin or (bool(self.user_id) and invitation.created_by == self.user_id)
 
     def can_invite_to_team(self, team) -> bool:
@@ -284,6 +327,19 @@ class Principal:
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise PermissionDenied("You may not make this change.")
+
+
+def mask_secret(value: str | None) -> str:
+    """An id that works as a bearer secret, as keys are shown: its last 4 characters."""
+    return f"…{value[-4:]}" if value else ""
+
+
+def visible_invitation_id(principal: Principal | None, invitation) -> str:
+    """What a page, a CSV or the admin may show of an invitation's id (its LiteLLM link's
+    secret): the id for proxy admins and its creator, masked for everyone else."""
+    if principal is not None and principal.can_see_invitation_link(invitation):
+        return invitation.id
+    return mask_secret(invitation.id)
 
 
 def _org_member_ids(org_ids) -> list[str]:
@@ -323,8 +379,9 @@ def principal_for_user(user) -> Principal | None:
 
 def principal_for_litellm_user(user_id: str) -> Principal | None:
     from accounts.models import OrganizationMembership, TeamTable, UserTable
+    from accounts.sessions import password_stamp
 
-    row = UserTable.objects.filter(user_id=user_id).values("user_email", "user_role", "teams").first()
+    row = UserTable.objects.filter(user_id=user_id).values("user_email", "user_role", "teams", "password").first()
     if row is None:
         return None
     role = row["user_role"] or INTERNAL_USER  # LiteLLM treats NULL/unknown as internal_user
@@ -351,14 +408,34 @@ def principal_for_litellm_user(user_id: str) -> Principal | None:
         team_admin_of=team_admin_of,
         team_ids=team_ids | team_admin_of,
         org_ids=org_ids,
+        password_stamp=password_stamp(row["password"]),
     )
 
 
 def principal(request) -> Principal | None:
     """The request's principal, computed once per request."""
     if not hasattr(request, "_principal"):
-        request._principal = principal_for_user(getattr(request, "user", None))
+        found = principal_for_user(getattr(request, "user", None))
+        if found is not None and found.user_id and hasattr(request, "session"):
+            found = _check_password_stamp(request, found)
+        request._principal = found
     return request._principal
+
+
+def _check_password_stamp(request, found: Principal) -> Principal | None:
+    """A session whose user's password changed since it signed in is ended (a session from
+    before this check existed is stamped now)."""
+    from django.contrib.auth import logout
+
+    from accounts.sessions import SESSION_KEY
+
+    stored = request.session.get(SESSION_KEY)
+    if stored is None:
+        request.session[SESSION_KEY] = found.password_stamp
+    elif stored != found.password_stamp:
+        logout(request)
+        return None
+    return found
 
 
 def get_visible_or_404(queryset, q: Q, **lookup):

@@ -52,8 +52,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "config.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
+    "config.middleware.ForbiddenLogMiddleware",
+    "config.middleware.RejectNulMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +99,10 @@ else:
     _console_db["OPTIONS"]["options"] = f"-c search_path={CONSOLE_SCHEMA} -c TimeZone=UTC"
 _console_db["CONSOLE_SCHEMA"] = CONSOLE_SCHEMA if not env.str("CONSOLE_DATABASE_URL", default="") else None
 
+# Persistent connections are checked before reuse: a restarted database or a proxy that
+# dropped an idle connection costs a reconnect, not a 500.
+for _db in (_console_db, _litellm_db):
+    _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _console_db, "litellm": _litellm_db}
 DATABASE_ROUTERS = ["config.routers.LiteLLMRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -123,11 +129,24 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "accounts.auth.LiteLLMUserBackend",
 ]
+# Every new password, LiteLLM user's or ops login's (accounts.passwords.new_password_errors).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.passwords.NoSurroundingWhitespaceValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.passwords.LiteLLMCompositionValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_THROTTLE_ATTEMPTS = env.int("LOGIN_THROTTLE_ATTEMPTS", default=5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=300)
+# Per address the limit is higher: behind a reverse proxy or NAT many people share one.
+LOGIN_THROTTLE_IP_ATTEMPTS = env.int("LOGIN_THROTTLE_IP_ATTEMPTS", default=LOGIN_THROTTLE_ATTEMPTS * 4)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+# Proxies in front that append the client's address to X-Forwarded-For (the throttle reads it).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1 if BEHIND_TLS_PROXY else 0)
 
 CACHES = {
     "default": {
@@ -174,8 +193,11 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 X_FRAME_OPTIONS = "DENY"
+# Idle timeout: a session ends SESSION_COOKIE_AGE seconds after its last request (sliding).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 LOGGING = {

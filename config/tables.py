@@ -7,14 +7,13 @@ from django.utils.html import format_html
 
 
 class ConsoleTable(tables.Table):
-    """Sets the CSS, empty text and template once; columns named in `Meta.export_exclude`
-    (e.g. action buttons) stay out of CSV exports."""
+    """Sets the CSS, empty text and template once. Columns that only make sense on screen
+    (checkboxes, action buttons) declare `exclude_from_export=True` to stay out of CSVs."""
 
     class Meta:
         attrs = {"class": "table"}
         empty_text = "Nothing matches these filters."
         template_name = "inc/table.html"
-        export_exclude: tuple[str, ...] = ()
 
     # ?per_page= and ?page= come straight from the URL: a negative or absurd number must not
     # reach the paginator (ValueError) or an OFFSET (bigint overflow).

@@ -1,17 +1,19 @@
 """Ops admin for virtual keys. New keys are made on the console's Keys page (the raw key is
-shown once there); here ops can inspect, edit limits, block and delete (archived as LiteLLM does)."""
+shown once there); here ops can inspect, edit limits, block and delete (archived as LiteLLM does),
+all through keys.services, as the console's key pages."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 
-from config.admin_base import STAMPS, LiteLLMAdmin, ReadOnlyAdmin, label
+from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label
 from config.policy import UI_SESSION_TEAM_ID
 from config.selectors import active_keys_q
 from config.tables import money
-from config.writes import BLOCKED, UNBLOCKED, UPDATED, now_utc
+from config.writes import now_utc
 
+from . import services
 from .models import DeletedVerificationToken, VerificationToken
 
 label(VerificationToken, "virtual key")
@@ -71,16 +73,17 @@ class VerificationTokenAdmin(LiteLLMAdmin):
         "access_group_ids",
     )
     delete_service = "keys.services:keys_delete"
-    edit_stamps = ("updated_at", "settings_updated_at")  # /key/update writes no updated_by on keys
+    editable = (*services.EDITABLE, "blocked")
 
     def delete_with_service(self, service, actor, obj):
         service(actor=actor, tokens=[obj.token])
 
-    def audit_action(self, changes):
-        # /key/block and /key/unblock record their own actions; a block is all this edit did.
-        if set(changes) - set(STAMPS) == {"blocked"}:
-            return BLOCKED if changes["blocked"] else UNBLOCKED
-        return UPDATED
+    def update(self, request, actor, row, changes):
+        changes = dict(changes)
+        if "blocked" in changes:  # /key/block or /key/unblock, with their own audit action
+            services.keys_set_blocked(actor=actor, tokens=[row.token], blocked=bool(changes.pop("blocked")))
+        if changes:
+            services.key_update(actor=actor, token=row.token, changes=changes)
 
     def get_queryset(self, request):
         # Owner email and team alias in the same query (no relations between LiteLLM models).

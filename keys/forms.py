@@ -7,21 +7,15 @@ import re
 from django import forms
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 
-from accounts.models import UserTable
+from accounts.models import TeamTable, UserTable
 from budgets import durations
 from budgets.forms import BudgetFieldsMixin
 from budgets.widgets import KeyValueEditor
 from config import validation
 
 from . import selectors
-
-# LiteLLM's special model names (_types.py::SpecialModelNames) offered next to real models.
-SPECIAL_MODELS = {
-    "all-team-models": "All team models",
-    "all-proxy-models": "All proxy models",
-    "no-default-models": "No default models",
-}
 
 # Keys carry no soft_budget column, but LiteLLM keeps one in a linked budget row.
 KEY_BUDGET_FIELDS = (
@@ -91,17 +85,13 @@ class KeyFormBase(BudgetFieldsMixin):
         help_text="Shown in lists and usage. Must be unique across all keys.",
     )
     team_id = forms.ChoiceField(label="Team", required=False)
-    models = forms.MultipleChoiceField(
+    # A comma-separated text input; console.js turns it into a searchable picker fed by
+    # keys:key_models (a team may hold thousands of names: none are rendered into the page).
+    models = forms.CharField(
         label="Models",
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
-        help_text="None ticked: every model the team (or the owner) may use.",
-    )
-    extra_models = forms.CharField(
-        label="Other models",
-        required=False,
-        help_text="Model names not listed above, separated by commas.",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. my-fine-tune, azure/gpt-4o"}),
+        help_text="Empty: every model the team (or the owner) may use.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. gpt-4o, claude-3-5-sonnet"}),
     )
     metadata = MetadataField(label="Metadata", help_text="Free-form labels stored with the key (JSON object).")
 
@@ -110,7 +100,6 @@ class KeyFormBase(BudgetFieldsMixin):
         "owner",
         "team_id",
         "models",
-        "extra_models",
         "max_budget",
         "soft_budget",
         "budget_duration",
@@ -126,19 +115,16 @@ class KeyFormBase(BudgetFieldsMixin):
         self.principal = principal
         self.key = key
         current_models = list(getattr(key, "models", None) or [])
-        known = selectors.known_models(current_models)
-        super().__init__(*args, model_choices=known, **kwargs)
-        teams = selectors.team_choices(principal)
-        if not principal.sees_everything and not principal.is_org_admin:
-            teams = [(t, a) for t, a in teams if t in principal.team_ids]
+        super().__init__(*args, model_choices=current_models, **kwargs)
+        teams = selectors.key_team_choices(principal)
         if key is not None and key.team_id and key.team_id not in dict(teams):
             teams.append((key.team_id, key.team_id))
         self.fields["team_id"].choices = [("", "No team (personal key)")] + teams
-        listed = known + list(SPECIAL_MODELS)
-        self.fields["models"].choices = [(m, m) for m in known] + list(SPECIAL_MODELS.items())
+        self.fields["models"].widget.attrs.update(
+            {"data-model-picker": "", "data-models-url": reverse("keys:key_models"), "data-team-select": "#id_team_id"}
+        )
         if key is not None:
-            self.initial.setdefault("models", [m for m in current_models if m in listed])
-            self.initial.setdefault("extra_models", ", ".join(m for m in current_models if m not in listed))
+            self.initial.setdefault("models", ", ".join(current_models))
 
     def clean_key_alias(self) -> str:
         alias = self.cleaned_data["key_alias"].strip()
@@ -154,12 +140,26 @@ class KeyFormBase(BudgetFieldsMixin):
     def clean_team_id(self) -> str | None:
         return self.cleaned_data.get("team_id") or None
 
+    def clean_models(self) -> list[str]:
+        names = [m.strip() for m in (self.cleaned_data.get("models") or "").split(",")]
+        return list(dict.fromkeys(m for m in names if m))
+
     def clean(self):
         cleaned = super().clean()
-        models = list(cleaned.get("models") or [])
-        extra = [m.strip() for m in (cleaned.get("extra_models") or "").split(",") if m.strip()]
-        cleaned["models"] = models + [m for m in extra if m not in models]
+        if "models" in cleaned and "team_id" in cleaned:
+            self._check_grantable(cleaned["models"], cleaned["team_id"])
         return cleaned
+
+    def _check_grantable(self, models: list[str], team_id: str | None) -> None:
+        """The picker only suggests; this decides. A name the key already holds (same team)
+        stays allowed: keeping it grants nothing new."""
+        team = TeamTable.objects.filter(team_id=team_id).first() if team_id else None
+        scope = selectors.grantable_models(self.principal, team)
+        kept = set(self.key.models or []) if self.key is not None and self.key.team_id == team_id else set()
+        refused = [m for m in models if m not in kept and not scope.allows(m)]
+        if refused:
+            names = ", ".join(refused[:5]) + (f" and {len(refused) - 5} more" if len(refused) > 5 else "")
+            self.add_error("models", f"You may not give this key {names}: not among the models of {scope.owner_label}.")
 
 
 class KeyCreateForm(KeyFormBase):

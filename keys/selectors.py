@@ -126,15 +126,66 @@ def user_keys_q(text: str) -> Q:
     return Q(user_id=text) | Q(user_id__in=ids)
 
 
-def known_models(extra: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """Model names a key may be given: the proxy's DB models, the visible teams' models and
-    LiteLLM's special values. (Models in the proxy's config.yaml are not in the database.)"""
-    names = set(ProxyModelTable.objects.values_list("model_name", flat=True).distinct())
-    for models in TeamTable.objects.exclude(team_id=UI_SESSION_TEAM_ID).values_list("models", flat=True)[:1000]:
-        names.update(models or [])
-    names.update(extra)
-    names.discard("")
-    return sorted(names)
+def key_team_choices(principal) -> list[tuple[str, str]]:
+    """Teams offered on the key form: only those the principal may put a key in."""
+    qs = TeamTable.objects.filter(principal.team_choices_q())
+    return [(t, a or t) for t, a in qs.order_by("team_alias", "team_id").values_list("team_id", "team_alias")]
+
+
+# LiteLLM's special model names (_types.py::SpecialModelNames).
+ALL_TEAM_MODELS, ALL_PROXY_MODELS, NO_DEFAULT_MODELS = "all-team-models", "all-proxy-models", "no-default-models"
+SPECIAL_MODELS = (ALL_TEAM_MODELS, ALL_PROXY_MODELS, NO_DEFAULT_MODELS)
+MODEL_MATCHES_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class ModelScope:
+    """The models a person may give a key. `names` None: every proxy model (a team or user
+    with `models` empty or holding all-proxy-models, as LiteLLM reads it), so any name grants
+    nothing beyond what the owner already has."""
+
+    names: frozenset[str] | None
+    specials: tuple[str, ...]
+    owner_label: str
+    team_id: str | None = None
+
+    def allows(self, name: str) -> bool:
+        return name in self.specials or self.names is None or name in self.names
+
+    def matches(self, text: str, limit: int = MODEL_MATCHES_LIMIT) -> list[str]:
+        """Up to `limit` grantable names containing `text` (case-insensitive), specials first."""
+        text = text.strip().lower()
+        found = [m for m in self.specials if text in m]
+        if self.names is None:
+            # A team's own (BYOK) models carry model_info.team_id: never offered to others.
+            private = Q(model_info__team_id__isnull=False) & ~Q(model_info__team_id=self.team_id or "")
+            qs = ProxyModelTable.objects.exclude(model_name="").exclude(private)
+            if text:
+                qs = qs.filter(model_name__icontains=text)
+            names = qs.order_by("model_name").values_list("model_name", flat=True).distinct()[: limit + 1]
+            found += list(names)
+        else:
+            found += sorted(m for m in self.names if text in m.lower())[: limit + 1]
+        return found[: limit + 1]
+
+
+def _scope_of(models, specials: tuple[str, ...], label: str, team_id: str | None = None) -> ModelScope:
+    models = [m for m in (models or []) if m]
+    if not models or ALL_PROXY_MODELS in models:
+        return ModelScope(None, specials + (ALL_PROXY_MODELS,), label, team_id)
+    return ModelScope(frozenset(m for m in models if m not in SPECIAL_MODELS), specials, label, team_id)
+
+
+def grantable_models(principal, team: TeamTable | None) -> ModelScope:
+    """What a key of `team` (None: a personal key) may be given by this principal: a team
+    key the team's models (the proxy checks a team key's models against its team's); a
+    personal key the principal's own user models (proxy admins: every model)."""
+    if team is not None:
+        return _scope_of(team.models, (ALL_TEAM_MODELS,), f"team {team.team_alias or team.team_id}", team.team_id)
+    if principal.is_proxy_admin:
+        return ModelScope(None, (ALL_PROXY_MODELS, NO_DEFAULT_MODELS), "you")
+    own = UserTable.objects.filter(user_id=principal.user_id).values_list("models", flat=True).first()
+    return _scope_of(own, (NO_DEFAULT_MODELS,), "you")
 
 
 # --- The key page ------------------------------------------------------------------------------

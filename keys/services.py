@@ -189,12 +189,23 @@ def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> d
         raise ValueError(f"key_update cannot write {sorted(unknown)}")
     if not changes and not soft_budget_given:
         return {}
+    # What the key form checks, for callers without it (the ops admin).
+    budget_services.check_limits({**changes, "soft_budget": soft_budget})
+    if changes.get("key_alias"):
+        from .forms import _alias_problem  # _validate_key_alias_format (lives with the form)
+
+        problem = _alias_problem(changes["key_alias"])
+        if problem:
+            raise KeyChangeRefused(problem, "key_alias")
+    if "budget_duration" in changes and "budget_reset_at" not in changes:
+        duration = changes["budget_duration"]
+        changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
     with writes.atomic():
         key = _locked_key(token)
         before = writes.snapshot(key)
         if changes.get("key_alias") and alias_taken(changes["key_alias"], except_token=token):
             raise KeyChangeRefused(
-                f"A key with the alias {changes['key_alias']!r} already exists. Aliases must be unique."
+                f"A key with the alias {changes['key_alias']!r} already exists. Aliases must be unique.", "key_alias"
             )
         now = writes.now_utc()
         if soft_budget_given:

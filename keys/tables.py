@@ -40,6 +40,7 @@ class KeyTable(ConsoleTable):
             "td__input": {"name": "tokens", "aria-label": "Select key"},
         },
         orderable=False,
+        exclude_from_export=True,
     )
     # Accessor "token" (never empty) so keys without an alias still get a link.
     key_alias = tables.Column(
@@ -96,7 +97,6 @@ class KeyTable(ConsoleTable):
             "last_active",
         )
         order_by = ("-created_at",)
-        export_exclude = ("select",)
         empty_text = "No keys match these filters."
         attrs = {"class": "table", "id": "keys-table"}
 

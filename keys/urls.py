@@ -8,6 +8,7 @@ app_name = "keys"
 urlpatterns = [
     path("", views.KeyListView.as_view(), name="key_list"),
     path("new/", views.KeyCreateView.as_view(), name="key_create"),
+    path("models.json", views.KeyModelsView.as_view(), name="key_models"),
     path("bulk/", views.KeyBulkActionView.as_view(), name="key_bulk"),
     path("<id:token>/", views.KeyDetailView.as_view(), name="key_detail"),
     path("<id:token>/issued/", views.KeyIssuedView.as_view(), name="key_issued"),

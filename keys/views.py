@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.models import TeamTable
 from budgets import selectors as budget_selectors
 from budgets.forms import budget_consequences
 from config import policy, writes
@@ -218,6 +219,28 @@ class KeyCreateView(ConsoleMixin, View):
             form.add_error("key_alias", str(error))
             return self._render(request, form)
         return _issued_response(request, self.principal, issued, regenerated=False)
+
+
+class KeyModelsView(ConsoleMixin, View):
+    """GET ?team=<id>&q=<text>: up to 50 model names this person may give a key of that team
+    (no team: a personal key), for the key form's picker. A team outside what they may pick
+    answers 404."""
+
+    section = "keys"
+    http_method_names = ["get"]
+
+    def get(self, request):
+        self.principal.require(self.principal.can_create_keys())
+        team_id = request.GET.get("team") or None
+        team = None
+        if team_id:
+            team = policy.get_visible_or_404(TeamTable.objects.all(), self.principal.team_choices_q(), team_id=team_id)
+        scope = selectors.grantable_models(self.principal, team)
+        found = scope.matches(request.GET.get("q", "")[:200])
+        limit = selectors.MODEL_MATCHES_LIMIT
+        response = JsonResponse({"models": found[:limit], "more": len(found) > limit, "any": scope.names is None})
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class KeyIssuedView(ConsoleMixin, TemplateView):

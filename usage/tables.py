@@ -35,11 +35,11 @@ class SpendLogTable(ConsoleTable):
         empty_text = "No requests in this window match these filters."
 
     def __init__(self, *args, team_labels=None, user_labels=None, show_status=True, **kwargs):
+        if not show_status:  # a schema without SpendLogs.status: no column, on screen or in CSV
+            kwargs["exclude"] = [*(kwargs.get("exclude") or ()), "status"]
         super().__init__(*args, **kwargs)
         self.team_labels = team_labels or {}
         self.user_labels = user_labels or {}
-        if not show_status:
-            self.columns.hide("status")
 
     def render_start_time(self, value, record):
         url = reverse("usage:spendlog_detail", args=[record.request_id])

@@ -8,36 +8,25 @@ same selector call the page makes.
 
 from __future__ import annotations
 
-import csv
-from io import StringIO
-
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Q
 from django.db.models.fields.json import KT
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
 from config import policy
-from config.views.generic import ConsoleMixin, stream_csv
+from config.views.export import stream_csv, stream_rows
+from config.views.generic import ConsoleMixin
 from usage import charts, selectors
 from usage.forms import DashboardForm, ErrorLogFilterForm, SpendLogFilterForm
 from usage.models import ErrorLogs, SpendLogs
 from usage.tables import ErrorLogTable, SpendLogExportTable, SpendLogTable, latency_ms
 
 BREAKDOWN_COLUMNS = ["name", "spend", "tokens", "requests", "share"]
-
-
-def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
 
 
 def build_charts(scope: selectors.Scope, series: selectors.DailySeries) -> list[charts.Chart]:
@@ -149,19 +138,19 @@ class DashboardView(ConsoleMixin, TemplateView):
                 # holds the very numbers the page shows and reuses its cached closed days
                 overview = selectors.overview(scope, period, stack=stack)
                 rows = selectors.breakdown(scope, period, name, overview_=overview)
-            return _csv_response(filename, BREAKDOWN_COLUMNS, breakdown_rows(rows))
+            return stream_rows(BREAKDOWN_COLUMNS, breakdown_rows(rows), filename)
         overview = selectors.overview(scope, period, stack=stack)
         if name == "figures":
             figures = overview.figures
-            return _csv_response(
-                filename,
+            return stream_rows(
                 ["figure", "value", "previous period", "change"],
                 [[f.label, f.value, f.previous, "" if f.change is None else round(f.change, 4)] for f in figures],
+                filename,
             )
         chart = next((c for c in build_charts(scope, overview.series) if c.id == name), None)
         if chart is None:
             raise Http404("No such chart for this scope.")
-        return _csv_response(filename, chart.header, chart.rows)
+        return stream_rows(chart.header, chart.rows, filename)
 
 
 def _with_default(querydict, name: str, value: str):
@@ -299,6 +288,7 @@ def _export_query(querydict) -> str:
     return query.urlencode()
 
 
+@require_safe
 def spendlog_detail(request, request_id: str):
     """One request: tokens, spend, latency, metadata, tags; prompt and response where stored."""
     principal = _principal_or_login(request, "logs")
@@ -328,6 +318,7 @@ def spendlog_detail(request, request_id: str):
     return render(request, "usage/spendlog_detail.html", context)
 
 
+@require_safe
 def errorlog_detail(request, request_id: str):
     principal = _principal_or_login(request, "logs")
     if not isinstance(principal, policy.Principal):

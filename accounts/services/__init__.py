@@ -44,11 +44,14 @@ from .invitations import (  # noqa: F401
     invitation_accept,
     invitation_check,
     invitation_create,
+    invitation_from_token,
     invitation_reissue,
     invitation_revoke,
     invitation_status,
+    invitation_token,
     invite_person,
     pending_invitation_for,
+    revoke_pending_links,
 )
 from .member_budgets import (  # noqa: F401
     CLONABLE_BUDGET_FIELDS,

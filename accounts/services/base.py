@@ -195,3 +195,21 @@ def _new_budget(actor, values: dict, keep_empty: tuple[str, ...] = ()) -> str:
     writes.insert_row(BudgetTable, row)
     writes.audit(actor, writes.CREATED, "BudgetTable", budget_id, None, row)
     return budget_id
+
+
+def _refuse_duplicate_alias(model, field: str, alias: str, *, noun: str, except_pk: str | None = None) -> None:
+    """No second team/organization of the same name, compared trimmed and case-insensitively.
+    A console rule, stricter than the proxy, which accepts duplicate team and organization
+    aliases (no check in /team/new, /team/update, /organization/new or /update, nor a unique
+    index: /work/notes/litellm-exact.md §9); rows it made that way are left alone. Call inside
+    the write's transaction: the advisory lock makes two creates of one name run one by one."""
+    from django.db.models.functions import Lower, Trim
+
+    alias = (alias or "").strip()
+    writes.advisory_xact_lock(f"console:{field}:{alias.lower()}")
+    qs = model.objects.annotate(_alias=Lower(Trim(field))).filter(_alias=alias.lower())
+    if except_pk is not None:
+        qs = qs.exclude(pk=except_pk)
+    existing = qs.values_list(field, flat=True).first()
+    if existing is not None:
+        raise ServiceError(f"{noun} named {existing.strip()!r} already exists. Pick another name.", field)

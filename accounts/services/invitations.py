@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core import signing
 
 from config import policy, writes
 from keys.models import VerificationToken
@@ -39,24 +43,37 @@ def invitation_status(invitation, today=None) -> str:
 
 
 def pending_invitation_for(user_id: str) -> InvitationLink | None:
-    today = writes.now_utc().date()
-    return (
-        InvitationLink.objects.filter(
-            user_id=user_id, is_accepted=False, accepted_at__isnull=True, expires_at__date__gte=today
-        )
-        .order_by("-created_at")
-        .first()
+    return InvitationLink.objects.filter(_pending_q(), user_id=user_id).order_by("-created_at").first()
+
+
+def _pending_q(today=None):
+    from django.db.models import Q
+
+    today = today or writes.now_utc().date()
+    return Q(is_accepted=False, accepted_at__isnull=True, expires_at__date__gte=today)
+
+
+def revoke_pending_links(*, actor: writes.Actor, user_id: str, keep: str | None = None) -> int:
+    """Every pending link of a person but `keep`, revoked as /invitation/delete does: one
+    live credential link per person, and none left once they have set a password."""
+    ids = list(
+        InvitationLink.objects.filter(_pending_q(), user_id=user_id).exclude(id=keep or "").values_list("id", flat=True)
     )
+    for invitation_id in ids:
+        invitation_revoke(actor=actor, invitation_id=invitation_id)
+    return len(ids)
 
 
 def invitation_create(*, actor: writes.Actor, user_id: str, inviter_id: str) -> InvitationLink:
     """/invitation/new: uuid4 id, created_at = updated_at = now, expires_at = now + 7 days,
-    created_by = updated_by = the inviter (an existing user id: an FK)."""
+    created_by = updated_by = the inviter (an existing user id: an FK). The person's older
+    pending links are revoked first: one pending invitation or reset per person."""
     with writes.atomic():
         if not UserTable.objects.filter(user_id=user_id).exists():
             raise ServiceError("This user no longer exists.")
         if not UserTable.objects.filter(user_id=inviter_id).exists():
             raise ServiceError("The inviter must be an existing LiteLLM user.")
+        revoke_pending_links(actor=actor, user_id=user_id)
         now = writes.now_utc()
         row = {
             "id": writes.new_id(),
@@ -173,6 +190,43 @@ def invitation_check(invitation_id: str) -> InvitationLink:
     return invitation
 
 
+TOKEN_SALT = "console.invitation"
+
+
+def _token_version(invitation) -> str:
+    """Binds a token to this very row: a re-created or edited row with the same id (or a
+    forged one) does not match."""
+    stamp = f"{invitation.id}|{invitation.created_at.isoformat()}|{invitation.updated_at.isoformat()}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:16]
+
+
+def invitation_token(invitation) -> str:
+    """The secret of the console's own accept/reset link. The row id alone (which lower roles
+    can read in lists and the audit log) is not enough to claim a link: the token is signed
+    with the console's SECRET_KEY and expires with the invitation."""
+    return signing.dumps({"i": invitation.id, "v": _token_version(invitation)}, salt=TOKEN_SALT, compress=True)
+
+
+def invitation_from_token(token: str) -> InvitationLink:
+    """The invitation a console link names, checked as /onboarding/get_token checks it.
+    A bare id, a tampered or expired token, or one of a revoked/replaced row: refused."""
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=INVITATION_LIFETIME + timedelta(days=1))
+    except signing.SignatureExpired:
+        raise InvitationUnusable("This invitation link has expired.") from None
+    except signing.BadSignature:
+        raise InvitationUnusable(
+            "This link is not valid. Ask whoever sent it for a new one; older links that end in "
+            "the invitation id alone no longer work here."
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("i"), str):
+        raise InvitationUnusable("This link is not valid.")
+    invitation = invitation_check(data["i"])
+    if data.get("v") != _token_version(invitation):
+        raise InvitationUnusable("This link was replaced by a newer one or revoked.")
+    return invitation
+
+
 def invitation_accept(*, invitation_id: str, password: str) -> str:
     """/onboarding/claim_token: in one transaction, mark the link accepted (only if still
     unaccepted), store the password as scrypt with password_reset_required=false and
@@ -208,4 +262,6 @@ def invitation_accept(*, invitation_id: str, password: str) -> str:
         )
         sessions = VerificationToken.objects.filter(user_id=user_id, team_id=policy.UI_SESSION_TEAM_ID)
         delete_keys(actor=actor, tokens=list(sessions.values_list("token", flat=True)))
+        # The password is set: any other link for this person would set it again.
+        revoke_pending_links(actor=actor, user_id=user_id, keep=invitation_id)
     return user_id

@@ -22,6 +22,7 @@ from .base import (
     _lock_email,
     _new_budget,
     _new_user_row,
+    _refuse_duplicate_alias,
     _users_with_email,
     _validate_duration,
     writer_id,
@@ -50,6 +51,7 @@ def org_create(*, actor: writes.Actor, alias: str, models: list[str] | None = No
     _check_non_negative(budget, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
     budget["budget_duration"] = _validate_duration(budget.get("budget_duration"))
     with writes.atomic():
+        _refuse_duplicate_alias(OrganizationTable, "organization_alias", alias, noun="An organization")
         by = writer_id(actor)
         budget_id = _new_budget(actor, {**budget, "budget_reset_at": None})
         now = writes.now_utc()
@@ -89,6 +91,14 @@ def org_update(*, actor: writes.Actor, organization_id: str, changes: dict, budg
         by = writer_id(actor)
         now = writes.now_utc()
         changed = {k: v for k, v in changes.items() if getattr(org, k) != v}
+        if "organization_alias" in changed:
+            _refuse_duplicate_alias(
+                OrganizationTable,
+                "organization_alias",
+                changed["organization_alias"],
+                noun="An organization",
+                except_pk=organization_id,
+            )
         budget = BudgetTable.objects.filter(budget_id=org.budget_id).first()
         budget_changed = {k: v for k, v in budget_changes.items() if budget is None or getattr(budget, k) != v}
         if budget_changed and budget is not None:

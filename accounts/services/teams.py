@@ -23,6 +23,7 @@ from .base import (
     _check_non_negative,
     _cursor,
     _qn,
+    _refuse_duplicate_alias,
     _validate_duration,
     delete_keys,
     writer_id,
@@ -86,6 +87,7 @@ def team_create(*, actor: writes.Actor, creator_user_id: str | None = None, **fi
     }
     row = {k: v for k, v in row.items() if v is not None}
     with writes.atomic():
+        _refuse_duplicate_alias(TeamTable, "team_alias", alias, noun="A team")
         writes.insert_row(TeamTable, row)
         if creator_user_id:
             team_member_add(actor=actor, team_id=team_id, user_id=creator_user_id, role="admin")
@@ -117,6 +119,8 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict) -> dict:
         changed = {k: v for k, v in changes.items() if getattr(team, k) != v}
         if not changed:
             return {}
+        if "team_alias" in changed:
+            _refuse_duplicate_alias(TeamTable, "team_alias", changed["team_alias"], noun="A team", except_pk=team_id)
         if "budget_duration" in changed:
             changed["budget_reset_at"] = _budget_reset_at(changed["budget_duration"])
         before = writes.snapshot(team)

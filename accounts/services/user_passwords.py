@@ -42,7 +42,12 @@ def user_change_own_password(*, user_id: str, current_password: str, new_passwor
         before = user_snapshot(user)
         user_set_password(user_id=user_id, password=new_password, reset_required=False)
         after = user_snapshot(UserTable.objects.get(user_id=user_id))
-        writes.audit(writes.Actor(changed_by=user_id), writes.UPDATED, "UserTable", user_id, before, after)
+        actor = writes.Actor(changed_by=user_id)
+        writes.audit(actor, writes.UPDATED, "UserTable", user_id, before, after)
+        # A pending invitation or reset link would set the password again behind its owner's back.
+        from .invitations import revoke_pending_links
+
+        revoke_pending_links(actor=actor, user_id=user_id)
 
 
 def user_upgrade_password_hash(*, user_id: str, password: str) -> None:

@@ -1,13 +1,13 @@
-"""Sign-in, throttled: too many failures for one username or address are refused for a while."""
+"""Sign-in, throttled (accounts/auth.py): too many attempts for one username from one address,
+or from one address, are refused for a while."""
 
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView
@@ -15,21 +15,9 @@ from django.views.generic import FormView
 from config import policy
 from config.views.generic import ConsoleMixin
 
-from .. import services
+from .. import auth, services, sessions
 from ..forms import ChangePasswordForm
 from ..models import UserTable
-
-
-def _keys(request, username: str) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "")
-    return [f"login-fail:user:{username.strip().lower()}", f"login-fail:ip:{address}"]
-
-
-def _limits() -> tuple[int, int]:
-    """(per account, per address). The address limit is higher: behind a reverse proxy many
-    people share one address, and a few typos must not lock everyone out."""
-    per_account = settings.LOGIN_THROTTLE_ATTEMPTS
-    return per_account, getattr(settings, "LOGIN_THROTTLE_IP_ATTEMPTS", per_account * 4)
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -38,22 +26,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         self.fields["username"].label = "Email (or ops username)"
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
 
+    def clean_username(self):
+        return auth.normalize_login(self.cleaned_data.get("username") or "")
+
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        keys = _keys(self.request, username)
-        if any((cache.get(k) or 0) >= limit for k, limit in zip(keys, _limits(), strict=True)):
+        # Counted before the password is checked, so concurrent guesses cannot pass the limit.
+        if not auth.throttle_reserve(self.request, username):
             raise forms.ValidationError("Too many failed sign-ins. Wait a few minutes and try again.", code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            for key in keys:
-                cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-            raise
-        cache.delete(keys[0])  # a success clears this account's count (the address keeps its own)
+        cleaned = super().clean()  # a failure stays counted
+        auth.throttle_succeeded(self.request, username)
         return cleaned
 
 
@@ -85,6 +67,10 @@ class PasswordChangeView(ConsoleMixin, FormView):
             return redirect("admin:password_change")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        email = UserTable.objects.filter(user_id=self.principal.user_id).values_list("user_email", flat=True).first()
+        return super().get_form_kwargs() | {"email": email}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
@@ -104,5 +90,8 @@ class PasswordChangeView(ConsoleMixin, FormView):
         except services.ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
             return self.form_invalid(form)
+        # This session stays signed in; the person's other sessions end (policy.principal).
+        update_session_auth_hash(self.request, self.request.user)
+        sessions.remember(self.request, self.principal.user_id)
         messages.success(self.request, "Your password is changed. Use it here and in LiteLLM's UI.")
         return redirect("home")

@@ -20,9 +20,15 @@ from ..auth import LiteLLMUserBackend
 from ..models import InvitationLink, OrganizationTable, TeamTable, UserTable
 from .base import _load_user
 
+REFUSED_INVITE = (
+    "You cannot invite this address. If they should join your team, add them from the team page; "
+    "a proxy admin can send them a link."
+)
 
-def console_link(request, invitation_id: str, *, reset: bool = False) -> str:
-    path = reverse("accounts:invitation_accept", args=[invitation_id])
+
+def console_link(request, invitation, *, reset: bool = False) -> str:
+    """The console's accept/reset link: a signed token, not the row id (see invitation_token)."""
+    path = reverse("accounts:invitation_accept", args=[services.invitation_token(invitation)])
     if reset:
         path += "?action=reset_password"
     return request.build_absolute_uri(path) if request is not None else settings.CONSOLE_BASE_URL + path
@@ -74,6 +80,9 @@ class InvitationListView(ObjectListView):
     def can_create(self):
         return self.principal.can_invite()
 
+    def get_table_kwargs(self):
+        return {"principal": self.principal}
+
     def scope(self, queryset):
         return _with_people(queryset.filter(self.principal.invitations_q())).order_by("-created_at")
 
@@ -112,12 +121,9 @@ class InvitationCreateView(ServiceFormView):
         if not self.principal.is_proxy_admin and not team_id and not org_id:
             raise services.ServiceError("Choose a team or an organization you manage.", "organization")
         existing = UserTable.objects.filter(user_email__iexact=data["email"].strip()).first()
-        if existing is not None and not self.principal.can_invite_existing(existing):
-            raise services.ServiceError(
-                f"{data['email']} already has a LiteLLM account you do not manage. "
-                "Add them to your team from the team page instead.",
-                "email",
-            )
+        if existing is not None and not self.principal.can_manage_credentials(existing):
+            # The same words whether or not the address has an account outside your scope.
+            raise services.ServiceError(REFUSED_INVITE, "email")
         actor = self.actor()
         result = services.invite_person(
             actor=actor,
@@ -162,7 +168,8 @@ class InvitationDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             status=inv.status,
             reset=reset,
             show_link=self.principal.can_see_invitation_link(inv),
-            console_link=console_link(self.request, inv.id, reset=reset),
+            shown_id=policy.visible_invitation_id(self.principal, inv),
+            console_link=console_link(self.request, inv, reset=reset),
             litellm_link=litellm_link(inv.id, reset=reset),
             can_manage=self.principal.can_manage_invitation(inv),
         )
@@ -213,7 +220,7 @@ class PasswordResetLinkView(ActionView):
         return _load_user(self, self.kwargs["user_id"])
 
     def authorize(self):
-        self.principal.require(self.principal.can_manage_user(self.object))
+        self.principal.require(self.principal.can_manage_credentials(self.object))
 
     def perform(self):
         actor = self.actor()
@@ -249,23 +256,24 @@ class AcceptInvitationView(View):
             request, "accounts/invitation_unusable.html", {"message": message, "title": "Link not usable"}, status=410
         )
 
-    def get(self, request, invitation_id):
+    def get(self, request, token):
         try:
-            invitation = services.invitation_check(invitation_id)
+            invitation = services.invitation_from_token(token)
         except services.InvitationUnusable as e:
             return self._unusable(request, e.message)
         return render(request, self.template_name, self._context(invitation, forms.AcceptInvitationForm()))
 
-    def post(self, request, invitation_id):
+    def post(self, request, token):
         try:
-            invitation = services.invitation_check(invitation_id)
+            invitation = services.invitation_from_token(token)
         except services.InvitationUnusable as e:
             return self._unusable(request, e.message)
-        form = forms.AcceptInvitationForm(request.POST)
+        person = self._context(invitation, None)["person"]
+        form = forms.AcceptInvitationForm(request.POST, email=getattr(person, "user_email", None))
         if not form.is_valid():
             return render(request, self.template_name, self._context(invitation, form), status=400)
         try:
-            user_id = services.invitation_accept(invitation_id=invitation_id, password=form.cleaned_data["password1"])
+            user_id = services.invitation_accept(invitation_id=invitation.id, password=form.cleaned_data["password1"])
         except services.InvitationUnusable as e:
             return self._unusable(request, e.message)
         except services.ServiceError as e:

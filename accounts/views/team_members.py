@@ -42,7 +42,11 @@ class TeamMemberAddView(ServiceFormView):
             budget_duration=data.get("budget_duration"),
         )
         who = added.user_email or added.user_id
+        # Only proxy admins learn whether the address was new: for others the reply must not
+        # tell whether it has an account outside their scope.
         note = " (new user created; invite them so they can sign in)" if added.created_user else ""
+        if not self.principal.is_proxy_admin:
+            note = ""
         messages.success(self.request, f"Added {who} to the team{note}.")
         return added
 

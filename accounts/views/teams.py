@@ -55,11 +55,14 @@ class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         team = self.object
         org = OrganizationTable.objects.filter(organization_id=team.organization_id).first()
+        members = selectors.team_members(team)
+        # Spend and budgets per member: every row for those who run the team, else one's own.
+        money_for = {m.user_id for m in members if self.principal.can_see_member_spend(team, m.user_id)}
         context.update(
             title=team.team_alias or team.team_id,
             team=team,
             org=org,
-            members=selectors.team_members(team),
+            members=members,
             keys=selectors.key_rows(self.principal, team_id=team.team_id),
             budget=selectors.team_budget(team),
             forecast=_forecast("team", team.team_id, team),
@@ -69,8 +72,8 @@ class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             team_roles=policy.TEAM_ROLES,
             default_budget_id=services._team_default_budget_id(team),
             can_bulk_budgets=self.principal.can_open("budgets"),
-            # Members' spend and budgets are for those who run the team, as in LiteLLM's UI.
-            show_money=self.principal.can_manage_team(team) or self.principal.sees_everything,
+            money_for=money_for,
+            show_money=bool(money_for),
         )
         return context
 

@@ -54,6 +54,7 @@ class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.object
         usage = selectors.recent_user_usage(user.user_id)
+        pending = services.pending_invitation_for(user.user_id)
         context.update(
             title=user.user_email or user.user_id,
             person=user,
@@ -66,8 +67,9 @@ class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             usage_totals=selectors.usage_totals(usage),
             can_manage=self.principal.can_manage_user(user),
             can_delete=self.principal.can_delete_user(user),
-            can_reset_password=self.principal.can_manage_user(user) and bool(user.user_email),
-            pending=services.pending_invitation_for(user.user_id),
+            can_reset_password=self.principal.can_manage_credentials(user) and bool(user.user_email),
+            pending=pending,
+            can_see_pending=pending is not None and self.principal.can_see_invitation_link(pending),
         )
         return context
 

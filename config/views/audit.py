@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.generic import DetailView
 
+from config import policy
 from config.models import AuditLog
 from config.tables import ConsoleTable
 from config.writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED, decode_audit_value
@@ -63,6 +64,10 @@ class AuditTable(ConsoleTable):
     table_name = tables.Column(verbose_name="Table")
     object_id = tables.Column(verbose_name="Object")
 
+    def __init__(self, *args, principal=None, **kwargs):
+        self.principal = principal
+        super().__init__(*args, **kwargs)
+
     class Meta(ConsoleTable.Meta):
         model = AuditLog
         fields = ("updated_at", "changed_by", "action", "table_name", "object_id")
@@ -88,6 +93,8 @@ class AuditTable(ConsoleTable):
         return format_html('{}<br><span class="muted small mono">{}</span>', kind, value)
 
     def render_object_id(self, value, record):
+        if hides_invitation_ids(self.principal, record):
+            return format_html('<span class="mono">{}</span>', policy.mask_secret(value))
         url_name = OBJECT_KINDS.get(unprefixed(record.table_name), (None, None))[1]
         if url_name and record.action != DELETED:
             return format_html(
@@ -101,8 +108,21 @@ class AuditTable(ConsoleTable):
     def value_changed_by(self, value):
         return value
 
-    def value_object_id(self, value):
-        return value
+    def value_object_id(self, value, record):
+        return policy.mask_secret(value) if hides_invitation_ids(self.principal, record) else value
+
+
+def hides_invitation_ids(principal, entry) -> bool:
+    """An invitation's id is its LiteLLM link's secret: in the audit log only proxy admins
+    see it (admin viewers and ops staff see it masked, as keys are)."""
+    return unprefixed(entry.table_name or "") == "InvitationLink" and not (principal and principal.is_proxy_admin)
+
+
+def _masked(value):
+    value = decode_audit_value(value)
+    if isinstance(value, dict) and value.get("id"):
+        return {**value, "id": policy.mask_secret(str(value["id"]))}
+    return value
 
 
 # LiteLLM table (without prefix) -> (what people call it, the console page of one row).
@@ -146,8 +166,15 @@ class AuditListView(ObjectListView):
     lazy_pagination = True
     empty_text = "No changes recorded yet."
 
+    def get_table_kwargs(self):
+        return {"principal": self.principal}
+
     def get_queryset(self):
-        return super().get_queryset().defer("before_value", "updated_values")
+        queryset = super().get_queryset().defer("before_value", "updated_values")
+        if self.request.GET.get("object_id") and not self.principal.is_proxy_admin:
+            # Searching ids by substring would spell out an invitation id character by character.
+            queryset = queryset.exclude(table_name__endswith="InvitationLink")
+        return queryset
 
 
 class AuditDetailView(ConsoleMixin, DetailView):
@@ -160,11 +187,17 @@ class AuditDetailView(ConsoleMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["actor_email"] = actor_emails({self.object.changed_by}).get(self.object.changed_by)
-        context["changes"] = changed_fields(self.object)
-        kind, url_name = OBJECT_KINDS.get(unprefixed(self.object.table_name), (None, None))
+        entry = self.object
+        hide = hides_invitation_ids(self.principal, entry)
+        if hide:
+            entry.object_id = policy.mask_secret(entry.object_id)
+            entry.before_value = _masked(entry.before_value)
+            entry.updated_values = _masked(entry.updated_values)
+        context["changes"] = changed_fields(entry)
+        kind, url_name = OBJECT_KINDS.get(unprefixed(entry.table_name), (None, None))
         context["object_kind"] = kind
-        if url_name and self.object.action != DELETED:
-            context["object_url"] = reverse(url_name, args=[self.object.object_id])
+        if url_name and entry.action != DELETED and not hide:
+            context["object_url"] = reverse(url_name, args=[entry.object_id])
         return context
 
 

@@ -19,6 +19,8 @@ class ConsoleMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.principal = policy.principal(request)
+        if self.principal is None and not request.user.is_authenticated:
+            return self.handle_no_permission()  # signed out: the password changed elsewhere
         if self.principal is None:
             raise PermissionDenied("This account has no access to the console.")
         if self.section and not self.principal.can_open(self.section):

@@ -1,39 +1,108 @@
-"""The one CSV writer: streams rows through a table's columns at constant memory."""
+"""The one CSV writer. Every export goes through `stream_rows` (plain rows) or `stream_csv`
+(a table's columns), which:
+
+- write each column's plain value, never its on-screen HTML: a table's `value_<name>`, else
+  the column class's own `value()` (the table's `render_<name>` is for the page only; a
+  column that still yields HTML exports its raw data instead). Columns marked
+  `exclude_from_export` stay out;
+- neutralise spreadsheet formulas the OWASP way: a text cell starting with = + - @ tab or CR
+  gets a leading ' (numbers stay numbers, so -5 stays -5);
+- stream row by row from an iterator (callers pass `.iterator(chunk_size=...)`, a server-side
+  cursor on PostgreSQL), so 100k rows take constant memory.
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
+from django.utils.safestring import SafeData
+from django_tables2 import A
 from django_tables2.rows import BoundRow
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Echo:
+    """csv.writer target that hands each formatted line back instead of buffering it."""
+
     def write(self, value):
         return value
 
 
-def stream_csv(table, records, filename: str) -> StreamingHttpResponse:
-    """Stream `records` as CSV through `table`'s columns, row by row (100k rows stay cheap)."""
-    exclude = set(getattr(table._meta, "export_exclude", ()) or ())
-    columns = [c for c in table.columns if c.name not in exclude and c.visible]
+def csv_cell(value):
+    """One cell as a spreadsheet should read it: numbers as numbers, everything else as text
+    that cannot start a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, Decimal)):
+        return value
+    if isinstance(value, datetime):
+        text = value.isoformat(sep=" ")
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, (list, tuple, set)):
+        text = " ".join("" if v is None else str(v) for v in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, sort_keys=True, default=str)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def stream_rows(header: Iterable, rows: Iterable[Iterable], filename: str) -> StreamingHttpResponse:
+    """Stream `header` then `rows` (any iterable of value lists) as a CSV attachment."""
     writer = csv.writer(_Echo())
 
-    def rows() -> Iterator[str]:
-        yield writer.writerow([str(c.header) for c in columns])
-        for record in records:
-            bound = BoundRow(record, table=table)
-            yield writer.writerow([_csv_cell(bound.get_cell_value(c.name)) for c in columns])
+    def lines() -> Iterator[str]:
+        yield writer.writerow([csv_cell(h) for h in header])
+        for row in rows:
+            yield writer.writerow([csv_cell(v) for v in row])
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
+def export_columns(table) -> list:
+    """The bound columns a CSV holds (hidden ones included, like django-tables2's
+    as_values(): ids kept off screen belong in the file), each set to export its value."""
+    columns = []
+    for bound in table.columns.iterall():
+        if bound.column.exclude_from_export:
+            continue
+        # django-tables2 falls back to render_<name> (HTML) when no value_<name> exists.
+        bound.value = getattr(table, "value_" + bound.name, bound.column.value)
+        columns.append(bound)
+    return columns
+
+
+def table_rows(table, records: Iterable) -> tuple[list[str], Iterator[list]]:
+    """(header, rows) of `records` through `table`'s export columns."""
+    columns = export_columns(table)
+
+    def rows() -> Iterator[list]:
+        for record in records:
+            bound_row = BoundRow(record, table=table)
+            yield [_plain(bound_row, record, c) for c in columns]
+
+    return [str(c.header) for c in columns], rows()
+
+
+def stream_csv(table, records: Iterable, filename: str) -> StreamingHttpResponse:
+    """Stream `records` as CSV through `table`'s columns, row by row."""
+    header, rows = table_rows(table, records)
+    return stream_rows(header, rows, filename)
+
+
+def _plain(bound_row, record, bound_column):
+    value = bound_row.get_cell_value(bound_column.name)
+    if isinstance(value, SafeData):  # a column class that only knows HTML: its data instead
+        value = A(bound_column.accessor).resolve(record, quiet=True)
     return value

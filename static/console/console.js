@@ -34,4 +34,91 @@
       tpl.parentNode.appendChild(row);
     });
   });
+  // Searchable model picker over a comma-separated text input (which stays the form value):
+  // <input data-model-picker data-models-url="/keys/models.json" data-team-select="#id_team_id">
+  document.querySelectorAll("input[data-model-picker]").forEach(function (input) {
+    var url = input.getAttribute("data-models-url");
+    var team = document.querySelector(input.getAttribute("data-team-select"));
+    var box = document.createElement("div"); box.className = "picker";
+    var chips = document.createElement("ul"); chips.className = "picker-chips"; chips.setAttribute("aria-label", "Chosen models");
+    var search = document.createElement("input");
+    search.type = "text"; search.id = input.id + "-search"; search.autocomplete = "off";
+    search.placeholder = "Type to search models"; search.setAttribute("role", "combobox");
+    search.setAttribute("aria-autocomplete", "list"); search.setAttribute("aria-expanded", "false");
+    var list = document.createElement("ul"); list.id = input.id + "-options"; list.className = "picker-options";
+    list.setAttribute("role", "listbox"); list.hidden = true; search.setAttribute("aria-controls", list.id);
+    var label = document.querySelector('label[for="' + input.id + '"]');
+    if (label) label.htmlFor = search.id;
+    input.type = "hidden";
+    input.parentNode.insertBefore(box, input);
+    box.appendChild(chips); box.appendChild(search); box.appendChild(list);
+    var active = -1, timer = null, seq = 0;
+    function chosen() { return input.value.split(",").map(function (m) { return m.trim(); }).filter(Boolean); }
+    function setChosen(names) { input.value = names.join(", "); drawChips(); }
+    function drawChips() {
+      chips.textContent = "";
+      chosen().forEach(function (name) {
+        var li = document.createElement("li"); li.className = "chip"; li.textContent = name + " ";
+        var x = document.createElement("button"); x.type = "button"; x.className = "chip-remove"; x.textContent = "\u00d7";
+        x.setAttribute("aria-label", "Remove " + name);
+        x.addEventListener("click", function () { setChosen(chosen().filter(function (m) { return m !== name; })); search.focus(); });
+        li.appendChild(x); chips.appendChild(li);
+      });
+    }
+    function close() { list.hidden = true; search.setAttribute("aria-expanded", "false"); search.removeAttribute("aria-activedescendant"); active = -1; }
+    function pick(name) {
+      var names = chosen(); if (names.indexOf(name) < 0) names.push(name);
+      setChosen(names); search.value = ""; close(); search.focus();
+    }
+    function option(text, value, i) {
+      var li = document.createElement("li"); li.id = list.id + "-" + i; li.setAttribute("role", "option");
+      li.textContent = text; li.setAttribute("data-value", value);
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(value); });
+      return li;
+    }
+    function show(data) {
+      list.textContent = ""; active = -1;
+      var have = chosen(), text = search.value.trim(), i = 0;
+      (data.models || []).forEach(function (m) { if (have.indexOf(m) < 0) list.appendChild(option(m, m, i++)); });
+      // Every proxy model is allowed: a name the console does not know (config.yaml) may be typed.
+      if (data.any && text && (data.models || []).indexOf(text) < 0 && have.indexOf(text) < 0) list.appendChild(option("Use \u201c" + text + "\u201d", text, i++));
+      if (!i) { var none = document.createElement("li"); none.className = "muted"; none.textContent = "No matching models you may give this key."; list.appendChild(none); }
+      if (data.more) { var more = document.createElement("li"); more.className = "muted"; more.textContent = "More match: keep typing."; list.appendChild(more); }
+      list.hidden = false; search.setAttribute("aria-expanded", "true");
+    }
+    function load() {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        var q = "?team=" + encodeURIComponent(team ? team.value : "") + "&q=" + encodeURIComponent(search.value.trim());
+        fetch(url + q, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { models: [] }; })
+          .then(function (data) { if (mine === seq && document.activeElement === search) show(data); })
+          .catch(function () {});
+      }, 150);
+    }
+    function move(step) {
+      var opts = list.querySelectorAll("[role=option]"); if (!opts.length) return;
+      if (active >= 0) opts[active].classList.remove("active");
+      active = (active + step + opts.length) % opts.length;
+      opts[active].classList.add("active"); opts[active].scrollIntoView({ block: "nearest" });
+      search.setAttribute("aria-activedescendant", opts[active].id);
+    }
+    search.addEventListener("input", load);
+    search.addEventListener("focus", load);
+    search.addEventListener("blur", close);
+    search.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") { e.preventDefault(); if (list.hidden) load(); else move(1); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
+      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Enter" && !list.hidden) {
+        // Enter picks the highlighted option instead of submitting the form.
+        var opts = list.querySelectorAll("[role=option]");
+        var target = active >= 0 ? opts[active] : (opts.length === 1 ? opts[0] : null);
+        if (target) { e.preventDefault(); pick(target.getAttribute("data-value")); }
+      } else if (e.key === "Backspace" && !search.value) { var names = chosen(); names.pop(); setChosen(names); }
+    });
+    if (team) team.addEventListener("change", function () { if (!list.hidden) load(); });
+    drawChips();
+  });
 })();

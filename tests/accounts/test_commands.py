@@ -3,16 +3,24 @@ bad rows, rights of --as, listing and revoking."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import InvitationLink, OrganizationMembership, UserTable
+from accounts.services import invitation_from_token
 from config.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def link_in(text: str):
+    """The invitation the console's accept link in `text` names (its token is signed)."""
+    token = re.search(r"/invitations/accept/([\w:-]+)/", text).group(1)
+    return invitation_from_token(token)
 
 
 def run(*args):
@@ -28,7 +36,7 @@ def test_invite_one_person_by_team_and_org_alias(cast, settings):
     inv = InvitationLink.objects.get(user_id=alice.user_id)
     assert inv.created_by == inv.updated_by == "default_user_id"
     assert UserTable.objects.get(user_id="default_user_id").user_role == "proxy_admin"
-    assert f"/invitations/accept/{inv.id}/" in out
+    assert link_in(out).id == inv.id and f"/invitations/accept/{inv.id}/" not in out
     assert f"https://proxy.example.com/ui/onboarding?invitation_id={inv.id}" in out
     assert "invited" in out and alice.teams == [cast.team["team_id"]]
     assert OrganizationMembership.objects.filter(
@@ -128,6 +136,6 @@ def test_invitations_lists_by_status_and_revokes(cast):
 
 
 def test_invite_as_someone_refuses_accounts_they_do_not_manage(cast):
-    with pytest.raises(CommandError, match="account you do not manage"):
+    with pytest.raises(CommandError, match="you cannot invite this address"):
         run("invite", "outsider@example.com", "--team", "Research", "--as", "teamadmin@example.com")
     assert not InvitationLink.objects.filter(user_id=cast.outsider["user_id"]).exists()

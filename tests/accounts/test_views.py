@@ -3,14 +3,25 @@ outsider -> 404, read-only -> 403, GET on a POST-only URL -> 405, and pages that
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import signing
 from django.urls import reverse
 
 from accounts.models import InvitationLink, OrganizationMembership, TeamMembership, TeamTable, UserTable
+from accounts.services import invitation_from_token, invitation_token
+from accounts.services.invitations import TOKEN_SALT
 from config.models import AuditLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def link_in(text: str):
+    """The invitation the console's accept link in `text` names (its token is signed)."""
+    token = re.search(r"/invitations/accept/([\w:-]+)/", text).group(1)
+    return invitation_from_token(token)
 
 
 def url(name, *args):
@@ -86,7 +97,7 @@ def test_members_see_their_team_but_change_nothing(cast, client_for):
     member = client_for(cast.member)
     response = member.get(url("team_detail", cast.team["team_id"]))
     assert response.status_code == 200 and "Add member" not in response.content.decode()
-    assert "teamadmin@example.com" in response.content.decode() and "Spend in team" not in response.content.decode()
+    assert "teamadmin@example.com" in response.content.decode()
     assert (
         member.post(url("team_member_remove", cast.team["team_id"], cast.internal_viewer["user_id"])).status_code == 403
     )
@@ -334,7 +345,7 @@ def test_invite_shows_console_and_litellm_links(cast, client_for, settings):
     assert response.status_code == 302
     inv = InvitationLink.objects.get(user_id=UserTable.objects.get(user_email="erin@example.com").user_id)
     body = admin.get(response["Location"]).content.decode()
-    assert f"/invitations/accept/{inv.id}/" in body
+    assert link_in(body).id == inv.id
     assert f"https://proxy.example.com/ui/onboarding?invitation_id={inv.id}" in body
     assert inv.created_by == cast.proxy_admin["user_id"]
 
@@ -396,19 +407,22 @@ def test_password_reset_link_for_an_existing_user(cast, client_for, settings):
     assert client_for(cast.admin_viewer).post(url("user_password_reset", cast.member["user_id"])).status_code == 403
 
 
+def accept_url(invitation_id: str) -> str:
+    return url("invitation_accept", invitation_token(InvitationLink.objects.get(id=invitation_id)))
+
+
 def test_accept_page_sets_the_password_and_signs_in(cast, client):
     inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
-    page = client.get(url("invitation_accept", inv["id"]))
+    link = accept_url(inv["id"])
+    page = client.get(link)
     assert page.status_code == 200 and "member@example.com" in page.content.decode()
-    weak = client.post(url("invitation_accept", inv["id"]), {"password1": "weak", "password2": "weak"})
+    weak = client.post(link, {"password1": "weak", "password2": "weak"})
     assert weak.status_code == 400 and "at least 12 characters" in weak.content.decode()
     assert InvitationLink.objects.get(id=inv["id"]).is_accepted is False
-    done = client.post(
-        url("invitation_accept", inv["id"]), {"password1": "Sturdy-Pass-42", "password2": "Sturdy-Pass-42"}
-    )
+    done = client.post(link, {"password1": "Sturdy-Pass-42", "password2": "Sturdy-Pass-42"})
     assert done.status_code == 302
     assert client.get(reverse("home")).status_code == 200  # signed in
-    again = client.get(url("invitation_accept", inv["id"]))
+    again = client.get(link)
     assert again.status_code == 410 and "already been used" in again.content.decode()
 
 
@@ -420,10 +434,11 @@ def test_unusable_links_get_a_clear_page_and_change_nothing(cast, client, kind):
         expires_in_days=-1 if kind == "expired" else 7,
         accepted=kind == "used",
     )
-    invitation_id = inv["id"] if kind != "revoked" else "no-such-invitation"
-    response = client.post(
-        url("invitation_accept", invitation_id), {"password1": "Sturdy-Pass-42", "password2": "Sturdy-Pass-42"}
-    )
+    if kind == "revoked":
+        link = url("invitation_accept", signing.dumps({"i": "no-such-invitation", "v": "x"}, salt=TOKEN_SALT))
+    else:
+        link = accept_url(inv["id"])
+    response = client.post(link, {"password1": "Sturdy-Pass-42", "password2": "Sturdy-Pass-42"})
     assert response.status_code == 410 and "can't be used" in response.content.decode()
     assert UserTable.objects.get(user_id=cast.member["user_id"]).password is None
     assert not AuditLog.objects.exists()
@@ -491,31 +506,32 @@ def test_no_one_but_a_proxy_admin_can_take_over_an_admin_account(cast, client_fo
         url("invitation_create"),
         {"email": "admin@example.com", "role": "internal_user", "organization": cast.org["organization_id"]},
     )
-    assert response.status_code == 200 and "account you do not manage" in response.content.decode()
+    assert response.status_code == 200 and "You cannot invite this address" in response.content.decode()
     assert not InvitationLink.objects.filter(user_id=cast.proxy_admin["user_id"]).exists()
 
 
-def test_team_admins_reinvite_only_plain_members_of_their_teams(cast, client_for):
+def test_team_admins_invite_only_new_people(cast, client_for):
+    """A link for an existing person signs its holder in as them: team admins get the same
+    refusal for their own members as for people elsewhere (no hint of who has an account)."""
     lead = client_for(cast.team_admin)
-    ok = lead.post(
-        url("invitation_create"), {"email": "member@example.com", "role": "internal_user", "team": cast.team["team_id"]}
-    )
+    pages = []
+    for email, user in (("member@example.com", cast.member), ("outsider@example.com", cast.outsider)):
+        data = {"email": email, "role": "internal_user", "team": cast.team["team_id"]}
+        refused = lead.post(url("invitation_create"), data)
+        assert refused.status_code == 200 and not InvitationLink.objects.filter(user_id=user["user_id"]).exists()
+        pages.append(refused.content.decode())
+    assert all("You cannot invite this address" in page for page in pages)
+    data = {"email": "new@example.com", "role": "internal_user", "team": cast.team["team_id"]}
+    ok = lead.post(url("invitation_create"), data)
     assert ok.status_code == 302
-    refused = lead.post(
-        url("invitation_create"),
-        {"email": "outsider@example.com", "role": "internal_user", "team": cast.team["team_id"]},
-    )
-    assert refused.status_code == 200 and not InvitationLink.objects.filter(user_id=cast.outsider["user_id"]).exists()
 
 
 def test_invitation_links_are_shown_only_to_their_creator_and_proxy_admins(cast, client_for):
     inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
     org_admin_page = client_for(cast.org_admin).get(url("invitation_detail", inv["id"])).content.decode()
     assert "/invitations/accept/" not in org_admin_page and "shown only to" in org_admin_page
-    assert (
-        f"/invitations/accept/{inv['id']}/"
-        in client_for(cast.proxy_admin).get(url("invitation_detail", inv["id"])).content.decode()
-    )
+    admin_page = client_for(cast.proxy_admin).get(url("invitation_detail", inv["id"])).content.decode()
+    assert link_in(admin_page).id == inv["id"]
 
 
 def test_team_page_links_to_an_invitation_for_that_team(cast, client_for):
@@ -524,3 +540,50 @@ def test_team_page_links_to_an_invitation_for_that_team(cast, client_for):
     assert f"{url('invitation_create')}?team={cast.team['team_id']}" in page
     form = lead.get(url("invitation_create") + f"?team={cast.team['team_id']}").content.decode()
     assert f'value="{cast.team["team_id"]}" selected' in form
+
+
+# --- duplicate team and organization names -------------------------------------------------------
+
+
+def test_a_second_team_of_the_same_name_is_refused(cast, client_for):
+    admin = client_for(cast.proxy_admin)
+    teams = TeamTable.objects.count()
+    response = admin.post(url("team_create"), {"team_alias": " research ", "organization_id": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["team_alias"] == [
+        "A team named 'Research' already exists. Pick another name."
+    ]
+    assert TeamTable.objects.count() == teams
+    # Renaming another team to it (any case) is refused too; the team itself may change its case.
+    other = {"team_alias": "RESEARCH", "organization_id": cast.other_org["organization_id"], "models": ""}
+    response = admin.post(url("team_edit", cast.other_team["team_id"]), other)
+    assert "team_alias" in response.context["form"].errors
+    assert TeamTable.objects.get(team_id=cast.other_team["team_id"]).team_alias == "Other"
+    own = {"team_alias": "research", "organization_id": cast.org["organization_id"], "models": ""}
+    assert admin.post(url("team_edit", cast.team["team_id"]), own).status_code == 302
+    assert TeamTable.objects.get(team_id=cast.team["team_id"]).team_alias == "research"
+
+
+def test_a_duplicate_the_proxy_made_does_not_block_other_edits(cast, client_for):
+    factories.make_team(alias="Research", organization_id=cast.org["organization_id"])  # the proxy allows it
+    form = {"team_alias": "Research", "organization_id": cast.org["organization_id"], "models": "", "max_budget": "7"}
+    assert client_for(cast.proxy_admin).post(url("team_edit", cast.team["team_id"]), form).status_code == 302
+    assert TeamTable.objects.get(team_id=cast.team["team_id"]).max_budget == 7.0
+
+
+def test_a_second_organization_of_the_same_name_is_refused(cast, client_for):
+    from accounts.models import OrganizationTable
+
+    admin = client_for(cast.proxy_admin)
+    orgs = OrganizationTable.objects.count()
+    response = admin.post(url("org_create"), {"organization_alias": "ACME", "max_budget": "100"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["organization_alias"] == [
+        "An organization named 'Acme' already exists. Pick another name."
+    ]
+    assert OrganizationTable.objects.count() == orgs
+    response = admin.post(url("org_edit", cast.other_org["organization_id"]), {"organization_alias": "acme"})
+    assert "organization_alias" in response.context["form"].errors
+    assert OrganizationTable.objects.get(organization_id=cast.other_org["organization_id"]).organization_alias == (
+        "Globex"
+    )

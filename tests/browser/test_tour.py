@@ -12,6 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import EndUserTable, InvitationLink, OrganizationTable, TeamTable, UserTable
+from accounts.services import invitation_token
 from budgets.models import BudgetTable
 from config import policy
 from config.models import AuditLog
@@ -178,7 +179,7 @@ def test_refusals_and_the_anonymous_pages_read_well(page, live_url, demo, sign_i
     expect(page.locator("h1")).to_have_text("Sign in")
     shot(page, "tour-anon-sign-in")
     if invitation is not None:
-        page.goto(f"{live_url}{reverse('accounts:invitation_accept', args=[invitation.id])}")
+        page.goto(f"{live_url}{reverse('accounts:invitation_accept', args=[invitation_token(invitation)])}")
         expect(page.locator("h1")).to_be_visible()
         shot(page, "tour-anon-accept")
     sign_in(page, ROLES["dev"])

@@ -280,3 +280,45 @@ def test_a_temporary_increase_counts_towards_a_members_cap(cast, client_for):
     assert ("member@example.com in Research" in over) is (not has_increase)
     members = {m.user_id: m for m in selectors.team_member_budgets(TeamTable.objects.get(team_id=cast.team["team_id"]))}
     assert members[cast.member["user_id"]].pct == pytest.approx(60.0 if has_increase else 120.0)
+
+
+# Who sees which member's spend: those who run the team every row, anyone else their own.
+SPEND_ROLES = [
+    ("proxy_admin", True),
+    ("admin_viewer", True),
+    ("org_admin", True),
+    ("team_admin", True),
+    ("member", False),
+    ("internal_viewer", False),
+]
+
+
+@pytest.mark.parametrize("role,sees_all", SPEND_ROLES)
+def test_member_budget_matrix_shows_a_plain_member_only_their_own_row(cast, client_for, budgets, role, sees_all):
+    set_membership(cast.team["team_id"], cast.team_admin["user_id"], spend=7.25)
+    set_membership(cast.team["team_id"], cast.internal_viewer["user_id"], spend=0.5)
+    person = getattr(cast, role)
+    response = client_for(person).get(matrix_url(cast.team))
+    body = response.content.decode()
+    shown = {member.user_id for member, *_ in response.context["rows"]}
+    if sees_all:
+        assert {cast.team_admin["user_id"], cast.member["user_id"], cast.internal_viewer["user_id"]} <= shown
+        assert "$7.25" in body and "$6.00" in body
+    else:
+        assert shown == {person["user_id"]}
+        assert "teamadmin@example.com" not in body and "$7.25" not in body
+        assert ("$6.00" in body) == (role == "member")
+
+
+@pytest.mark.parametrize("role,sees_all", SPEND_ROLES)
+def test_team_page_shows_a_plain_member_only_their_own_spend(cast, client_for, budgets, role, sees_all):
+    set_membership(cast.team["team_id"], cast.team_admin["user_id"], spend=7.25)
+    set_membership(cast.team["team_id"], cast.internal_viewer["user_id"], spend=0.5)
+    body = client_for(getattr(cast, role)).get(reverse("accounts:team_detail", args=[cast.team["team_id"]])).content
+    body = body.decode()
+    assert "teamadmin@example.com" in body  # the roster itself stays visible to members
+    assert ("$7.25" in body) == sees_all
+    if role == "member":
+        assert "$6.00" in body and "$0.50" not in body
+    if role == "internal_viewer":
+        assert "$0.50" in body and "$6.00" not in body

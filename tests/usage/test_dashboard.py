@@ -206,7 +206,7 @@ def test_it_draws_every_chart_with_a_text_alternative_and_a_budget_line(cast, cl
 def csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 @pytest.mark.parametrize("chart", ["spend", "tokens", "requests", "budget"])

@@ -54,8 +54,11 @@ def resolve_acting_user(email: str | None):
     return users[0].user_id, principal
 
 
-def console_link(invitation_id: str) -> str:
-    return settings.CONSOLE_BASE_URL + reverse("accounts:invitation_accept", args=[invitation_id])
+def console_link(invitation) -> str:
+    """The console's signed accept link (the row id alone no longer claims it)."""
+    from accounts.services import invitation_token
+
+    return settings.CONSOLE_BASE_URL + reverse("accounts:invitation_accept", args=[invitation_token(invitation)])
 
 
 def litellm_link(invitation_id: str) -> str | None:

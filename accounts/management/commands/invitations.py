@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 f"{i.created_at:%Y-%m-%d %H:%M}",
                 f"{i.expires_at:%Y-%m-%d}",
             ]
-            + ([console_link(i.id) if services.invitation_status(i) == "pending" else ""] if links else [])
+            + ([console_link(i) if services.invitation_status(i) == "pending" else ""] if links else [])
             for i in invitations
         ]
         if not rows:

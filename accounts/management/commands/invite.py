@@ -40,6 +40,7 @@ class Outcome:
     result: str  # invited / already pending / would invite / error
     detail: str
     link: str = ""
+    invitation_id: str = ""
 
 
 class Command(BaseCommand):
@@ -72,7 +73,11 @@ class Command(BaseCommand):
         progress = None if opts["no_progress"] or len(rows) < 2 else Progress(len(rows), self.stderr._out)
         outcomes = []
         for row in rows:
-            outcomes.append(self._one(row, principal=principal, actor=actor, inviter_id=inviter_id, dry=dry))
+            outcome = self._one(row, principal=principal, actor=actor, inviter_id=inviter_id, dry=dry)
+            outcomes.append(outcome)
+            # Each link as soon as its row is committed: a run stopped halfway (or a later
+            # row's crash) must not leave people invited whose link nobody saw.
+            self._print_link(outcome)
             if progress:
                 progress.step(row.email)
         if progress:
@@ -130,8 +135,8 @@ class Command(BaseCommand):
             if budget is not None and budget < 0:
                 raise CommandError("max_budget must be zero or more")
             existing = UserTable.objects.filter(user_email__iexact=row.email).first()
-            if existing is not None and not principal.can_invite_existing(existing):
-                raise CommandError("already has a LiteLLM account you do not manage")
+            if existing is not None and not principal.can_manage_credentials(existing):
+                raise CommandError("you cannot invite this address (a proxy admin can send them a link)")
             if dry:
                 return self._dry(row)
             result = services.invite_person(
@@ -150,7 +155,7 @@ class Command(BaseCommand):
         detail = "new person" if result.created_user else "existing person"
         if result.status == "already pending":
             detail = f"pending until {result.invitation.expires_at:%Y-%m-%d}"
-        return Outcome(row.email, result.status, detail, console_link(result.invitation.id))
+        return Outcome(row.email, result.status, detail, console_link(result.invitation), result.invitation.id)
 
     def _dry(self, row: Row) -> Outcome:
         users = list(UserTable.objects.filter(user_email__iexact=row.email)[:2])
@@ -163,19 +168,22 @@ class Command(BaseCommand):
                     row.email,
                     "already pending",
                     f"pending until {pending.expires_at:%Y-%m-%d}",
-                    console_link(pending.id),
+                    console_link(pending),
+                    pending.id,
                 )
             return Outcome(row.email, "would invite", "existing person")
         return Outcome(row.email, "would invite", "new person")
 
+    def _print_link(self, o: Outcome) -> None:
+        if not o.link:
+            return
+        self.stdout.write(f"{o.email}: {o.link}")
+        other = litellm_link(o.invitation_id)
+        if other:
+            self.stdout.write(f"{' ' * len(o.email)}  LiteLLM UI: {other}")
+        self.stdout.flush()
+
     def _report(self, outcomes: list[Outcome], dry: bool) -> None:
-        for o in outcomes:
-            if o.link:
-                self.stdout.write(f"{o.email}: {o.link}")
-                invitation_id = o.link.rstrip("/").rsplit("/", 1)[-1]
-                other = litellm_link(invitation_id)
-                if other:
-                    self.stdout.write(f"{' ' * len(o.email)}  LiteLLM UI: {other}")
         self.stdout.write("")
         self.stdout.write(table([[o.email, o.result, o.detail] for o in outcomes], ["email", "result", "detail"]))
         counts = {}

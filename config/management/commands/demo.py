@@ -9,6 +9,7 @@ yet, one ops superuser.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import time
@@ -16,7 +17,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from config import demodata, litellm
 
@@ -31,9 +32,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="Address and port to serve on.")
         parser.add_argument("--no-serve", action="store_true", help="Prepare the database, then exit.")
+        parser.add_argument(
+            "--insecure-public",
+            action="store_true",
+            help="Allow an address other than loopback (the demo's key and passwords are public).",
+        )
 
-    def handle(self, *args, addrport, no_serve, verbosity, **options):
+    def handle(self, *args, addrport, no_serve, insecure_public, verbosity, **options):
         embedded = os.environ.get("CONSOLE_EMBEDDED_DEMO") == "1"
+        host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
+        # Checked before anything is migrated or written, so a wrong address costs nothing.
+        if not insecure_public and not is_loopback(host):
+            raise CommandError(
+                f"Refusing to serve the demo on {host}: it runs with a development secret key and fixed, published "
+                "passwords, so anyone who can reach it can sign in as an admin. Use 127.0.0.1 (the default), or "
+                "add --insecure-public if you really mean to expose it."
+            )
+        dev_key = settings.SECRET_KEY == "insecure-dev-key-change-me"
+        if embedded or dev_key:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Warning: this demo runs with "
+                    + ("a development secret key" if dev_key else "your SECRET_KEY")
+                    + (" and fixed passwords printed below" if embedded else "")
+                    + ". It is for a local look only: never expose it or put real data in it."
+                )
+            )
         call_command("migrate", database="default", interactive=False, verbosity=max(0, verbosity - 1))
         if embedded and not demodata.is_built():
             self.stdout.write("Writing the demo deployment (first run) ...")
@@ -47,7 +71,6 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.1f}s"
             )
         ops_line = self.ensure_ops_login(embedded)
-        host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"LiteLLM console: http://{host}/"))
         self.stdout.write(f"  Ops login:        {ops_line}")
@@ -89,3 +112,15 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser(OPS_USERNAME, "", password)
         return f"{OPS_USERNAME} / {password}  (created now; change it with manage.py changepassword ops)"
+
+
+def is_loopback(host_port: str) -> bool:
+    """127.0.0.1:8000, [::1]:8000 and localhost:8000 are loopback; 0.0.0.0, a LAN address
+    or any other name is not."""
+    host = host_port.rsplit(":", 1)[0].strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
