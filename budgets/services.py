@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from config import writes
-from config.errors import ChangeRefused
+from config.errors import ChangeRefused, EditConflict
 
 from . import durations
 from .models import BudgetTable
@@ -97,10 +97,16 @@ def budget_row_create(
 
 
 def budget_row_update(
-    *, actor: writes.Actor, budget_id: str, changes: dict[str, Any], audit_it: bool = True
+    *,
+    actor: writes.Actor,
+    budget_id: str,
+    changes: dict[str, Any],
+    audit_it: bool = True,
+    expected: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """UPDATE only `changes` (from budgets.forms.budget_changes) on one budget row, stamping
-    updated_at/updated_by. Returns what was written."""
+    updated_at/updated_by. `expected` (field -> value the form showed) refuses with
+    EditConflict a field someone else changed meanwhile. Returns what was written."""
     _check_columns(changes)
     check_limits(changes)
     if not changes:
@@ -113,6 +119,11 @@ def budget_row_update(
         rows = writes.lock_rows(BudgetTable, budget_id=budget_id)
         if not rows:
             raise BudgetError("That budget no longer exists.")
+        writes.refuse_conflicts(rows[0], changes, expected)
+        if expected is not None:
+            changes = writes.drop_unchanged(rows[0], changes)  # both set the same value: no write
+            if not changes:
+                return {}
         before = writes.snapshot(rows[0])
         written = {**changes, "updated_at": writes.now_utc(), "updated_by": writer_id(actor)}
         writes.update_row(BudgetTable, budget_id, written)
@@ -138,11 +149,19 @@ def budget_row_clone(*, actor: writes.Actor, source_id: str, overrides: dict[str
     return budget_row_create(actor=actor, values=values, audit_it=False)
 
 
-def team_member_budgets_update(*, actor: writes.Actor, team_id: str, patches: dict[str, dict[str, Any]]) -> int:
+def team_member_budgets_update(
+    *,
+    actor: writes.Actor,
+    team_id: str,
+    patches: dict[str, dict[str, Any]],
+    expected: dict[str, dict[str, Any]] | None = None,
+) -> int:
     """Bulk edit of a team's member budgets in ONE transaction: each member's patch goes
     through /team/member_update's rule (accounts.services.team_member_set_budget: merge into
     the member's own budget row; a member still on the team's shared default budget row, or on
     a row other memberships share, gets a private clone, the shared row is never changed).
+    `expected` ({user_id: {field: value the matrix showed}}) refuses the whole edit with
+    EditConflict where someone else changed a member's field meanwhile.
     Returns members changed."""
     from accounts.services import shared_member_budget_ids, team_member_set_budget
 
@@ -152,7 +171,17 @@ def team_member_budgets_update(*, actor: writes.Actor, team_id: str, patches: di
         # before any write, are cloned rather than changed under the other members.
         shared = shared_member_budget_ids(team_id, patches)
         for user_id, patch in patches.items():
-            team_member_set_budget(
-                actor=actor, team_id=team_id, user_id=user_id, patch=dict(patch), shared_budget_ids=shared
-            )
+            try:
+                team_member_set_budget(
+                    actor=actor,
+                    team_id=team_id,
+                    user_id=user_id,
+                    patch=dict(patch),
+                    shared_budget_ids=shared,
+                    expected=None if expected is None else expected.get(user_id, {}),
+                )
+            except EditConflict as error:
+                # Named as the matrix names its fields (max_budget__<user_id>), so each
+                # message lands on the member's row.
+                raise EditConflict([(f"{name}__{user_id}", *rest) for name, *rest in error.conflicts]) from None
     return len(patches)

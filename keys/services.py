@@ -18,6 +18,7 @@ from django.db import connections
 
 from budgets import durations
 from budgets import services as budget_services
+from budgets.models import BudgetTable
 from config import litellm, writes
 from config.errors import ChangeRefused
 from config.routers import LITELLM_ALIAS
@@ -176,11 +177,15 @@ EDITABLE = (
 )
 
 
-def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """/key/update: write only `changes` (already reduced to changed columns by the form;
-    budget_reset_at set or cleared with budget_duration by budgets.forms.budget_changes).
-    `soft_budget` goes to the key's budget row, created and linked if the key has none.
-    Returns what was written (empty when nothing changed)."""
+def key_update(
+    *, actor: writes.Actor, token: str, changes: dict[str, Any], expected: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """/key/update: write only `changes` (the form's fields this person changed; budget_reset_at
+    set or cleared with budget_duration by budgets.forms.budget_changes). `soft_budget` goes to
+    the key's budget row, created and linked if the key has none. `expected` (field -> the
+    value the form showed) refuses the edit with EditConflict where someone else changed a
+    field meanwhile (config.writes.refuse_conflicts). Returns what was written (empty when
+    nothing changed)."""
     changes = dict(changes)
     soft_budget_given = "soft_budget" in changes
     soft_budget = changes.pop("soft_budget", None)
@@ -202,6 +207,17 @@ def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> d
         changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
     with writes.atomic():
         key = _locked_key(token)
+        budget_row = writes.lock_rows(BudgetTable, budget_id=key.budget_id)[:1] if key.budget_id else []
+        current = {name: getattr(key, name) for name in changes}
+        current["soft_budget"] = budget_row[0].soft_budget if budget_row else None
+        asked = {**changes, **({"soft_budget": soft_budget} if soft_budget_given else {})}
+        writes.refuse_conflicts(current, asked, expected)
+        # A field that already holds the value asked for is not written (nor audited).
+        changes = writes.drop_unchanged(current, changes)
+        if soft_budget_given and writes.same_value(current["soft_budget"], soft_budget):
+            soft_budget_given = False
+        if not changes and not soft_budget_given:
+            return {}
         before = writes.snapshot(key)
         if changes.get("key_alias") and alias_taken(changes["key_alias"], except_token=token):
             raise KeyChangeRefused(

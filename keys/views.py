@@ -16,6 +16,7 @@ from accounts.models import TeamTable
 from budgets import selectors as budget_selectors
 from budgets.forms import budget_consequences
 from config import policy, writes
+from config.views.edit import refuse_on_form
 from config.views.generic import ConsoleMixin, ObjectListView
 
 from . import selectors, services
@@ -306,9 +307,11 @@ class KeyEditView(ConsoleMixin, View):
             messages.info(request, "Nothing changed.")
             return redirect("keys:key_detail", token=key.token)
         try:
-            services.key_update(actor=_actor(self.principal), token=key.token, changes=changes)
+            services.key_update(
+                actor=_actor(self.principal), token=key.token, changes=changes, expected=form.expected_for(changes)
+            )
         except services.KeyChangeRefused as error:
-            form.add_error(None, str(error))
+            refuse_on_form(form, error)
             return self._render(request, key, form)
         messages.success(request, f"Saved. The proxy sees the change within {_ttl()} seconds (its cache TTL).")
         return redirect("keys:key_detail", token=key.token)

@@ -65,11 +65,14 @@ def team_member_set_budget(
     user_id: str,
     patch: dict,
     shared_budget_ids: frozenset[str] = frozenset(),
+    expected: dict | None = None,
 ) -> str | None:
     """/team/member_update budget fields (common_utils.py::upsert_budget_and_membership):
     merge-patch the member's own budget row; a membership still on the team's shared default
     budget (or on a row in `shared_budget_ids`, which the bulk edit passes) gets a private
-    clone first; with no limit left the budget is disconnected.
+    clone first; with no limit left the budget is disconnected. `expected` (field -> the
+    value the form showed for this member) refuses with EditConflict a field someone else
+    changed meanwhile, compared with the budget row the membership points at now.
     Returns the member's budget id afterwards."""
     unknown = set(patch) - set(MEMBER_BUDGET_FIELDS)
     if unknown:
@@ -83,6 +86,9 @@ def team_member_set_budget(
         membership = TeamMembership.objects.filter(team_id=team_id, user_id=user_id).first()
         if team is None or membership is None:
             raise ServiceError("This person is not a member of the team.")
+        locked = writes.lock_rows(BudgetTable, budget_id=membership.budget_id) if membership.budget_id else []
+        now_values = {f: getattr(locked[0], f, None) if locked else None for f in patch}
+        writes.refuse_conflicts(now_values, patch, expected)
         write = dict(patch)
         if "budget_duration" in write:
             write["budget_reset_at"] = _budget_reset_at(write["budget_duration"])
