@@ -259,12 +259,28 @@ def next_reset_after(duration: str, reset_at: datetime) -> datetime:
 # --- Validation and expiry -------------------------------------------------------------------
 
 
+# Longer than this is a typo (3,000,000 days would overflow a datetime): refused everywhere.
+MAX_DURATION_SECONDS = 100 * 366 * 86400
+TOO_LONG = "A duration can be at most 100 years."
+
+
+def _seconds(duration: str) -> int:
+    """duration_in_seconds, with ValueError for anything out of datetime's range."""
+    try:
+        return duration_in_seconds(duration)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
 def budget_duration_error(duration: str | None) -> str | None:
     """timezone_utils.py::budget_duration_error: why LiteLLM would refuse it, or None."""
     if duration is None:
         return None
     try:
-        if duration_in_seconds(duration) <= 0:
+        seconds = _seconds(duration)
+        if seconds > MAX_DURATION_SECONDS:
+            return f"{duration!r} is too long. {TOO_LONG}"
+        if seconds <= 0:
             raise ValueError("not positive")
         budget_reset_at(duration)
     except (ValueError, OverflowError):
@@ -292,11 +308,17 @@ def _is_multi_month(duration: str) -> bool:
 
 
 def expiry_duration_error(duration: str) -> str | None:
-    """A key `duration` (expiry) only has to parse: LiteLLM calls duration_in_seconds alone."""
+    """A key `duration` (expiry) parses as LiteLLM's duration_in_seconds does, and must be
+    longer than 0 (a key that expires as it is made) and at most 100 years (LiteLLM's own
+    now + duration overflows a datetime past year 9999)."""
     try:
-        duration_in_seconds(duration)
+        seconds = _seconds(duration)
     except ValueError:
         return f"Invalid duration {duration!r}. Use a number and a unit: s, m, h, d, w or mo (e.g. 30d, 2mo)."
+    if seconds <= 0:
+        return f"{duration!r} would expire the key at once. Give a duration longer than 0 (e.g. 30d)."
+    if seconds > MAX_DURATION_SECONDS:
+        return f"{duration!r} is too long. {TOO_LONG} Leave it empty for a key that never expires."
     return None
 
 

@@ -91,16 +91,10 @@ class ModelMaxBudgetField(forms.Field):
                 continue
             config: dict[str, Any] = {"max_budget": amount}
             if duration:
-                # Per-model windows are measured with duration_in_seconds (model_max_budget_limiter).
-                try:
-                    if durations.duration_in_seconds(duration) <= 0:
-                        raise ValueError
-                except ValueError:
-                    errors.append(
-                        self.error_messages["bad_duration"].format(
-                            row=index, model=model, message=f"{duration!r} is not a duration like 1d or 30d."
-                        )
-                    )
+                # The same grammar (and limits) as every other budget duration.
+                problem = durations.budget_duration_error(duration)
+                if problem:
+                    errors.append(self.error_messages["bad_duration"].format(row=index, model=model, message=problem))
                     continue
                 config["budget_duration"] = duration
             result[model] = config

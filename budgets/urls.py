@@ -1,5 +1,7 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers <id:...>)
+
 from . import views
 
 app_name = "budgets"
@@ -7,6 +9,6 @@ urlpatterns = [
     path("", views.BudgetOverviewView.as_view(), name="budget_overview"),
     path("rows/", views.BudgetRowListView.as_view(), name="budget_rows"),
     path("rows/new/", views.BudgetRowEditView.as_view(), name="budget_row_create"),
-    path("rows/<str:budget_id>/", views.BudgetRowEditView.as_view(), name="budget_row_edit"),
-    path("teams/<str:team_id>/members/", views.TeamMemberBudgetsView.as_view(), name="team_members"),
+    path("rows/<id:budget_id>/", views.BudgetRowEditView.as_view(), name="budget_row_edit"),
+    path("teams/<id:team_id>/members/", views.TeamMemberBudgetsView.as_view(), name="team_members"),
 ]

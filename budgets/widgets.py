@@ -14,25 +14,36 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 
+def model_budget_items(value) -> list[dict]:
+    """A stored model_max_budget as {"model", "max_budget", "duration"} dicts, read the way
+    BudgetConfig reads it: either spelling, a missing or null half, or a non-dict entry (None)."""
+    items = []
+    if isinstance(value, dict):
+        for model, config in value.items():
+            config = config if isinstance(config, dict) else {}
+            max_budget = config.get("max_budget")
+            if max_budget is None:
+                max_budget = config.get("budget_limit")
+            duration = config.get("budget_duration") or config.get("time_period")
+            if not isinstance(max_budget, (int, float)) or isinstance(max_budget, bool):
+                max_budget = None
+            items.append({"model": str(model), "max_budget": max_budget, "duration": str(duration or "")})
+    return items
+
+
 def budget_rows(value) -> list[dict]:
     """Rows for display from a stored model_max_budget dict (either spelling), or from the
     list of row dicts a bound form carries back after a validation error."""
     if isinstance(value, list):
         return value
-    rows = []
-    if isinstance(value, dict):
-        for model, config in value.items():
-            config = config if isinstance(config, dict) else {}
-            max_budget = config.get("max_budget", config.get("budget_limit"))
-            duration = config.get("budget_duration", config.get("time_period"))
-            rows.append(
-                {
-                    "model": model,
-                    "max_budget": "" if max_budget is None else _plain(max_budget),
-                    "duration": duration or "",
-                }
-            )
-    return rows
+    return [
+        {
+            "model": item["model"],
+            "max_budget": "" if item["max_budget"] is None else _plain(item["max_budget"]),
+            "duration": item["duration"],
+        }
+        for item in model_budget_items(value)
+    ]
 
 
 def _plain(value) -> str:
@@ -104,9 +115,13 @@ def _display_value(value) -> str:
     as JSON, so saving an untouched row stores exactly the same value."""
     import json
 
+    from config.validation import UnstorableJSON, parse_json
+
     if isinstance(value, str):
         try:
-            json.loads(value)
+            parse_json(value)
+        except UnstorableJSON:  # e.g. the text "NaN": quoted, so saving it keeps the text
+            pass
         except ValueError:
             return value
     return json.dumps(value)

@@ -287,6 +287,7 @@ class _Builder:
         self.make_counters()
         self.make_models_and_config()
         self.make_audit_rows()
+        self.make_proxy_shaped_rows()
         self.write()
         return self.summary()
 
@@ -1076,6 +1077,47 @@ class _Builder:
                     "updated_values": writes.mask_keys(writes._jsonable(updated)) if updated is not None else None,
                 }
             )
+
+    def make_proxy_shaped_rows(self):
+        """Shapes older proxies and LiteLLM's UI write, so the tour renders them: per-model
+        budgets in the legacy {"budget_limit", "time_period"} spelling (and one without a
+        duration), nested metadata, NULLs and a 255-character alias. Draws nothing from the
+        rng, so the rest of the demo stays as it was."""
+        legacy = {
+            "gpt-4o": {"budget_limit": 5.0, "time_period": "1d"},
+            "claude-3-5-sonnet": {"max_budget": 2.5},
+            "gpt-4o-mini": {"max_budget": None, "budget_duration": None},
+        }
+        nested = {
+            "tags": ["eval", {"suite": ["mmlu", "gsm8k"], "nightly": True}],
+            "owner": {"team": "ml-research", "contacts": [{"name": "Dev", "pager": None}]},
+            "notes": None,
+        }
+        dev = self.accounts["dev@acme.example"]
+        for row in self.rows["key"]:
+            if row["user_id"] == dev["user_id"] and (row["key_alias"] or "").startswith("dev-notebook"):
+                row.update(model_max_budget=legacy, metadata=nested)
+        dev["model_max_budget"] = {"gpt-4o": {"budget_limit": 20.0, "time_period": "30d"}}
+        dev["metadata"] = {**(dev.get("metadata") or {}), "profile": nested}
+        team = self.teams["ml-research"]
+        team["metadata"] = {**(team.get("metadata") or {}), "owner": nested["owner"]}
+        team["model_max_budget"] = legacy
+        # End-user ids come from any API caller's `user` field: one with '/' (the tour opens it).
+        self.rows["end_user"].append(
+            {
+                "user_id": "acct/eu-west/4711",
+                "alias": "Northwind EU (id chosen by the caller)",
+                "spend": 0.0,
+                "allowed_model_region": None,
+                "default_model": None,
+                "budget_id": None,
+                "blocked": False,
+                "models": [],
+            }
+        )
+        for row in self.rows["end_user"]:
+            if row["user_id"] == "cust-woodgrove":
+                row["alias"] = ("Woodgrove Bank, retail and commercial banking, EMEA and APAC shared tenant " * 4)[:255]
 
     # -- writing -----------------------------------------------------------------------------
     def write(self):

@@ -15,6 +15,18 @@ class ConsoleTable(tables.Table):
         empty_text = "Nothing matches these filters."
         template_name = "inc/table.html"
 
+    # ?per_page= and ?page= come straight from the URL: a negative or absurd number must not
+    # reach the paginator (ValueError) or an OFFSET (bigint overflow).
+    MAX_PER_PAGE = 500
+    MAX_PAGE = 10**9
+
+    def paginate(self, *args, per_page=None, page=1, **kwargs):
+        if per_page is not None:
+            per_page = min(max(int(per_page), 1), self.MAX_PER_PAGE)
+        if isinstance(page, int):
+            page = min(max(page, 1), self.MAX_PAGE)
+        return super().paginate(*args, per_page=per_page, page=page, **kwargs)
+
 
 def money(value) -> str:
     if value is None:

@@ -17,3 +17,5 @@ urlpatterns = [
     path("usage/", include("usage.urls")),
     path("", include("accounts.urls")),
 ]
+
+handler400 = "config.views.errors.bad_request"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from django import forms
@@ -14,6 +13,7 @@ from accounts.models import TeamTable, UserTable
 from budgets import durations
 from budgets.forms import BudgetFieldsMixin
 from budgets.widgets import KeyValueEditor
+from config import validation
 from config.forms import ShownValuesMixin
 
 from . import selectors
@@ -55,9 +55,14 @@ class MetadataField(forms.Field):
                 errors.append(f"{name!r} appears twice.")
                 continue
             try:
-                result[name] = json.loads(text)
+                result[name] = validation.parse_json(text)
+            except validation.UnstorableJSON as exc:
+                errors.append(f"{name!r}: {exc}")
             except ValueError:
                 result[name] = text
+        problem = validation.json_problem(result)
+        if problem:
+            errors.append(problem)
         if errors:
             raise forms.ValidationError(errors)
         return result

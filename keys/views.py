@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -123,10 +123,10 @@ class KeyBulkActionView(ConsoleMixin, View):
             back = reverse("keys:key_list")
         if action not in ("block", "unblock"):
             messages.error(request, "Choose Block or Unblock.")
-            return redirect(back)
+            return HttpResponseRedirect(back)
         if not tokens:
             messages.warning(request, "Tick at least one key first.")
-            return redirect(back)
+            return HttpResponseRedirect(back)
         keys = list(VerificationToken.objects.filter(self.principal.keys_q(), token__in=tokens))
         self.principal.require(all(self.principal.can_manage_key(k) for k in keys))
         changed = services.keys_set_blocked(
@@ -138,7 +138,7 @@ class KeyBulkActionView(ConsoleMixin, View):
             f"{verb} {changed} key{'s' if changed != 1 else ''}. "
             f"The proxy sees this within {_ttl()} seconds (its cache TTL).",
         )
-        return redirect(back)
+        return HttpResponseRedirect(back)
 
 
 class KeyDetailView(ConsoleMixin, TemplateView):

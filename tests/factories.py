@@ -258,3 +258,124 @@ def make_spend_log(**values) -> dict:
     }
     insert_as_proxy(SpendLogs, row)
     return row
+
+
+# --- Rows shaped as the proxy (or LiteLLM's UI) may write them ----------------------------------
+
+LEGACY_MODEL_BUDGET = {"gpt-4o": {"budget_limit": 5.0, "time_period": "1d"}}
+MIXED_MODEL_BUDGET = {
+    "gpt-4o": {"budget_limit": 5.0, "time_period": "1d"},  # BudgetConfig's legacy spelling
+    "claude-3": {"max_budget": 2.5},  # no duration at all
+    "azure/gpt-4o-mini": {"max_budget": None, "budget_duration": None},
+}
+NESTED_METADATA = {
+    "tags": ["prod", {"nested": [1, 2, {"deep": None}]}],
+    "owner": {"team": {"name": "ml", "ids": [1, 2.5, True, None]}},
+    "empty": {},
+    "null": None,
+    "unicode": "Zürich ☃ 東京",
+}
+LONG_ALIAS = "long-alias-" + "x" * 244  # 255 characters
+
+
+def make_proxy_shaped_rows(*, prefix: str = "odd", ids: dict | None = None) -> dict:
+    """One row of each kind with what the proxy may store: legacy per-model budgets, nested
+    metadata, NULL where the schema allows it, 255-character aliases. `ids` may choose the
+    ids (e.g. ones with '/' or unicode, which LiteLLM lets API callers pick)."""
+    ids = ids or {}
+    org = make_org(
+        organization_id=ids.get("org") or new_id(),
+        alias=LONG_ALIAS,
+        metadata=NESTED_METADATA,
+        model_spend={"gpt-4o": 1.25, "weird/model": 0.5},
+    )
+    user = make_user(
+        user_id=ids.get("user") or new_id(),
+        email=None if ids.get("user") else f"{prefix}-{next(_seq)}@example.com",
+        user_alias=LONG_ALIAS,
+        metadata=NESTED_METADATA,
+        model_max_budget=MIXED_MODEL_BUDGET,
+        model_spend={"gpt-4o": 1.25},
+        max_budget=None,
+        budget_duration="1d",
+        organization_id=org["organization_id"],
+    )
+    team = make_team(
+        team_id=ids.get("team") or new_id(),
+        alias=LONG_ALIAS,
+        organization_id=org["organization_id"],
+        members=[(user, "admin")],
+        metadata=NESTED_METADATA,
+        model_max_budget=MIXED_MODEL_BUDGET,
+        model_spend={"gpt-4o": 1.25},
+        models=["gpt-4o", "all-proxy-models"],
+    )
+    budget = make_budget(budget_id=ids.get("budget") or new_id(), max_budget=None, model_max_budget=LEGACY_MODEL_BUDGET)
+    key = make_key(
+        user_id=user["user_id"],
+        team_id=team["team_id"],
+        alias=LONG_ALIAS[: -len(prefix)] + prefix,
+        metadata=NESTED_METADATA,
+        model_max_budget=MIXED_MODEL_BUDGET,
+        model_spend={"gpt-4o": 1.25},
+        models=["gpt-4o", "weird/model"],
+        budget_id=budget["budget_id"],
+        key_name=None,
+        expires=None,
+    )
+    end_user = make_end_user(user_id=ids.get("end_user") or f"{prefix}-customer-{next(_seq)}", alias=LONG_ALIAS)
+    day = now_utc().date().isoformat()
+    model = ids.get("model") or "weird/model"
+    make_daily_user_spend(user["user_id"], day, api_key=key["token"], model=model, spend=0.5)
+    make_daily_team_spend(team["team_id"], day, api_key=key["token"], model_group=None, spend=0.25)
+    make_daily_tag_spend(ids.get("tag") or "odd/tag", day, api_key=key["token"], spend=0.25)
+    log = make_spend_log(
+        request_id=ids.get("request") or new_id(),
+        api_key=key["token"],
+        user=user["user_id"],
+        team_id=team["team_id"],
+        end_user=end_user["user_id"],
+        model=ids.get("model") or "weird/model",
+        metadata=None,
+        request_tags=None,
+        messages=None,
+        response=None,
+        proxy_server_request=None,
+        status=None,
+        total_tokens=0,
+    )
+    log2 = make_spend_log(
+        api_key=key["token"],
+        metadata=NESTED_METADATA,
+        request_tags=["odd/tag", {"not": "a string"}],
+        messages=[{"role": "user", "content": [{"type": "text", "text": "hi"}]}],
+        response={"choices": [{"message": {"content": None}}]},
+        proxy_server_request={"body": {"nested": NESTED_METADATA}},
+        status="failure",
+    )
+    from usage.models import ErrorLogs
+
+    error = {
+        "request_id": ids.get("request") or new_id(),
+        "start_time": now_utc(),
+        "end_time": now_utc(),
+        "api_base": "",
+        "model_group": ids.get("model") or "weird/model",
+        "litellm_model_name": "",
+        "model_id": "",
+        "request_kwargs": {"metadata": NESTED_METADATA, "messages": None},
+        "exception_type": "",
+        "exception_string": "x" * 5000,
+        "status_code": "",
+    }
+    insert_as_proxy(ErrorLogs, error)
+    return {
+        "org": org,
+        "user": user,
+        "team": team,
+        "budget": budget,
+        "key": key,
+        "end_user": end_user,
+        "logs": [log, log2],
+        "error": error,
+    }

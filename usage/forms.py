@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 
@@ -26,6 +26,19 @@ WINDOW_DELTAS = {
 }
 
 
+# Usage starts long after 2000 and cannot lie more than a year ahead; outside that, a period
+# (and the one before it, for comparison) would overflow date arithmetic (year 1, year 9999).
+EARLIEST_DATE = date(2000, 1, 1)
+RANGE_MESSAGE = "Pick a date between 1 Jan 2000 and a year from today."
+
+
+def _out_of_range(value) -> bool:
+    if value is None:
+        return False
+    day = value.date() if isinstance(value, datetime) else value
+    return day < EARLIEST_DATE or day > now_utc().date() + timedelta(days=366)
+
+
 class DashboardForm(forms.Form):
     range = forms.ChoiceField(choices=selectors.RANGE_CHOICES, required=False, initial="30d", label="Period")
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From (UTC)")
@@ -37,6 +50,11 @@ class DashboardForm(forms.Form):
     def clean(self):
         data = super().clean()
         data["range"] = data.get("range") or "30d"
+        for name in ("start", "end"):
+            if _out_of_range(data.get(name)):
+                self.add_error(name, RANGE_MESSAGE)
+        if self.errors:
+            return data
         if data["range"] == "custom":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
@@ -68,6 +86,11 @@ class _WindowForm(forms.Form):
         window = data.get("window") or "24h"
         data["window"] = window
         now = now_utc()
+        for name in ("start", "end"):
+            if _out_of_range(data.get(name)):
+                self.add_error(name, RANGE_MESSAGE)
+        if self.errors:
+            return data
         if window == "custom":
             start, end = data.get("start"), data.get("end") or now
             if not start:

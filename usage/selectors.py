@@ -1016,12 +1016,19 @@ def encode_cursor(start_time: datetime, request_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str] | None:
+    """The (startTime, request_id) an encode_cursor() string holds; None for anything else
+    (garbage, an aware time, a NUL or unpaired surrogate PostgreSQL would refuse)."""
+    from config.validation import text_problem
+
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, request_id = raw.split("|", 1)
-        return datetime.fromisoformat(stamp), request_id
+        at = datetime.fromisoformat(stamp)
     except (ValueError, UnicodeDecodeError):
         return None
+    if at.tzinfo is not None or text_problem(request_id) or len(request_id) > 1000:
+        return None
+    return at, request_id
 
 
 def spend_logs_visible_q(principal) -> Q:

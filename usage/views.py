@@ -8,7 +8,7 @@ same selector call the page makes.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.http import Http404
@@ -197,7 +197,7 @@ class SpendLogListView(ConsoleMixin, TemplateView):
         if request.GET.get("export") == "csv":
             table = SpendLogExportTable([], show_status=show_status)
             return stream_csv(table, qs.iterator(chunk_size=2000), "request-logs")
-        cursor = selectors.decode_cursor(request.GET.get("after", "")) if request.GET.get("after") else None
+        cursor = _cursor(request)
         rows, next_cursor = selectors.keyset_page(qs, cursor)
         table = SpendLogTable(
             rows,
@@ -237,7 +237,7 @@ class ErrorLogListView(ConsoleMixin, TemplateView):
         qs = selectors.error_logs_queryset(start=data["window_start"], end=data["window_end"], filters=data)
         if request.GET.get("export") == "csv":
             return stream_csv(ErrorLogTable([]), qs.iterator(chunk_size=2000), "error-logs")
-        cursor = selectors.decode_cursor(request.GET.get("after", "")) if request.GET.get("after") else None
+        cursor = _cursor(request)
         rows, next_cursor = selectors.keyset_page(qs, cursor)
         table = ErrorLogTable(rows)
         RequestConfig(request, paginate=False).configure(table)
@@ -256,13 +256,27 @@ class ErrorLogListView(ConsoleMixin, TemplateView):
         )
 
 
+def _cursor(request):
+    """The keyset cursor in ?after=, None without one; a cursor we did not write is a 400."""
+    text = request.GET.get("after")
+    if not text:
+        return None
+    cursor = selectors.decode_cursor(text)
+    if cursor is None:
+        raise BadRequest(
+            "This page link is damaged (its ?after= cursor was not written by the console). Start from the first page."
+        )
+    return cursor
+
+
 def _next_query(querydict, cursor) -> str | None:
     if cursor is None:
         return None
     query = querydict.copy()
     query["after"] = cursor
     query.pop("export", None)
-    query["page"] = str(int(query.get("page", "1") or 1) + 1) if str(query.get("page", "1")).isdigit() else "2"
+    page = str(query.get("page", "1"))
+    query["page"] = str(int(page) + 1) if page.isascii() and page.isdigit() and len(page) < 9 else "2"
     return query.urlencode()
 
 

@@ -27,6 +27,15 @@ def pretty_json(value):
 
 
 @register.filter
+def model_budgets(value):
+    """A stored model_max_budget in either spelling ({"max_budget", "budget_duration"} or the
+    legacy {"budget_limit", "time_period"}) as rows of model, max_budget, duration."""
+    from budgets.widgets import model_budget_items
+
+    return model_budget_items(value)
+
+
+@register.filter
 def percent(value, total):
     try:
         return min(100.0, max(0.0, 100.0 * float(value) / float(total)))

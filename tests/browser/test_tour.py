@@ -44,6 +44,12 @@ def pages_for(principal) -> list[tuple[str, str]]:
         if principal.can_manage_key(key):
             for action in ("edit", "regenerate", "delete"):
                 pages.append((f"key-{action}", reverse(f"keys:key_{action}", args=[key.token])))
+    # A key with per-model budgets (the demo has them in LiteLLM's legacy spelling too).
+    odd = VerificationToken.objects.filter(principal.keys_q()).exclude(model_max_budget={}).order_by("token").first()
+    if odd is not None:
+        pages.append(("key-detail-model-budgets", reverse("keys:key_detail", args=[odd.token])))
+        if principal.can_manage_key(odd):
+            pages.append(("key-edit-model-budgets", reverse("keys:key_edit", args=[odd.token])))
 
     team = TeamTable.objects.filter(principal.teams_q()).order_by("team_alias").first()
     pages.append(("teams", reverse("accounts:team_list")))

@@ -140,3 +140,15 @@ def test_expiry_validation_rejects_unitless_numbers():
     with pytest.raises(ValidationError):
         durations.validate_expiry_duration("30")
     assert durations.validate_expiry_duration("2mo") == "2mo"
+
+
+@pytest.mark.parametrize("duration", ["0d", "0s", "0mo", "3000000d", "99999999999999999999999d", "1300mo"])
+def test_expiry_refuses_zero_and_more_than_a_century(duration):
+    with pytest.raises(ValidationError):
+        durations.validate_expiry_duration(duration)
+    assert durations.validate_expiry_duration("36500d") == "36500d"
+
+
+@pytest.mark.parametrize("duration", ["3000000d", "99999999999999999999999h"])
+def test_budget_durations_past_a_century_are_refused_not_overflowed(duration):
+    assert "at most 100 years" in durations.budget_duration_error(duration)

@@ -133,3 +133,30 @@ def test_legacy_model_budget_spelling_is_not_rewritten_when_unchanged():
     assert budget_changes(cleaned, before) == {}
     cleaned = {"model_max_budget": {"gpt-4o": {"max_budget": 4.0, "budget_duration": "7d"}}}
     assert budget_changes(cleaned, before) == cleaned
+
+
+def test_per_model_durations_follow_the_same_grammar_as_budget_durations():
+    for bad in ("0d", "0s", "2mo", "30", "3000000d"):
+        form = DemoForm(
+            post(
+                **{
+                    "model_max_budget-model": ["gpt-4o"],
+                    "model_max_budget-max_budget": ["1"],
+                    "model_max_budget-duration": [bad],
+                }
+            )
+        )
+        assert not form.is_valid(), bad
+        assert durations.budget_duration_error(bad) is not None
+        assert "Row 1 (gpt-4o)" in " ".join(form.errors["model_max_budget"])
+    for good in ("1d", "daily", "1mo", "7d"):
+        form = DemoForm(
+            post(
+                **{
+                    "model_max_budget-model": ["gpt-4o"],
+                    "model_max_budget-max_budget": ["1"],
+                    "model_max_budget-duration": [good],
+                }
+            )
+        )
+        assert form.is_valid(), (good, form.errors)
