@@ -103,48 +103,26 @@ def scope_filter(scope: Scope, table: str) -> tuple[str, list]:
 
 
 def scope_kinds_for(principal) -> list[str]:
-    """Scope kinds a person may pick: admins all; org admins their orgs and below; team
-    admins their teams, themselves and keys; everyone else themselves and their keys."""
-    if principal.sees_everything:
-        return [k for k, _ in SCOPE_KINDS]
-    kinds = []
-    if principal.org_admin_of:
-        kinds.append("org")
-    if principal.org_admin_of or principal.team_admin_of:
-        kinds.append("team")
-    if principal.user_id:
-        kinds.append("user")
-    if principal.user_id or principal.org_admin_of or principal.team_admin_of:
-        kinds.append("key")
-    return kinds
+    """Scope kinds a person may pick, in SCOPE_KINDS order (the policy decides)."""
+    return [k for k, _ in SCOPE_KINDS if principal.may_pick_usage_scope(k)]
 
 
 def default_scope_value(principal) -> tuple[str, str | None]:
-    if principal.sees_everything:
-        return "proxy", None
-    if principal.org_admin_of:
-        return "org", sorted(principal.org_admin_of)[0]
-    if principal.team_admin_of:
-        return "team", sorted(principal.team_admin_of)[0]
-    return "user", principal.user_id
+    return principal.default_usage_scope()
 
 
 def visible_teams(principal):
     """Teams a person may pick as a scope (id, label), ordered by name."""
     from accounts.models import TeamTable
 
-    qs = TeamTable.objects.all()
-    if not principal.sees_everything:
-        qs = qs.filter(Q(team_id__in=principal.team_admin_of) | Q(organization_id__in=principal.org_admin_of))
+    qs = TeamTable.objects.filter(principal.team_choices_q("usage"))
     return [(t, a or t) for t, a in qs.order_by("team_alias", "team_id").values_list("team_id", "team_alias")]
 
 
 def visible_orgs(principal):
     from accounts.models import OrganizationTable
 
-    qs = OrganizationTable.objects.all()
-    if not principal.sees_everything:
-        qs = qs.filter(organization_id__in=principal.org_admin_of)
+    qs = OrganizationTable.objects.filter(principal.org_choices_q("usage"))
     return list(qs.order_by("organization_alias").values_list("organization_id", "organization_alias"))
 
 
@@ -190,7 +168,7 @@ def resolve_scope(principal, kind: str, value: str | None) -> Scope:
     if value is None:
         raise ScopeNotFound(kind)
     if kind == "org":
-        if not principal.sees_everything and value not in principal.org_admin_of:
+        if not principal.can_see_usage_of_org(value):
             raise ScopeNotFound(kind)
         org = OrganizationTable.objects.filter(organization_id=value).values("organization_alias", "budget_id").first()
         if org is None:
@@ -199,20 +177,13 @@ def resolve_scope(principal, kind: str, value: str | None) -> Scope:
         return Scope("org", value, org["organization_alias"] or value, budget)
     if kind == "team":
         team = TeamTable.objects.filter(team_id=value).values("team_alias", "organization_id", "max_budget").first()
-        allowed = (
-            principal.sees_everything
-            or value in principal.team_admin_of
-            or (team and team["organization_id"] in principal.org_admin_of)
-        )
-        if team is None or not allowed:
+        if team is None or not principal.can_see_usage_of_team(value, team["organization_id"]):
             raise ScopeNotFound(kind)
         return Scope("team", value, team["team_alias"] or value, team["max_budget"])
     if kind == "user":
         user = UserTable.objects.filter(Q(user_id=value) | Q(user_email__iexact=value)).filter(principal.users_q())
         row = user.values("user_id", "user_email", "max_budget").first()
-        if row is None or (
-            not principal.sees_everything and not principal.org_admin_of and row["user_id"] != principal.user_id
-        ):
+        if row is None or not principal.can_see_usage_of_user(row["user_id"]):
             raise ScopeNotFound(kind)
         return Scope("user", row["user_id"], row["user_email"] or row["user_id"], row["max_budget"])
     if kind == "key":
