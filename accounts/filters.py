@@ -42,7 +42,8 @@ class UserFilterSet(django_filters.FilterSet):
         teams = TeamTable.objects.exclude(team_id=policy.UI_SESSION_TEAM_ID)
         orgs = OrganizationTable.objects.all()
         if principal is not None:
-            teams, orgs = teams.filter(principal.teams_q()), orgs.filter(principal.orgs_q())
+            teams = TeamTable.objects.filter(principal.team_choices_q("filter"))
+            orgs = orgs.filter(principal.org_choices_q("filter"))
         self.filters["team"].extra["choices"] = list(teams.order_by("team_alias").values_list("team_id", "team_alias"))
         self.filters["organization"].extra["choices"] = list(
             orgs.order_by("organization_alias").values_list("organization_id", "organization_alias")
@@ -81,8 +82,8 @@ class TeamFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         principal = _principal(self)
         orgs = OrganizationTable.objects.all()
-        if principal is not None and not principal.sees_everything:
-            orgs = orgs.filter(organization_id__in=principal.org_ids)
+        if principal is not None:
+            orgs = orgs.filter(principal.org_choices_q("filter"))
         self.filters["organization_id"].extra["choices"] = list(
             orgs.order_by("organization_alias").values_list("organization_id", "organization_alias")
         )

@@ -97,18 +97,13 @@ def changed_values(form: forms.Form, shown: dict, names) -> dict:
 
 
 def _org_choices(principal, *, blank: str | None = "No organization"):
-    orgs = (
-        OrganizationTable.objects.all()
-        if principal.is_proxy_admin
-        else OrganizationTable.objects.filter(organization_id__in=principal.org_admin_of)
-    )
+    orgs = OrganizationTable.objects.filter(principal.org_choices_q("form"))
     choices = [(o.organization_id, o.organization_alias) for o in orgs.order_by("organization_alias")]
     return ([("", blank)] if blank is not None else []) + choices
 
 
 def _team_choices(principal, *, blank="No team"):
-    teams = TeamTable.objects.filter(principal.teams_q()).exclude(team_id=policy.UI_SESSION_TEAM_ID)
-    teams = [t for t in teams.order_by("team_alias") if principal.can_manage_team(t)]
+    teams = TeamTable.objects.filter(principal.team_choices_q("invite")).order_by("team_alias")
     return [("", blank)] + [(t.team_id, t.team_alias or t.team_id) for t in teams]
 
 
@@ -184,9 +179,9 @@ class UserCreateForm(UserFormBase):
         super().__init__(*args, principal=principal, **kwargs)
         self.fields["user_role"].initial = policy.INTERNAL_USER
         self.fields["organization"].choices = _org_choices(
-            principal, blank=None if not principal.is_proxy_admin else "No organization"
+            principal, blank="No organization" if principal.can_place_outside_orgs() else None
         )
-        if not principal.is_proxy_admin:
+        if not principal.can_place_outside_orgs():
             self.fields["organization"].required = True
             self.fields["organization"].help_text = "People you add join one of your organizations."
 
@@ -258,11 +253,11 @@ class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
         self.instance = instance
         if instance is not None:
             self.track_shown({n: getattr(instance, n) for n in (*self.FIELDS, *names)}, instance.team_id)
-        choices = _org_choices(principal, blank=None if not principal.is_proxy_admin else "No organization")
+        choices = _org_choices(principal, blank="No organization" if principal.can_place_outside_orgs() else None)
         if instance is not None and instance.organization_id and instance.organization_id not in dict(choices):
             choices.append((instance.organization_id, instance.organization_id))
         self.fields["organization_id"].choices = choices
-        if not principal.is_proxy_admin:
+        if not principal.can_place_outside_orgs():
             self.fields["organization_id"].required = True
         if instance is None:
             del self.fields["blocked"]
@@ -480,7 +475,7 @@ class InviteForm(forms.Form):
         ].help_text = "For someone who already has an account, their role and budget stay as they are."
         self.fields["team"].choices = _team_choices(principal)
         self.fields["organization"].choices = _org_choices(principal)
-        if not principal.is_proxy_admin and not principal.is_org_admin:
+        if not principal.can_invite_to_orgs():
             # Team admins invite into a team they run.
             self.fields["team"].required = True
             self.fields["team"].choices = self.fields["team"].choices[1:]

@@ -65,7 +65,7 @@ def _qn(model) -> str:
 def _scope_sql(principal, model, q, field: str, column: str) -> tuple[str, list]:
     """`AND <column> IN (<field of the rows the principal may see>)`, compiled from the
     policy's Q, or nothing for people who see everything."""
-    if principal.sees_everything:
+    if principal.may_see_whole_proxy:
         return "", []
     query = model.objects.filter(q).values(field).query
     sql, params = query.get_compiler(using=LITELLM_ALIAS).as_sql()
@@ -139,7 +139,7 @@ def _branches(principal) -> tuple[list[str], list]:
     )
     params += p
 
-    if principal.sees_everything:  # end users are not scoped to orgs or teams
+    if principal.can_open("end_users"):  # end users are not scoped to orgs or teams
         sql.append(
             f"""SELECT 'end_user', e.user_id, COALESCE(e.alias, e.user_id), NULL,
                   e.spend, b.max_budget, b.soft_budget, b.budget_reset_at, b.budget_duration

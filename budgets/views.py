@@ -148,7 +148,7 @@ class BudgetOverviewView(ConsoleMixin, TemplateView):
             kind_label=dict(selectors.KINDS).get(kind) if kind else None,
             kind_labels=dict(selectors.KINDS),
             export_url=with_params(export="csv"),
-            can_edit_rows=self.principal.is_proxy_admin,
+            can_edit_rows=self.principal.can_edit_budget_rows(),
         )
         return context
 
@@ -244,7 +244,7 @@ class BudgetRowListView(ObjectListView):
     create_label = "New budget row"
 
     def get_queryset(self):
-        self.principal.require(self.principal.sees_everything)
+        self.principal.require(self.principal.can_see_budget_rows())
         from django.db.models import OuterRef, Subquery
 
         from accounts.models import UserTable
@@ -253,12 +253,12 @@ class BudgetRowListView(ObjectListView):
         return BudgetTable.objects.annotate(updated_by_email=Subquery(email))
 
     def can_create(self) -> bool:
-        return self.principal.is_proxy_admin
+        return self.principal.can_edit_budget_rows()
 
     def get_table_kwargs(self):
         return {
             **super().get_table_kwargs(),
-            "editable": self.principal.is_proxy_admin,
+            "editable": self.principal.can_edit_budget_rows(),
             "for_export": self.request.GET.get("export") == "csv",
         }
 
@@ -285,17 +285,17 @@ class BudgetRowEditView(ConsoleMixin, View):
         )
 
     def _budget(self, budget_id):
-        self.principal.require(self.principal.sees_everything)
+        self.principal.require(self.principal.can_see_budget_rows())
         return policy.get_visible_or_404(BudgetTable.objects.all(), Q(), budget_id=budget_id)
 
     def get(self, request, budget_id=None):
         budget = self._budget(budget_id) if budget_id else None
-        self.principal.require(self.principal.is_proxy_admin)
+        self.principal.require(self.principal.can_edit_budget_rows())
         return self._render(request, BudgetRowForm(budget=budget), budget)
 
     def post(self, request, budget_id=None):
         budget = self._budget(budget_id) if budget_id else None
-        self.principal.require(self.principal.is_proxy_admin)
+        self.principal.require(self.principal.can_edit_budget_rows())
         form = BudgetRowForm(request.POST, budget=budget)
         if not form.is_valid():
             return self._render(request, form, budget)

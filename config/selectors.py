@@ -37,7 +37,7 @@ def home_figures(principal) -> dict:
     first, last_first, last_end = month_bounds(today)
     spend_rows = DailyUserSpend.objects.filter(date__gte=last_first.isoformat(), date__lte=today.isoformat())
     keys = VerificationToken.objects.filter(active_keys_q())
-    if not principal.sees_everything:
+    if not principal.may_see_whole_proxy:
         spend_rows = spend_rows.filter(user_id=principal.user_id)
         keys = keys.filter(principal.keys_q())
     spend = spend_rows.aggregate(
@@ -51,13 +51,13 @@ def home_figures(principal) -> dict:
         "month_label": first.strftime("%B %Y"),
         "last_month_label": last_first.strftime("%B %Y"),
     }
-    if principal.sees_everything or principal.is_org_admin:
+    if principal.may_see_people_figures:
         users = UserTable.objects.filter(principal.users_q())
         teams = TeamTable.objects.filter(principal.teams_q())
         figures["users"] = users.count()
         figures["teams"] = teams.count()
         invitations = InvitationLink.objects.filter(is_accepted=False, expires_at__date__gte=today)
-        if not principal.sees_everything:
+        if not principal.may_see_whole_proxy:
             invitations = invitations.filter(user_id__in=users.values("user_id"))
         figures["pending_invitations"] = invitations.aggregate(n=Count("id"))["n"]
     else:

@@ -185,7 +185,7 @@ class KeyCreateForm(KeyFormBase):
 
     @staticmethod
     def may_choose_owner(principal) -> bool:
-        return principal.is_proxy_admin or principal.is_org_admin or principal.is_team_admin
+        return principal.can_choose_key_owner()
 
     def clean_owner(self) -> str | None:
         text = (self.cleaned_data.get("owner") or "").strip()

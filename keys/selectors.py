@@ -96,13 +96,12 @@ def key_status(key, *, now: datetime | None = None) -> str:
 
 def sees_only_own_keys(principal) -> bool:
     """True when keys_q() is just "my keys" (no admin, org admin or team admin scope)."""
-    if principal.sees_everything or principal.org_admin_of:
-        return False
-    return not (principal.team_admin_of and not principal.is_read_only)
+    return not principal.may_see_others_keys()
 
 
 def team_choices(principal) -> list[tuple[str, str]]:
-    qs = TeamTable.objects.filter(principal.teams_q()).exclude(team_id=UI_SESSION_TEAM_ID)
+    """Teams the key list may be filtered by."""
+    qs = TeamTable.objects.filter(principal.team_choices_q("filter"))
     return [(t, a or t) for t, a in qs.order_by("team_alias", "team_id").values_list("team_id", "team_alias")]
 
 
@@ -182,7 +181,7 @@ def grantable_models(principal, team: TeamTable | None) -> ModelScope:
     personal key the principal's own user models (proxy admins: every model)."""
     if team is not None:
         return _scope_of(team.models, (ALL_TEAM_MODELS,), f"team {team.team_alias or team.team_id}", team.team_id)
-    if principal.is_proxy_admin:
+    if principal.can_grant_any_model():
         return ModelScope(None, (ALL_PROXY_MODELS, NO_DEFAULT_MODELS), "you")
     own = UserTable.objects.filter(user_id=principal.user_id).values_list("models", flat=True).first()
     return _scope_of(own, (NO_DEFAULT_MODELS,), "you")

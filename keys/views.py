@@ -93,7 +93,7 @@ class KeyListView(ObjectListView):
     def get_table_kwargs(self):
         return {
             "show_last_active": selectors.has_last_active(),
-            "bulk": not self.principal.is_read_only,
+            "bulk": self.principal.can_bulk_manage_keys(),
             "for_export": self.request.GET.get("export") == "csv",
             # Someone who sees only their own keys gains nothing from an Owner column of their name.
             "exclude": ["owner"] if selectors.sees_only_own_keys(self.principal) else [],
@@ -104,7 +104,7 @@ class KeyListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_bulk"] = not self.principal.is_read_only
+        context["can_bulk"] = self.principal.can_bulk_manage_keys()
         context["return_to"] = self.request.get_full_path()
         return context
 

@@ -2,7 +2,7 @@
 forgotten) x the cast x GET and POST, against a table kept here by hand.
 
 The table is ours, not the policy's: it says what each person should get, so a rule that is
-wrongly widened or narrowed in config/policy.py (or a view that forgets to ask it) fails here.
+wrongly widened or narrowed in config/policy/ (or a view that forgets to ask it) fails here.
 Every refused request is also checked to have written nothing to LiteLLM's tables.
 
 Codes: 200 page, 302 redirect (done, or sent elsewhere), 400 form errors, 403 refused,

@@ -1,5 +1,5 @@
 """Who may act on a whole person (profile, credentials, deletion): one table of
-principal x target x action, read against config/policy.py.
+principal x target x action, read against config/policy/.
 
 Credential operations (invite link for an existing user, password-reset link, setting a
 password) sign whoever holds the link in as the target, so they need authority over the whole

@@ -119,7 +119,7 @@ class DashboardView(ConsoleMixin, TemplateView):
             ],
             teams=selectors.visible_teams(self.principal) if scope.kind == "team" else [],
             orgs=selectors.visible_orgs(self.principal) if scope.kind == "org" else [],
-            fixed_user=not (self.principal.sees_everything or self.principal.org_admin_of),
+            fixed_user=not self.principal.may_see_others_usage,
             query=_query_without(request.GET, "export"),
         )
         return self.render_to_response(context)
@@ -216,7 +216,7 @@ class SpendLogListView(ConsoleMixin, TemplateView):
                 first_query=_query_without(request.GET, "after", "page"),
                 export_query=_export_query(request.GET),
                 deep=cursor is not None,
-                is_admin=self.principal.sees_everything,
+                is_admin=self.principal.may_see_error_logs,
             )
         )
 
@@ -228,7 +228,7 @@ class ErrorLogListView(ConsoleMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         # Error logs carry no key, user or team: only those who see everything may read them.
-        if not self.principal.sees_everything:
+        if not self.principal.may_see_error_logs:
             raise PermissionDenied("Error logs are for proxy admins.")
         form = ErrorLogFilterForm(_with_default(request.GET, "window", "24h"))
         if not form.is_valid():
@@ -323,7 +323,7 @@ def errorlog_detail(request, request_id: str):
     principal = _principal_or_login(request, "logs")
     if not isinstance(principal, policy.Principal):
         return principal
-    if not principal.sees_everything:
+    if not principal.may_see_error_logs:
         raise PermissionDenied("Error logs are for proxy admins.")
     log = policy.get_visible_or_404(ErrorLogs.objects.all(), Q(), request_id=request_id)
     return render(request, "usage/errorlog_detail.html", {"title": "Error", "section": "logs", "log": log})

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from config import policy, writes
-from config.views.generic import ActionView, ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
+from config.views.generic import ActionView, ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
 
 from .. import filters, forms, selectors, services, tables
 from ..auth import LiteLLMUserBackend
@@ -87,7 +87,7 @@ class InvitationListView(ObjectListView):
         return _with_people(queryset.filter(self.principal.invitations_q())).order_by("-created_at")
 
 
-class InvitationCreateView(ServiceFormView):
+class InvitationCreateView(GuardedFormView):
     section = "invitations"
     title = "Invite someone"
     form_class = forms.InviteForm
@@ -107,7 +107,7 @@ class InvitationCreateView(ServiceFormView):
         """?team=<id> / ?organization=<id> preselect (the team and org pages link here)."""
         return {k: self.request.GET[k] for k in ("team", "organization", "email") if self.request.GET.get(k)}
 
-    def perform(self, form):
+    def authorize_form(self, form):
         data = form.cleaned_data
         self.principal.require(self.principal.can_assign_role(data["role"]))
         team_id = data.get("team") or None
@@ -118,12 +118,17 @@ class InvitationCreateView(ServiceFormView):
         if org_id:
             org = OrganizationTable.objects.filter(organization_id=org_id).first()
             self.principal.require(org is not None and self.principal.can_invite_to_org(org))
-        if not self.principal.is_proxy_admin and not team_id and not org_id:
+        if not self.principal.can_place_outside_orgs() and not team_id and not org_id:
             raise services.ServiceError("Choose a team or an organization you manage.", "organization")
         existing = UserTable.objects.filter(user_email__iexact=data["email"].strip()).first()
         if existing is not None and not self.principal.can_manage_credentials(existing):
             # The same words whether or not the address has an account outside your scope.
             raise services.ServiceError(REFUSED_INVITE, "email")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        team_id = data.get("team") or None
+        org_id = data.get("organization") or None
         actor = self.actor()
         result = services.invite_person(
             actor=actor,

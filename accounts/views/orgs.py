@@ -12,7 +12,7 @@ from budgets.models import BudgetTable
 from budgets.selectors import forecast_for as budget_forecast_for
 from config import policy
 from config.forms import posted_shown
-from config.views.generic import ActionView, ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
+from config.views.generic import ActionView, ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin, ServiceFormView
 
 from .. import filters, forms, selectors, services, tables
 from ..models import OrganizationMembership, OrganizationTable, TeamTable, UserTable
@@ -148,7 +148,7 @@ class OrgEditView(ServiceFormView):
         return reverse("accounts:org_detail", args=[self.object.organization_id])
 
 
-class OrgMemberAddView(ServiceFormView):
+class OrgMemberAddView(GuardedFormView):
     section = "organizations"
     form_class = forms.OrgMemberAddForm
     submit_label = "Add member"
@@ -164,9 +164,13 @@ class OrgMemberAddView(ServiceFormView):
         members = OrganizationMembership.objects.filter(organization_id=self.object.organization_id)
         return {"user_choices": _person_choices(self.principal, members.values_list("user_id", flat=True))}
 
+    def authorize_form(self, form):
+        user_id = form.cleaned_data.get("user")
+        target = UserTable.objects.filter(user_id=user_id).first() if user_id else None
+        self.principal.require(self.principal.can_change_org_membership(self.object, target))
+
     def perform(self, form):
         data = form.cleaned_data
-        self._require_role_change_allowed(data.get("user"), data["role"])
         services.org_member_add(
             actor=self.actor(),
             organization_id=self.object.organization_id,
@@ -176,11 +180,6 @@ class OrgMemberAddView(ServiceFormView):
         )
         messages.success(self.request, "Added the member.")
         return None
-
-    def _require_role_change_allowed(self, user_id, role):
-        target = UserTable.objects.filter(user_id=user_id).first() if user_id else None
-        if target is not None and target.user_role in services.ADMIN_ROLES:
-            self.principal.require(self.principal.is_proxy_admin)
 
     def success_url_for(self, result):
         return reverse("accounts:org_detail", args=[self.object.organization_id])
@@ -193,11 +192,8 @@ class OrgMemberActionView(ActionView):
         return _load_org(self, self.kwargs["org_id"])
 
     def authorize(self):
-        self.principal.require(self.principal.can_manage_org(self.object))
         target = UserTable.objects.filter(user_id=self.kwargs["user_id"]).first()
-        # organization_endpoints.py: only proxy admins touch a proxy admin's org role.
-        if target is not None and target.user_role in services.ADMIN_ROLES:
-            self.principal.require(self.principal.is_proxy_admin)
+        self.principal.require(self.principal.can_change_org_membership(self.object, target))
 
     def next_url(self):
         return reverse("accounts:org_detail", args=[self.object.organization_id])

@@ -46,7 +46,7 @@ class TeamMemberAddView(ServiceFormView):
         # Only proxy admins learn whether the address was new: for others the reply must not
         # tell whether it has an account outside their scope.
         note = " (new user created; invite them so they can sign in)" if added.created_user else ""
-        if not self.principal.is_proxy_admin:
+        if not self.principal.can_learn_account_exists():
             note = ""
         messages.success(self.request, f"Added {who} to the team{note}.")
         return added

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from config import policy
-from config.views.generic import ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
+from config.views.generic import ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
 
 from .. import filters, forms, selectors, services, tables
 from ..models import OrganizationTable, TeamTable
@@ -78,7 +78,7 @@ class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
         return context
 
 
-class TeamCreateView(ServiceFormView):
+class TeamCreateView(GuardedFormView):
     section = "teams"
     title = "Create a team"
     form_class = forms.TeamForm
@@ -90,14 +90,13 @@ class TeamCreateView(ServiceFormView):
     def form_extra(self):
         return {"principal": self.principal}
 
+    def authorize_form(self, form):
+        org_id = form.values().get("organization_id")
+        org = OrganizationTable.objects.filter(organization_id=org_id).first() if org_id else None
+        self.principal.require((org is not None or not org_id) and self.principal.can_put_team_in(org))
+
     def perform(self, form):
         values = form.values()
-        org_id = values.get("organization_id")
-        if org_id:
-            org = OrganizationTable.objects.filter(organization_id=org_id).first()
-            self.principal.require(org is not None and self.principal.can_manage_org(org))
-        else:
-            self.principal.require(self.principal.is_proxy_admin)
         team = services.team_create(actor=self.actor(), creator_user_id=self.principal.user_id, **values)
         messages.success(self.request, f"Created team {team['team_alias']}.")
         return team
@@ -108,7 +107,7 @@ class TeamCreateView(ServiceFormView):
         return reverse("accounts:team_list")
 
 
-class TeamEditView(ServiceFormView):
+class TeamEditView(GuardedFormView):
     section = "teams"
     form_class = forms.TeamForm
     cache_note = True
@@ -123,12 +122,14 @@ class TeamEditView(ServiceFormView):
     def form_extra(self):
         return {"principal": self.principal, "instance": self.object}
 
-    def perform(self, form):
+    def authorize_form(self, form):
         changes = form.changes()
         if "organization_id" in changes:
             new_org = OrganizationTable.objects.filter(organization_id=changes["organization_id"]).first()
-            allowed = self.principal.is_proxy_admin or (new_org is not None and self.principal.can_manage_org(new_org))
-            self.principal.require(allowed)
+            self.principal.require(self.principal.can_put_team_in(new_org))
+
+    def perform(self, form):
+        changes = form.changes()
         changed = services.team_update(
             actor=self.actor(), team_id=self.object.team_id, changes=changes, expected=form.expected_for(changes)
         )

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from config.views.generic import ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
+from config.views.generic import ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
 
 from .. import filters, forms, selectors, services, tables
 from ..models import OrganizationTable, UserTable
@@ -74,7 +74,7 @@ class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
         return context
 
 
-class UserCreateView(ServiceFormView):
+class UserCreateView(GuardedFormView):
     section = "users"
     title = "Add a user"
     form_class = forms.UserCreateForm
@@ -87,13 +87,16 @@ class UserCreateView(ServiceFormView):
     def form_extra(self):
         return {"principal": self.principal}
 
+    def authorize_form(self, form):
+        data = form.cleaned_data
+        self.principal.require(self.principal.can_assign_role(data["user_role"]))
+        org_id = data.get("organization") or None
+        if org_id:
+            self.principal.require(self.principal.can_manage_org(OrganizationTable.objects.get(organization_id=org_id)))
+
     def perform(self, form):
         data = form.cleaned_data
-        if not self.principal.can_assign_role(data["user_role"]):
-            self.principal.require(False)
         org_id = data.get("organization") or None
-        if org_id and not self.principal.can_manage_org(OrganizationTable.objects.get(organization_id=org_id)):
-            self.principal.require(False)
         row = services.user_create(
             actor=self.actor(),
             email=data["user_email"],
@@ -112,7 +115,7 @@ class UserCreateView(ServiceFormView):
         return reverse("accounts:user_list")
 
 
-class UserEditView(ServiceFormView):
+class UserEditView(GuardedFormView):
     section = "users"
     form_class = forms.UserEditForm
     cache_note = True
@@ -127,10 +130,13 @@ class UserEditView(ServiceFormView):
     def form_extra(self):
         return {"principal": self.principal, "instance": self.object}
 
-    def perform(self, form):
+    def authorize_form(self, form):
         changes = form.changes()
         if "user_role" in changes:
             self.principal.require(self.principal.can_assign_role(changes["user_role"]))
+
+    def perform(self, form):
+        changes = form.changes()
         changed = services.user_update(
             actor=self.actor(), user_id=self.object.user_id, changes=changes, expected=form.expected_for(changes)
         )

@@ -115,7 +115,9 @@ class AuditTable(ConsoleTable):
 def hides_invitation_ids(principal, entry) -> bool:
     """An invitation's id is its LiteLLM link's secret: in the audit log only proxy admins
     see it (admin viewers and ops staff see it masked, as keys are)."""
-    return unprefixed(entry.table_name or "") == "InvitationLink" and not (principal and principal.is_proxy_admin)
+    return unprefixed(entry.table_name or "") == "InvitationLink" and not (
+        principal and principal.may_see_invitation_ids
+    )
 
 
 def _masked(value):
@@ -171,7 +173,7 @@ class AuditListView(ObjectListView):
 
     def get_queryset(self):
         queryset = super().get_queryset().defer("before_value", "updated_values")
-        if self.request.GET.get("object_id") and not self.principal.is_proxy_admin:
+        if self.request.GET.get("object_id") and not self.principal.may_see_invitation_ids:
             # Searching ids by substring would spell out an invitation id character by character.
             queryset = queryset.exclude(table_name__endswith="InvitationLink")
         return queryset

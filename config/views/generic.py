@@ -22,6 +22,7 @@ from django_tables2.paginators import LazyPaginator
 from .base import ConsoleMixin, ObjectMixin  # noqa: F401  (the generic layer's one import path)
 from .edit import ActionView, ServiceFormView  # noqa: F401
 from .export import stream_csv
+from .guarded import GuardedFormView  # noqa: F401
 
 
 class ObjectListView(ConsoleMixin, SingleTableMixin, FilterView):

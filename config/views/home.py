@@ -35,9 +35,9 @@ class HomeView(ConsoleMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["figures"] = home_figures(self.principal)
         hints = dict(SECTION_HINTS)
-        if self.principal.is_read_only:
+        if not self.principal.may_change_anything:
             hints |= READ_ONLY_HINTS
-        if not self.principal.sees_everything:
+        if not self.principal.may_see_whole_proxy:
             hints |= NOT_ADMIN_HINTS
         context["destinations"] = [
             (label, url, hints.get(section, ""))

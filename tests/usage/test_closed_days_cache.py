@@ -115,7 +115,7 @@ def test_an_organization_is_cached_and_stays_equal_to_sql(cast):
 def test_top_keys_stay_exact_when_an_outside_key_climbs_on_the_open_days(cast, monkeypatch, filled_with_open_rows):
     """Cached list of 3 keys, top 2 shown: k5 (closed 5) and k3 (closed 7) sit outside the
     cached list; today k5 adds 20 and k3 adds 3 (tying k0). The page must show what SQL says."""
-    monkeypatch.setattr(selectors, "CACHED_TOP", 3)
+    monkeypatch.setattr(selectors.breakdowns, "CACHED_TOP", 3)
     team = cast.team["team_id"]
     for i, spend in enumerate([10, 9, 8, 7, 6, 5]):
         factories.make_daily_team_spend(team, day(3), api_key=f"k{i}", **counters(spend, requests=i + 1, prompt=i))
@@ -180,7 +180,7 @@ def test_the_cache_can_be_turned_off(cast, settings):
 
 def test_a_climbing_key_keeps_its_closed_day_tokens_even_at_zero_spend(cast, monkeypatch):
     """A free model leaves spend 0 with tokens: the key's closed-day tokens still count."""
-    monkeypatch.setattr(selectors, "CACHED_TOP", 2)
+    monkeypatch.setattr(selectors.breakdowns, "CACHED_TOP", 2)
     team = cast.team["team_id"]
     for i, spend in enumerate([10, 9, 8]):
         factories.make_daily_team_spend(team, day(4), api_key=f"k{i}", **counters(spend))

@@ -55,7 +55,7 @@ def request_ids(response) -> list[str]:
 
 
 def test_it_pages_by_keyset_returning_every_row_once(cast, client_for, logs, monkeypatch):
-    monkeypatch.setattr(selectors, "LOG_PAGE_SIZE", 3)
+    monkeypatch.setattr(selectors.logs, "LOG_PAGE_SIZE", 3)
     client = client_for(cast.proxy_admin)
     seen, query = [], {}
     for _ in range(10):
@@ -177,7 +177,7 @@ def errors():
 
 
 def test_admins_page_through_error_logs(cast, client_for, errors, monkeypatch):
-    monkeypatch.setattr(selectors, "LOG_PAGE_SIZE", 3)
+    monkeypatch.setattr(selectors.logs, "LOG_PAGE_SIZE", 3)
     client = client_for(cast.admin_viewer)
     first = client.get(ERRORS)
     assert request_ids(first) == ["err-0", "err-1", "err-2"]
@@ -213,7 +213,7 @@ def test_an_org_admin_sees_their_orgs_teams_logs(cast, client_for, logs):
 
 
 def test_a_later_page_is_as_cheap_as_the_first(cast, client_for, logs, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr(selectors, "LOG_PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.logs, "LOG_PAGE_SIZE", 2)
     client = client_for(cast.proxy_admin)
     first = client.get(LIST)
     deep = LIST + "?" + first.context["next_query"]

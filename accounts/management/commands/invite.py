@@ -126,7 +126,7 @@ class Command(BaseCommand):
                 raise CommandError(f"you may not add people to team {row.team!r}")
             if org is not None and not principal.can_invite_to_org(org):
                 raise CommandError(f"you may not add people to organization {row.organization!r}")
-            if not principal.is_proxy_admin and team is None and org is None:
+            if not principal.can_place_outside_orgs() and team is None and org is None:
                 raise CommandError("choose a team or organization you manage")
             try:
                 budget = float(row.max_budget) if row.max_budget else None

@@ -1,5 +1,5 @@
 """`python manage.py usage_warm`: fill the usage dashboard's cache of closed days before anyone
-asks, so no viewer waits for the first, uncached view of a range (see usage/selectors.py,
+asks, so no viewer waits for the first, uncached view of a range (see usage/selectors/cache.py,
 "Closed days").
 
 Run it from cron, for example every hour and a few minutes after 00:00 UTC (a new UTC day
