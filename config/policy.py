@@ -32,7 +32,7 @@ USER_ROLES = [
 ORG_ROLES = [(ORG_ADMIN, "Org admin"), (INTERNAL_USER, "Internal user"), (INTERNAL_USER_VIEWER, "Viewer")]
 TEAM_ROLES = [("admin", "Admin"), ("user", "User")]
 
-UI_SESSION_TEAM_ID = "litellm-dashboard"
+from config.litellm import UI_SESSION_TEAM_ID  # noqa: E402,F401 (one definition)
 
 
 @dataclass
