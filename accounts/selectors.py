@@ -12,6 +12,7 @@ from budgets.models import BudgetTable
 from config import writes
 from config.policy import UI_SESSION_TEAM_ID
 from keys.models import VerificationToken
+from keys.status import is_expired
 from usage.models import DailyUserSpend
 
 from .models import InvitationLink, OrganizationMembership, OrganizationTable, TeamMembership, TeamTable, UserTable
@@ -41,7 +42,7 @@ class KeyRow:
 
     @property
     def expired(self) -> bool:
-        return self.key.expires is not None and self.key.expires <= writes.now_utc()
+        return is_expired(self.key.expires)
 
 
 def key_rows(principal, limit: int = 200, **filters) -> list[KeyRow]:

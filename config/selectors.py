@@ -18,14 +18,9 @@ def month_bounds(today: date) -> tuple[date, date, date]:
 
 def active_keys_q(now=None) -> Q:
     """Usable keys: not blocked, not expired, and not the proxy's UI-session keys."""
-    from config.policy import UI_SESSION_TEAM_ID
+    from keys.status import usable_keys_q
 
-    now = now or now_utc()
-    return (
-        (Q(blocked__isnull=True) | Q(blocked=False))
-        & (Q(expires__isnull=True) | Q(expires__gt=now))
-        & (Q(team_id__isnull=True) | ~Q(team_id=UI_SESSION_TEAM_ID))
-    )
+    return usable_keys_q(now)
 
 
 def home_figures(principal) -> dict:

@@ -157,7 +157,7 @@ class KeyDetailView(ConsoleMixin, TemplateView):
             title=_label(key),
             labels=selectors.key_labels(key),
             status=selectors.key_status(key),
-            over_budget=key.max_budget is not None and (key.spend or 0) >= key.max_budget,
+            over_budget=selectors.is_over_budget(key),
             pct=(100.0 * (key.spend or 0) / key.max_budget) if key.max_budget else None,
             soft_budget=soft_budget,
             usage=usage,
