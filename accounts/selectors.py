@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Q, Sum
 
 from budgets.models import BudgetTable
+from budgets.thresholds import budget_state
 from config import writes
 from config.policy import UI_SESSION_TEAM_ID
 from keys.models import VerificationToken
@@ -80,7 +81,7 @@ class BudgetView:
     def state(self) -> str:
         if not self.max_budget:
             return ""
-        return "over" if (self.spend or 0) >= self.max_budget else ("warn" if self.percent >= 80 else "")
+        return budget_state(100.0 * (self.spend or 0) / self.max_budget)
 
 
 @dataclass

@@ -32,6 +32,7 @@ from keys.services import UI_SESSION_TEAM_ID
 from usage.models import DailyTeamSpend, DailyUserSpend
 
 from .models import BudgetTable
+from .thresholds import budget_state, near_percent
 
 KINDS = [
     ("key", "Key"),
@@ -42,7 +43,6 @@ KINDS = [
     ("end_user", "End user"),
 ]
 KIND_LABELS = dict(KINDS)
-NEAR_PERCENT = 80.0
 
 # Sort keys offered on the overview -> SQL (NULLs last whichever way).
 SORTS = {
@@ -171,7 +171,7 @@ class BudgetRow:
     def state(self) -> str:
         if self.pct is None:
             return ""
-        return "over" if self.pct >= 100 else ("warn" if self.pct >= NEAR_PERCENT else "")
+        return budget_state(self.pct)
 
     @property
     def meter_width(self) -> float:
@@ -206,7 +206,7 @@ def _where(kind: str | None, view: str | None) -> tuple[str, list]:
         clauses.append("pct >= 100")
     elif view == "near":
         clauses.append("pct >= %s AND pct < 100")  # near, not yet over (that is its own view)
-        params.append(NEAR_PERCENT)
+        params.append(near_percent())
     elif view == "soft":
         clauses.append("soft_budget IS NOT NULL AND spend >= soft_budget")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -240,7 +240,7 @@ def budget_overview(
                        count(*) FILTER (WHERE pct >= %s AND pct < 100),
                        count(*) FILTER (WHERE soft_budget IS NOT NULL AND spend >= soft_budget)
                   FROM ({base}) AS b GROUP BY kind""",
-            [NEAR_PERCENT, *params],
+            [near_percent(), *params],
         )
         counts: dict[str, dict[str, int]] = {}
         for k, total, over, near, soft in cursor.fetchall():
@@ -281,10 +281,7 @@ class MemberBudget:
 
     @property
     def state(self) -> str:
-        pct = self.pct
-        if pct is None:
-            return ""
-        return "over" if pct >= 100 else ("warn" if pct >= NEAR_PERCENT else "")
+        return budget_state(self.pct)
 
     @property
     def meter_width(self) -> float:

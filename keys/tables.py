@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from budgets.thresholds import budget_state
 from config import writes
 from config.tables import ConsoleTable, MoneyColumn, money
 
@@ -140,7 +141,7 @@ class KeyTable(ConsoleTable):
         if record.max_budget is None:
             return "—"
         pct = 100.0 * (record.spend or 0) / record.max_budget if record.max_budget else 100.0
-        state = "over" if pct >= 100 else ("warn" if pct >= 80 else "")
+        state = budget_state(pct)
         label = (
             format_html('{} <span class="muted small">of {}</span>', money(record.spend), money(record.max_budget))
             if spend_first

@@ -322,3 +322,19 @@ def test_team_page_shows_a_plain_member_only_their_own_spend(cast, client_for, b
         assert "$6.00" in body and "$0.50" not in body
     if role == "internal_viewer":
         assert "$0.50" in body and "$6.00" not in body
+
+
+def test_near_budget_threshold_is_one_setting(cast, client_for, budgets, settings):
+    """NEAR_BUDGET_RATIO moves the overview's view, count and label and the key list's meter."""
+    factories.make_key(alias="mid-key", team_id=cast.team["team_id"], spend=6.0, max_budget=10.0)
+    client = client_for(cast.proxy_admin)
+    assert "mid-key" not in names(client.get(reverse("budgets:budget_overview") + "?view=near"))
+    settings.NEAR_BUDGET_RATIO = 0.5
+    response = client.get(reverse("budgets:budget_overview") + "?view=near")
+    assert set(names(response)) == {"warm-key", "mid-key", "Research"}
+    assert response.context["counts"]["total"]["near"] == 3
+    assert "Near budget (50%+)" in response.content.decode()
+    mid = next(r for r in response.context["rows"] if r.name == "mid-key")
+    assert mid.state == "warn"
+    body = client.get(reverse("keys:key_list") + "?q=mid-key").content.decode()
+    assert 'class="meter warn"' in body
