@@ -24,6 +24,7 @@ def active_keys_q(now=None) -> Q:
 
 
 def home_figures(principal) -> dict:
+    from accounts.invitation_status import PENDING, invitation_status_q
     from accounts.models import InvitationLink, TeamTable, UserTable
     from keys.models import VerificationToken
     from usage.models import DailyUserSpend
@@ -51,7 +52,7 @@ def home_figures(principal) -> dict:
         teams = TeamTable.objects.filter(principal.teams_q())
         figures["users"] = users.count()
         figures["teams"] = teams.count()
-        invitations = InvitationLink.objects.filter(is_accepted=False, expires_at__date__gte=today)
+        invitations = InvitationLink.objects.filter(invitation_status_q(PENDING, today))
         if not principal.sees_everything:
             invitations = invitations.filter(user_id__in=users.values("user_id"))
         figures["pending_invitations"] = invitations.aggregate(n=Count("id"))["n"]
