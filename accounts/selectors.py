@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.db.models import Q, Sum
 
+from budgets.member_cap import active_temp_increase, member_cap, team_default_budget_id
 from budgets.models import BudgetTable
 from budgets.thresholds import budget_state
 from config import writes
@@ -93,6 +94,9 @@ class Member:
     spend: float = 0.0
     budget: BudgetTable | None = None
     in_user_table: bool = True
+    cap: float | None = None  # budgets.member_cap.member_cap: what the proxy enforces
+    temp_increase: float = 0.0
+    cap_from_default: bool = False  # no own max_budget: the team's default member budget applies
 
 
 def team_members(team: TeamTable) -> list[Member]:
@@ -103,13 +107,17 @@ def team_members(team: TeamTable) -> list[Member]:
         u.user_id: u for u in UserTable.objects.filter(user_id__in=ids).only("user_id", "user_email", "user_alias")
     }
     memberships = {m.user_id: m for m in TeamMembership.objects.filter(team_id=team.team_id, user_id__in=ids)}
-    budget_ids = [m.budget_id for m in memberships.values() if m.budget_id]
+    default_id = team_default_budget_id(team)
+    budget_ids = [m.budget_id for m in memberships.values() if m.budget_id] + ([default_id] if default_id else [])
     budgets = {b.budget_id: b for b in BudgetTable.objects.filter(budget_id__in=budget_ids)}
+    now = writes.now_utc()
     members = []
     for entry in roster:
         uid = entry.get("user_id")
         user = users.get(uid)
         membership = memberships.get(uid)
+        budget = budgets.get(membership.budget_id) if membership and membership.budget_id else None
+        cap = member_cap(budget, budgets.get(default_id), now)
         members.append(
             Member(
                 user_id=uid,
@@ -117,8 +125,11 @@ def team_members(team: TeamTable) -> list[Member]:
                 role=entry.get("role") or "user",
                 alias=user.user_alias if user else None,
                 spend=membership.spend if membership else 0.0,
-                budget=budgets.get(membership.budget_id) if membership and membership.budget_id else None,
+                budget=budget,
                 in_user_table=user is not None,
+                cap=cap,
+                temp_increase=active_temp_increase(budget, now) if budget is not None else 0.0,
+                cap_from_default=cap is not None and getattr(budget, "max_budget", None) is None,
             )
         )
     members.sort(key=lambda m: (m.role != "admin", (m.user_email or m.user_id or "").lower()))

@@ -31,6 +31,7 @@ from keys.models import VerificationToken
 from keys.services import UI_SESSION_TEAM_ID
 from usage.models import DailyTeamSpend, DailyUserSpend
 
+from .member_cap import active_temp_increase, member_cap, team_default_budget_id  # noqa: F401
 from .models import BudgetTable
 from .thresholds import budget_state, near_percent
 
@@ -120,8 +121,8 @@ def _branches(principal) -> tuple[list[str], list]:
     )
     params += p
 
-    # A team member's cap includes an unexpired temporary increase (models/budget.py::
-    # effective_max_budget); those columns exist on newer schemas only.
+    # A team member's cap includes an unexpired temporary increase: budgets/member_cap.py's rule
+    # in SQL (temp_budget_expiry > now); those columns exist on newer schemas only.
     member_max = "b.max_budget"
     if BudgetTable.has_column("temp_budget_increase") and BudgetTable.has_column("temp_budget_expiry"):
         member_max = (
@@ -267,10 +268,11 @@ class MemberBudget:
     shared: bool  # still on the team's default member budget row
     temp_increase: float = 0.0  # an unexpired temporary increase (counts towards the cap)
     temp_expiry: datetime | None = None
+    cap: float | None = None  # budgets.member_cap.member_cap: what the proxy enforces
 
     @property
     def effective_max(self) -> float | None:
-        return None if self.max_budget is None else self.max_budget + self.temp_increase
+        return self.cap
 
     @property
     def pct(self) -> float | None:
@@ -288,11 +290,6 @@ class MemberBudget:
         return min(100.0, self.pct or 0.0)
 
 
-def team_default_budget_id(team) -> str | None:
-    metadata = team.metadata if isinstance(team.metadata, dict) else {}
-    return metadata.get("team_member_budget_id")
-
-
 def team_member_budgets(team) -> list[MemberBudget]:
     """Each member of the roster with their membership spend and budget row (three queries)."""
     roster = team.members_with_roles if isinstance(team.members_with_roles, list) else []
@@ -302,9 +299,10 @@ def team_member_budgets(team) -> list[MemberBudget]:
     }
     user_ids = [m.get("user_id") for m in roster if m.get("user_id")] + list(memberships)
     emails = dict(UserTable.objects.filter(user_id__in=set(user_ids)).values_list("user_id", "user_email"))
-    budget_ids = {m["budget_id"] for m in memberships.values() if m["budget_id"]}
-    budgets = {b.budget_id: b for b in BudgetTable.objects.filter(budget_id__in=budget_ids)}
     default_id = team_default_budget_id(team)
+    budget_ids = {m["budget_id"] for m in memberships.values() if m["budget_id"]} | ({default_id} - {None})
+    budgets = {b.budget_id: b for b in BudgetTable.objects.filter(budget_id__in=budget_ids)}
+    now = writes.now_utc()
     rows, seen = [], set()
     for member in roster:
         user_id = member.get("user_id")
@@ -327,17 +325,15 @@ def team_member_budgets(team) -> list[MemberBudget]:
                 rpm_limit=getattr(budget, "rpm_limit", None),
                 shared=bool(default_id) and membership.get("budget_id") == default_id,
                 **_temp_increase(budget),
+                cap=member_cap(budget, budgets.get(default_id), now),
             )
         )
     return rows
 
 
 def _temp_increase(budget) -> dict:
-    increase = getattr(budget, "temp_budget_increase", None)
-    expiry = getattr(budget, "temp_budget_expiry", None)
-    if increase is None or expiry is None or expiry <= writes.now_utc():
-        return {}
-    return {"temp_increase": increase, "temp_expiry": expiry}
+    increase = active_temp_increase(budget)
+    return {"temp_increase": increase, "temp_expiry": budget.temp_budget_expiry} if increase else {}
 
 
 # --- Burn-down forecast --------------------------------------------------------------------------
