@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from budgets.member_cap import active_temp_increase, member_cap, team_default_budget_id
 from budgets.models import BudgetTable
@@ -15,7 +14,7 @@ from config import writes
 from config.policy import UI_SESSION_TEAM_ID
 from keys.models import VerificationToken
 from keys.status import is_expired
-from usage.models import DailyUserSpend
+from usage import daily
 
 from .models import InvitationLink, OrganizationMembership, OrganizationTable, TeamMembership, TeamTable, UserTable
 
@@ -176,26 +175,13 @@ def user_orgs(user: UserTable) -> list[UserOrg]:
     return [UserOrg(org, memberships.get(org.organization_id)) for org in orgs]
 
 
-def usage_totals(days: list[dict]) -> dict:
-    return {
-        "spend": sum(d["spend"] or 0 for d in days),
-        "requests": sum(d["requests"] or 0 for d in days),
-        "tokens": sum(d["tokens"] or 0 for d in days),
-        "active_days": len(days),
-    }
+def usage_totals(days) -> dict:
+    return daily.totals(days)
 
 
-def recent_user_usage(user_id: str, days: int = 30) -> list[dict]:
-    """Spend and requests per day from DailyUserSpend (summed: rows are per key/model/...)."""
-    since = (writes.now_utc().date() - timedelta(days=days - 1)).isoformat()
-    return list(
-        DailyUserSpend.objects.filter(user_id=user_id, date__gte=since)
-        .values("date")
-        .annotate(
-            spend=Sum("spend"), requests=Sum("api_requests"), tokens=Sum("prompt_tokens") + Sum("completion_tokens")
-        )
-        .order_by("-date")
-    )
+def recent_user_usage(user_id: str, days: int = 30) -> list:
+    """Spend, requests and tokens per day: usage/daily.py, the dashboard's user scope."""
+    return daily.last_days(daily.scope("user", user_id), days)
 
 
 @dataclass

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connections
-from django.db.models import Sum
 
 from accounts.models import (
     EndUserTable,
@@ -29,7 +28,7 @@ from config import writes
 from config.routers import LITELLM_ALIAS
 from keys.models import VerificationToken
 from keys.services import UI_SESSION_TEAM_ID
-from usage.models import DailyTeamSpend, DailyUserSpend
+from usage import daily
 
 from .member_cap import active_temp_increase, member_cap, team_default_budget_id  # noqa: F401
 from .models import BudgetTable
@@ -369,29 +368,16 @@ class Forecast:
         )
 
 
-def _pace(model, today: date, **filters) -> float:
-    since = (today - timedelta(days=FORECAST_DAYS - 1)).isoformat()
-    total = model.objects.filter(date__gte=since, date__lte=today.isoformat(), **filters).aggregate(s=Sum("spend"))["s"]
-    return (total or 0.0) / FORECAST_DAYS
-
-
 def daily_pace(kind: str, object_id: str, *, parent_id: str | None = None, today: date | None = None) -> float | None:
-    """Average spend per day over the last 7 days (today included) from the daily tables."""
-    today = today or writes.now_utc().date()
-    if kind == "key":
-        pace = _pace(DailyUserSpend, today, api_key=object_id)
-        return pace or _pace(DailyTeamSpend, today, api_key=object_id)
-    if kind == "user":
-        return _pace(DailyUserSpend, today, user_id=object_id)
-    if kind == "team":
-        return _pace(DailyTeamSpend, today, team_id=object_id)
-    if kind == "org":
-        team_ids = TeamTable.objects.filter(organization_id=object_id).values("team_id")
-        return _pace(DailyTeamSpend, today, team_id__in=team_ids)
-    if kind == "member" and parent_id:
-        keys = VerificationToken.objects.filter(user_id=object_id, team_id=parent_id).values("token")
-        return _pace(DailyTeamSpend, today, team_id=parent_id, api_key__in=keys)
-    return None
+    """Average spend per day over the last 7 days (today included): usage/daily.py, the
+    dashboard's scope for the key, user, team or org; a member's keys in the team."""
+    if kind == "member":
+        if not parent_id:
+            return None
+        return daily.pace(daily.scope("user", object_id), FORECAST_DAYS, today=today, team_of_member=parent_id)
+    if kind not in ("key", "user", "team", "org"):
+        return None
+    return daily.pace(daily.scope(kind, object_id), FORECAST_DAYS, today=today)
 
 
 def forecast(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from .writes import now_utc
 
@@ -27,22 +27,19 @@ def home_figures(principal) -> dict:
     from accounts.invitation_status import PENDING, invitation_status_q
     from accounts.models import InvitationLink, TeamTable, UserTable
     from keys.models import VerificationToken
-    from usage.models import DailyUserSpend
+    from usage import daily
 
     today = now_utc().date()
     first, last_first, last_end = month_bounds(today)
-    spend_rows = DailyUserSpend.objects.filter(date__gte=last_first.isoformat(), date__lte=today.isoformat())
+    # The usage dashboard's numbers (usage/daily.py): the whole proxy, or the person's own.
+    scope = daily.scope("proxy") if principal.sees_everything else daily.scope("user", principal.user_id)
+    days = daily.daily_usage(scope, first=last_first, last=today)
     keys = VerificationToken.objects.filter(active_keys_q())
     if not principal.sees_everything:
-        spend_rows = spend_rows.filter(user_id=principal.user_id)
         keys = keys.filter(principal.keys_q())
-    spend = spend_rows.aggregate(
-        this_month=Sum("spend", filter=Q(date__gte=first.isoformat())),
-        last_month=Sum("spend", filter=Q(date__lte=last_end.isoformat())),
-    )
     figures = {
-        "spend_this_month": spend["this_month"] or 0.0,
-        "spend_last_month": spend["last_month"] or 0.0,
+        "spend_this_month": sum(d.spend for d in days if d.day >= first),
+        "spend_last_month": sum(d.spend for d in days if d.day <= last_end),
         "active_keys": keys.count(),
         "month_label": first.strftime("%B %Y"),
         "last_month_label": last_first.strftime("%B %Y"),

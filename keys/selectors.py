@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import OrganizationTable, TeamTable, UserTable
 from config import writes
 from config.litellm import catalog
 from config.models import ProxyModelTable
-from usage.models import DailyTeamSpend, DailyUserSpend, SpendLogs
+from usage import daily
+from usage.daily import DailyUsage  # noqa: F401 (the key page's rows)
+from usage.models import SpendLogs
 
 from .models import VerificationToken
 from .services import UI_SESSION_TEAM_ID
@@ -169,48 +171,9 @@ def grantable_models(principal, team: TeamTable | None) -> ModelScope:
 # --- The key page ------------------------------------------------------------------------------
 
 
-@dataclass
-class DailyUsage:
-    day: date
-    spend: float
-    requests: int
-    tokens: int
-
-
 def key_daily_usage(key, *, days: int = USAGE_DAYS, today: date | None = None) -> list[DailyUsage]:
-    """The key's spend per day from the daily tables (api_key = the hash). The user table holds
-    every request of the key (user_id '' or NULL when it had no user); the team table is read
-    only when the user table has nothing (older proxies). One grouped query each."""
-    today = today or writes.now_utc().date()
-    since = (today - timedelta(days=days - 1)).isoformat()
-    for model in (DailyUserSpend, DailyTeamSpend):
-        rows = _daily_rows(model, key.token, since)
-        if rows:
-            return rows
-    return []
-
-
-def _daily_rows(model, token: str, since: str) -> list[DailyUsage]:
-    rows = (
-        model.objects.filter(api_key=token, date__gte=since)
-        .values("date")
-        .annotate(
-            spend=Sum("spend"),
-            requests=Sum("api_requests"),
-            prompt=Sum("prompt_tokens"),
-            completion=Sum("completion_tokens"),
-        )
-        .order_by("-date")
-    )
-    return [
-        DailyUsage(
-            day=date.fromisoformat(r["date"]),
-            spend=r["spend"] or 0.0,
-            requests=r["requests"] or 0,
-            tokens=(r["prompt"] or 0) + (r["completion"] or 0),
-        )
-        for r in rows
-    ]
+    """The key's spend per day: usage/daily.py, the dashboard's key scope (api_key = the hash)."""
+    return daily.last_days(daily.scope("key", key.token), days, today=today)
 
 
 def has_api_key_log_index() -> bool:
