@@ -13,7 +13,7 @@ from django.db.models import (
 )
 
 from config.litellm import table_name
-from config.models_base import LiteLLMModel
+from config.models_base import DeletedArchive, LiteLLMModel
 
 
 class UserTable(LiteLLMModel):
@@ -199,9 +199,7 @@ class EndUserTable(LiteLLMModel):
         db_table = table_name("EndUserTable")
 
 
-class DeletedTeamTable(LiteLLMModel):
-    optional_table = True  # newer schemas only; absent on the seed-era database
-    id = TextField(primary_key=True)
+class DeletedTeamTable(DeletedArchive):
     team_id = TextField()
     team_alias = TextField(null=True, blank=True)
     organization_id = TextField(null=True, blank=True)
@@ -225,10 +223,6 @@ class DeletedTeamTable(LiteLLMModel):
     model_id = IntegerField(null=True, blank=True)
     created_at = DateTimeField(null=True, blank=True)
     updated_at = DateTimeField(null=True, blank=True)
-    deleted_at = DateTimeField()
-    deleted_by = TextField(null=True, blank=True)
-    deleted_by_api_key = TextField(null=True, blank=True)
-    litellm_changed_by = TextField(null=True, blank=True)
     router_settings = JSONField(null=True, blank=True)
     policies = ArrayField(TextField(), null=True, blank=True)
     allow_team_guardrail_config = BooleanField()
