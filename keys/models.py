@@ -90,6 +90,11 @@ class VerificationToken(LiteLLMModel):
     def __str__(self) -> str:
         return self.key_alias or self.key_name or self.token[:12]
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("keys:key_detail", args=[self.token])
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("VerificationToken")
 

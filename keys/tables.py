@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -48,7 +47,7 @@ class KeyTable(ConsoleTable):
     key_alias = tables.Column(
         accessor="token",
         verbose_name="Key",
-        linkify=lambda record: reverse("keys:key_detail", args=[record.token]),
+        linkify=True,
         order_by=("key_alias", "token"),
         attrs={"td": {"class": "key-cell"}},
     )

@@ -269,7 +269,7 @@ class KeyEditView(ConsoleMixin, View):
                 "key": key,
                 "title": f"Edit {_label(key)}",
                 "submit_label": "Save changes",
-                "cancel_url": reverse("keys:key_detail", args=[key.token]),
+                "cancel_url": key.get_absolute_url(),
                 "cache_note": True,
                 "consequences": consequences,
                 "section": self.section,
@@ -356,7 +356,7 @@ class KeyRegenerateView(_ConfirmView):
                 "The new secret is shown once, on the next page.",
             ],
             "submit_label": "Regenerate secret",
-            "cancel_url": reverse("keys:key_detail", args=[key.token]),
+            "cancel_url": key.get_absolute_url(),
             "danger": True,
         }
 
@@ -380,7 +380,7 @@ class KeyDeleteView(_ConfirmView):
                 f"Spend so far: ${key.spend or 0:,.2f}.",
             ],
             "submit_label": "Delete key",
-            "cancel_url": reverse("keys:key_detail", args=[key.token]),
+            "cancel_url": key.get_absolute_url(),
             "danger": True,
         }
 

@@ -228,7 +228,7 @@ class PasswordResetLinkView(ActionView):
     def next_url(self):
         invitation = getattr(self, "invitation", None)
         if invitation is None:
-            return reverse("accounts:user_detail", args=[self.object.user_id])
+            return self.object.get_absolute_url()
         return reverse("accounts:invitation_detail", args=[invitation.id]) + "?action=reset_password"
 
 

@@ -112,7 +112,7 @@ class OrgCreateView(ServiceFormView):
 
     def success_url_for(self, result):
         if result:
-            return reverse("accounts:org_detail", args=[result["organization_id"]])
+            return OrganizationTable(organization_id=result["organization_id"]).get_absolute_url()
         return reverse("accounts:org_list")
 
 
@@ -143,7 +143,7 @@ class OrgEditView(ServiceFormView):
         return None
 
     def success_url_for(self, result):
-        return reverse("accounts:org_detail", args=[self.object.organization_id])
+        return self.object.get_absolute_url()
 
 
 class OrgMemberAddView(ServiceFormView):
@@ -181,7 +181,7 @@ class OrgMemberAddView(ServiceFormView):
             self.principal.require(self.principal.is_proxy_admin)
 
     def success_url_for(self, result):
-        return reverse("accounts:org_detail", args=[self.object.organization_id])
+        return self.object.get_absolute_url()
 
 
 class OrgMemberActionView(ActionView):
@@ -198,7 +198,7 @@ class OrgMemberActionView(ActionView):
             self.principal.require(self.principal.is_proxy_admin)
 
     def next_url(self):
-        return reverse("accounts:org_detail", args=[self.object.organization_id])
+        return self.object.get_absolute_url()
 
 
 class OrgMemberRemoveView(OrgMemberActionView):
