@@ -12,6 +12,14 @@ register = template.Library()
 
 
 @register.filter
+def key_status_badge(key):
+    """Active / Blocked / Expired, by keys.status (the rule the key list and CSV use)."""
+    from keys.status import status_badge
+
+    return status_badge(key)
+
+
+@register.filter
 def money(value):
     return _money(value)
 
@@ -69,11 +77,3 @@ def role_label(role):
     from config.policy import ORG_ROLES, USER_ROLES
 
     return dict(ORG_ROLES + USER_ROLES).get(role, role or "")
-
-
-@register.filter
-def key_status_badge(key):
-    """Active / Blocked / Expired, by keys.status (the rule the key list and CSV use)."""
-    from keys.status import status_badge
-
-    return status_badge(key)
