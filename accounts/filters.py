@@ -6,8 +6,9 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from config import policy, writes
+from config import policy
 
+from .invitation_status import INVITATION_STATUSES, invitation_status_q  # noqa: F401 (re-exported)
 from .models import EndUserTable, InvitationLink, OrganizationMembership, OrganizationTable, TeamTable, UserTable
 
 BLOCKED_CHOICES = [("active", "Active"), ("blocked", "Blocked")]
@@ -130,21 +131,6 @@ class EndUserFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(user_id__icontains=value) | Q(alias__icontains=value))
-
-
-INVITATION_STATUSES = [("pending", "Pending"), ("accepted", "Accepted"), ("expired", "Expired")]
-
-
-def invitation_status_q(status: str) -> Q:
-    """Status judged as LiteLLM does: accepted if flagged or stamped; else expired by DATE."""
-    today = writes.now_utc().date()
-    accepted = Q(is_accepted=True) | Q(accepted_at__isnull=False)
-    if status == "accepted":
-        return accepted
-    open_ = Q(is_accepted=False, accepted_at__isnull=True)
-    if status == "expired":
-        return open_ & Q(expires_at__date__lt=today)
-    return open_ & Q(expires_at__date__gte=today)
 
 
 class InvitationFilterSet(django_filters.FilterSet):

@@ -13,7 +13,7 @@ from django.db.models import (
 )
 
 from config.litellm import table_name
-from config.models_base import LiteLLMModel
+from config.models_base import DeletedArchive, LiteLLMModel
 
 
 class UserTable(LiteLLMModel):
@@ -55,6 +55,11 @@ class UserTable(LiteLLMModel):
 
     def __str__(self) -> str:
         return self.user_email or self.user_id
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:user_detail", args=[self.user_id])
 
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("UserTable")
@@ -109,6 +114,11 @@ class TeamTable(LiteLLMModel):
     def __str__(self) -> str:
         return self.team_alias or self.team_id
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:team_detail", args=[self.team_id])
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("TeamTable")
 
@@ -144,6 +154,11 @@ class OrganizationTable(LiteLLMModel):
     def __str__(self) -> str:
         return self.organization_alias or self.organization_id
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:org_detail", args=[self.organization_id])
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("OrganizationTable")
 
@@ -176,6 +191,15 @@ class InvitationLink(LiteLLMModel):
     def __str__(self) -> str:
         return f"Invitation {self.id}"
 
+    # No get_absolute_url: the id in the page's URL is the LiteLLM link's secret, so a link to
+    # it is only built for someone who may see it (policy.Principal.can_see_invitation_link).
+    def page_url_for(self, principal) -> str | None:
+        from django.urls import reverse
+
+        if principal is None or not principal.can_see_invitation_link(self):
+            return None
+        return reverse("accounts:invitation_detail", args=[self.id])
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("InvitationLink")
 
@@ -195,13 +219,18 @@ class EndUserTable(LiteLLMModel):
     def __str__(self) -> str:
         return self.alias or self.user_id
 
+    def get_absolute_url(self) -> str:
+        """End users have no page of their own: the list, searched for this one."""
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        return reverse("accounts:enduser_list") + "?" + urlencode({"q": self.user_id})
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("EndUserTable")
 
 
-class DeletedTeamTable(LiteLLMModel):
-    optional_table = True  # newer schemas only; absent on the seed-era database
-    id = TextField(primary_key=True)
+class DeletedTeamTable(DeletedArchive):
     team_id = TextField()
     team_alias = TextField(null=True, blank=True)
     organization_id = TextField(null=True, blank=True)
@@ -225,10 +254,6 @@ class DeletedTeamTable(LiteLLMModel):
     model_id = IntegerField(null=True, blank=True)
     created_at = DateTimeField(null=True, blank=True)
     updated_at = DateTimeField(null=True, blank=True)
-    deleted_at = DateTimeField()
-    deleted_by = TextField(null=True, blank=True)
-    deleted_by_api_key = TextField(null=True, blank=True)
-    litellm_changed_by = TextField(null=True, blank=True)
     router_settings = JSONField(null=True, blank=True)
     policies = ArrayField(TextField(), null=True, blank=True)
     allow_team_guardrail_config = BooleanField()

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
+from budgets.member_cap import active_temp_increase, member_cap, team_default_budget_id
 from budgets.models import BudgetTable
+from budgets.thresholds import budget_state
 from config import writes
 from config.policy import UI_SESSION_TEAM_ID
 from keys.models import VerificationToken
-from usage.models import DailyUserSpend
+from keys.status import is_expired
+from usage import daily
 
 from .models import InvitationLink, OrganizationMembership, OrganizationTable, TeamMembership, TeamTable, UserTable
 
@@ -41,7 +43,7 @@ class KeyRow:
 
     @property
     def expired(self) -> bool:
-        return self.key.expires is not None and self.key.expires <= writes.now_utc()
+        return is_expired(self.key.expires)
 
 
 def key_rows(principal, limit: int = 200, **filters) -> list[KeyRow]:
@@ -79,7 +81,7 @@ class BudgetView:
     def state(self) -> str:
         if not self.max_budget:
             return ""
-        return "over" if (self.spend or 0) >= self.max_budget else ("warn" if self.percent >= 80 else "")
+        return budget_state(100.0 * (self.spend or 0) / self.max_budget)
 
 
 @dataclass
@@ -91,6 +93,9 @@ class Member:
     spend: float = 0.0
     budget: BudgetTable | None = None
     in_user_table: bool = True
+    cap: float | None = None  # budgets.member_cap.member_cap: what the proxy enforces
+    temp_increase: float = 0.0
+    cap_from_default: bool = False  # no own max_budget: the team's default member budget applies
 
 
 def team_members(team: TeamTable) -> list[Member]:
@@ -101,13 +106,17 @@ def team_members(team: TeamTable) -> list[Member]:
         u.user_id: u for u in UserTable.objects.filter(user_id__in=ids).only("user_id", "user_email", "user_alias")
     }
     memberships = {m.user_id: m for m in TeamMembership.objects.filter(team_id=team.team_id, user_id__in=ids)}
-    budget_ids = [m.budget_id for m in memberships.values() if m.budget_id]
+    default_id = team_default_budget_id(team)
+    budget_ids = [m.budget_id for m in memberships.values() if m.budget_id] + ([default_id] if default_id else [])
     budgets = {b.budget_id: b for b in BudgetTable.objects.filter(budget_id__in=budget_ids)}
+    now = writes.now_utc()
     members = []
     for entry in roster:
         uid = entry.get("user_id")
         user = users.get(uid)
         membership = memberships.get(uid)
+        budget = budgets.get(membership.budget_id) if membership and membership.budget_id else None
+        cap = member_cap(budget, budgets.get(default_id), now)
         members.append(
             Member(
                 user_id=uid,
@@ -115,8 +124,11 @@ def team_members(team: TeamTable) -> list[Member]:
                 role=entry.get("role") or "user",
                 alias=user.user_alias if user else None,
                 spend=membership.spend if membership else 0.0,
-                budget=budgets.get(membership.budget_id) if membership and membership.budget_id else None,
+                budget=budget,
                 in_user_table=user is not None,
+                cap=cap,
+                temp_increase=active_temp_increase(budget, now) if budget is not None else 0.0,
+                cap_from_default=cap is not None and getattr(budget, "max_budget", None) is None,
             )
         )
     members.sort(key=lambda m: (m.role != "admin", (m.user_email or m.user_id or "").lower()))
@@ -163,26 +175,13 @@ def user_orgs(user: UserTable) -> list[UserOrg]:
     return [UserOrg(org, memberships.get(org.organization_id)) for org in orgs]
 
 
-def usage_totals(days: list[dict]) -> dict:
-    return {
-        "spend": sum(d["spend"] or 0 for d in days),
-        "requests": sum(d["requests"] or 0 for d in days),
-        "tokens": sum(d["tokens"] or 0 for d in days),
-        "active_days": len(days),
-    }
+def usage_totals(days) -> dict:
+    return daily.totals(days)
 
 
-def recent_user_usage(user_id: str, days: int = 30) -> list[dict]:
-    """Spend and requests per day from DailyUserSpend (summed: rows are per key/model/...)."""
-    since = (writes.now_utc().date() - timedelta(days=days - 1)).isoformat()
-    return list(
-        DailyUserSpend.objects.filter(user_id=user_id, date__gte=since)
-        .values("date")
-        .annotate(
-            spend=Sum("spend"), requests=Sum("api_requests"), tokens=Sum("prompt_tokens") + Sum("completion_tokens")
-        )
-        .order_by("-date")
-    )
+def recent_user_usage(user_id: str, days: int = 30) -> list:
+    """Spend, requests and tokens per day: usage/daily.py, the dashboard's user scope."""
+    return daily.last_days(daily.scope("user", user_id), days)
 
 
 @dataclass

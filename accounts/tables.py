@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
 from config import policy
@@ -35,7 +34,7 @@ class CountColumn(tables.Column):
 class UserListTable(ConsoleTable):
     user_email = tables.Column(
         verbose_name="Email",
-        linkify=lambda record: reverse("accounts:user_detail", args=[record.user_id]),
+        linkify=True,
         empty_values=(),
     )
     user_alias = tables.Column(verbose_name="Name")
@@ -62,9 +61,7 @@ class UserListTable(ConsoleTable):
 
 
 class TeamListTable(ConsoleTable):
-    team_alias = tables.Column(
-        verbose_name="Team", linkify=lambda record: reverse("accounts:team_detail", args=[record.team_id])
-    )
+    team_alias = tables.Column(verbose_name="Team", linkify=True)
     organization = tables.Column(verbose_name="Organization", accessor="org_alias", orderable=False, default="—")
     member_count = CountColumn(verbose_name="Members", accessor="members_with_roles", orderable=False)
     spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
@@ -99,7 +96,7 @@ class TeamListTable(ConsoleTable):
 class OrgListTable(ConsoleTable):
     organization_alias = tables.Column(
         verbose_name="Organization",
-        linkify=lambda record: reverse("accounts:org_detail", args=[record.organization_id]),
+        linkify=True,
     )
     team_count = CountColumn(verbose_name="Teams", orderable=True)
     member_count = CountColumn(verbose_name="Members", orderable=True)
@@ -186,9 +183,8 @@ class InvitationListTable(ConsoleTable):
 
     def render_invitee(self, value, record):
         who = value or record.user_id
-        if self.principal is not None and self.principal.can_see_invitation_link(record):
-            return format_html('<a href="{}">{}</a>', reverse("accounts:invitation_detail", args=[record.id]), who)
-        return who
+        url = record.page_url_for(self.principal)
+        return format_html('<a href="{}">{}</a>', url, who) if url else who
 
     def value_invitee(self, value, record):
         return value or record.user_id

@@ -7,15 +7,18 @@ from django import forms
 
 from .models import BudgetTable
 from .selectors import KINDS
+from .thresholds import near_label
 
-VIEWS = [("", "All budgets"), ("over", "Over budget"), ("near", "Near budget (80%+)"), ("soft", "Past soft budget")]
+
+def view_choices():  # callable, so the label follows NEAR_BUDGET_RATIO
+    return [("", "All budgets"), ("over", "Over budget"), ("near", near_label()), ("soft", "Past soft budget")]
 
 
 class BudgetOverviewForm(forms.Form):
     """The overview's filters (validated, then handed to budgets.selectors.budget_overview)."""
 
     kind = forms.ChoiceField(label="Type", required=False, choices=[("", "Every type")] + KINDS)
-    view = forms.ChoiceField(label="Show", required=False, choices=VIEWS)
+    view = forms.ChoiceField(label="Show", required=False, choices=view_choices)
 
     def clean_kind(self):
         return self.cleaned_data.get("kind") or None

@@ -37,5 +37,10 @@ class BudgetTable(LiteLLMModel):
     def __str__(self) -> str:
         return self.budget_id
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("budgets:budget_row_edit", args=[self.budget_id])
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("BudgetTable")

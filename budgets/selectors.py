@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connections
-from django.db.models import Sum
 
 from accounts.models import (
     EndUserTable,
@@ -29,9 +28,11 @@ from config import writes
 from config.routers import LITELLM_ALIAS
 from keys.models import VerificationToken
 from keys.services import UI_SESSION_TEAM_ID
-from usage.models import DailyTeamSpend, DailyUserSpend
+from usage import daily
 
+from .member_cap import active_temp_increase, member_cap, team_default_budget_id  # noqa: F401
 from .models import BudgetTable
+from .thresholds import budget_state, near_percent
 
 KINDS = [
     ("key", "Key"),
@@ -42,7 +43,6 @@ KINDS = [
     ("end_user", "End user"),
 ]
 KIND_LABELS = dict(KINDS)
-NEAR_PERCENT = 80.0
 
 # Sort keys offered on the overview -> SQL (NULLs last whichever way).
 SORTS = {
@@ -120,8 +120,8 @@ def _branches(principal) -> tuple[list[str], list]:
     )
     params += p
 
-    # A team member's cap includes an unexpired temporary increase (models/budget.py::
-    # effective_max_budget); those columns exist on newer schemas only.
+    # A team member's cap includes an unexpired temporary increase: budgets/member_cap.py's rule
+    # in SQL (temp_budget_expiry > now); those columns exist on newer schemas only.
     member_max = "b.max_budget"
     if BudgetTable.has_column("temp_budget_increase") and BudgetTable.has_column("temp_budget_expiry"):
         member_max = (
@@ -171,7 +171,7 @@ class BudgetRow:
     def state(self) -> str:
         if self.pct is None:
             return ""
-        return "over" if self.pct >= 100 else ("warn" if self.pct >= NEAR_PERCENT else "")
+        return budget_state(self.pct)
 
     @property
     def meter_width(self) -> float:
@@ -206,7 +206,7 @@ def _where(kind: str | None, view: str | None) -> tuple[str, list]:
         clauses.append("pct >= 100")
     elif view == "near":
         clauses.append("pct >= %s AND pct < 100")  # near, not yet over (that is its own view)
-        params.append(NEAR_PERCENT)
+        params.append(near_percent())
     elif view == "soft":
         clauses.append("soft_budget IS NOT NULL AND spend >= soft_budget")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -240,7 +240,7 @@ def budget_overview(
                        count(*) FILTER (WHERE pct >= %s AND pct < 100),
                        count(*) FILTER (WHERE soft_budget IS NOT NULL AND spend >= soft_budget)
                   FROM ({base}) AS b GROUP BY kind""",
-            [NEAR_PERCENT, *params],
+            [near_percent(), *params],
         )
         counts: dict[str, dict[str, int]] = {}
         for k, total, over, near, soft in cursor.fetchall():
@@ -267,10 +267,11 @@ class MemberBudget:
     shared: bool  # still on the team's default member budget row
     temp_increase: float = 0.0  # an unexpired temporary increase (counts towards the cap)
     temp_expiry: datetime | None = None
+    cap: float | None = None  # budgets.member_cap.member_cap: what the proxy enforces
 
     @property
     def effective_max(self) -> float | None:
-        return None if self.max_budget is None else self.max_budget + self.temp_increase
+        return self.cap
 
     @property
     def pct(self) -> float | None:
@@ -281,19 +282,11 @@ class MemberBudget:
 
     @property
     def state(self) -> str:
-        pct = self.pct
-        if pct is None:
-            return ""
-        return "over" if pct >= 100 else ("warn" if pct >= NEAR_PERCENT else "")
+        return budget_state(self.pct)
 
     @property
     def meter_width(self) -> float:
         return min(100.0, self.pct or 0.0)
-
-
-def team_default_budget_id(team) -> str | None:
-    metadata = team.metadata if isinstance(team.metadata, dict) else {}
-    return metadata.get("team_member_budget_id")
 
 
 def team_member_budgets(team) -> list[MemberBudget]:
@@ -305,9 +298,10 @@ def team_member_budgets(team) -> list[MemberBudget]:
     }
     user_ids = [m.get("user_id") for m in roster if m.get("user_id")] + list(memberships)
     emails = dict(UserTable.objects.filter(user_id__in=set(user_ids)).values_list("user_id", "user_email"))
-    budget_ids = {m["budget_id"] for m in memberships.values() if m["budget_id"]}
-    budgets = {b.budget_id: b for b in BudgetTable.objects.filter(budget_id__in=budget_ids)}
     default_id = team_default_budget_id(team)
+    budget_ids = {m["budget_id"] for m in memberships.values() if m["budget_id"]} | ({default_id} - {None})
+    budgets = {b.budget_id: b for b in BudgetTable.objects.filter(budget_id__in=budget_ids)}
+    now = writes.now_utc()
     rows, seen = [], set()
     for member in roster:
         user_id = member.get("user_id")
@@ -330,17 +324,15 @@ def team_member_budgets(team) -> list[MemberBudget]:
                 rpm_limit=getattr(budget, "rpm_limit", None),
                 shared=bool(default_id) and membership.get("budget_id") == default_id,
                 **_temp_increase(budget),
+                cap=member_cap(budget, budgets.get(default_id), now),
             )
         )
     return rows
 
 
 def _temp_increase(budget) -> dict:
-    increase = getattr(budget, "temp_budget_increase", None)
-    expiry = getattr(budget, "temp_budget_expiry", None)
-    if increase is None or expiry is None or expiry <= writes.now_utc():
-        return {}
-    return {"temp_increase": increase, "temp_expiry": expiry}
+    increase = active_temp_increase(budget)
+    return {"temp_increase": increase, "temp_expiry": budget.temp_budget_expiry} if increase else {}
 
 
 # --- Burn-down forecast --------------------------------------------------------------------------
@@ -376,29 +368,16 @@ class Forecast:
         )
 
 
-def _pace(model, today: date, **filters) -> float:
-    since = (today - timedelta(days=FORECAST_DAYS - 1)).isoformat()
-    total = model.objects.filter(date__gte=since, date__lte=today.isoformat(), **filters).aggregate(s=Sum("spend"))["s"]
-    return (total or 0.0) / FORECAST_DAYS
-
-
 def daily_pace(kind: str, object_id: str, *, parent_id: str | None = None, today: date | None = None) -> float | None:
-    """Average spend per day over the last 7 days (today included) from the daily tables."""
-    today = today or writes.now_utc().date()
-    if kind == "key":
-        pace = _pace(DailyUserSpend, today, api_key=object_id)
-        return pace or _pace(DailyTeamSpend, today, api_key=object_id)
-    if kind == "user":
-        return _pace(DailyUserSpend, today, user_id=object_id)
-    if kind == "team":
-        return _pace(DailyTeamSpend, today, team_id=object_id)
-    if kind == "org":
-        team_ids = TeamTable.objects.filter(organization_id=object_id).values("team_id")
-        return _pace(DailyTeamSpend, today, team_id__in=team_ids)
-    if kind == "member" and parent_id:
-        keys = VerificationToken.objects.filter(user_id=object_id, team_id=parent_id).values("token")
-        return _pace(DailyTeamSpend, today, team_id=parent_id, api_key__in=keys)
-    return None
+    """Average spend per day over the last 7 days (today included): usage/daily.py, the
+    dashboard's scope for the key, user, team or org; a member's keys in the team."""
+    if kind == "member":
+        if not parent_id:
+            return None
+        return daily.pace(daily.scope("user", object_id), FORECAST_DAYS, today=today, team_of_member=parent_id)
+    if kind not in ("key", "user", "team", "org"):
+        return None
+    return daily.pace(daily.scope(kind, object_id), FORECAST_DAYS, today=today)
 
 
 def forecast(

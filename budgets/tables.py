@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
 from config.tables import ConsoleTable, MoneyColumn
@@ -83,13 +82,11 @@ class BudgetRowTable(ConsoleTable):
     def render_rpm_limit(self, value):
         return f"{value:,}"
 
-    def render_budget_id(self, value):
+    def render_budget_id(self, value, record):
         label = value if len(value) <= 14 else value[:8] + "…"
         if not self.editable:
             return format_html('<span title="{}">{}</span>', value, label)
-        return format_html(
-            '<a href="{}" title="{}">{}</a>', reverse("budgets:budget_row_edit", args=[value]), value, label
-        )
+        return format_html('<a href="{}" title="{}">{}</a>', record.get_absolute_url(), value, label)
 
     def render_updated_by(self, record):
         return getattr(record, "updated_by_email", None) or record.updated_by

@@ -24,6 +24,7 @@ from .filters import BudgetOverviewForm, BudgetRowFilterSet
 from .forms import BudgetFieldsMixin, MemberBudgetMatrixForm, budget_changes, budget_consequences
 from .models import BudgetTable
 from .tables import BudgetOverviewExportTable, BudgetRowTable
+from .thresholds import near_label
 
 
 def _actor(principal) -> writes.Actor:
@@ -130,12 +131,13 @@ class BudgetOverviewView(ConsoleMixin, TemplateView):
             for key, label in (
                 ("", "All"),
                 ("over", "Over budget"),
-                ("near", "Near budget (80%+)"),
+                ("near", near_label()),
                 ("soft", "Past soft budget"),
             )
         ]
         context.update(
             form=form,
+            near_label=near_label(),
             rows=result.rows,
             page=result.page,
             has_next=result.has_next,

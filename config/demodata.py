@@ -29,6 +29,7 @@ from django.db.models import JSONField
 from psycopg.types.json import Jsonb
 
 from . import writes
+from .litellm import UI_SESSION_TEAM_ID
 from .routers import LITELLM_ALIAS
 
 DEMO_PASSWORD = "Demo-Password-1!"
@@ -129,7 +130,6 @@ END_USERS = [
     ("cust-fourthcoffee", "Fourth Coffee"),
     ("cust-woodgrove", "Woodgrove Bank"),
 ]
-UI_SESSION_TEAM_ID = "litellm-dashboard"
 LOG_DAYS = 3  # spend logs cover today and the two days before; older days are daily rows only
 
 

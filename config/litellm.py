@@ -15,6 +15,10 @@ from django.db import connections
 
 from .routers import LITELLM_ALIAS
 
+# The team the proxy's UI-login session keys belong to (litellm/constants.py
+# UI_SESSION_TOKEN_TEAM_ID). Every caller imports it from here.
+UI_SESSION_TEAM_ID = "litellm-dashboard"
+
 
 def table_name(logical: str) -> str:
     """`UserTable` -> `LiteLLM_UserTable` (or the configured prefix of a rebranded fork)."""

@@ -73,3 +73,19 @@ class LiteLLMModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise FullSaveForbidden("Delete LiteLLM rows through the services, which archive and audit.")
+
+
+class DeletedArchive(LiteLLMModel):
+    """LiteLLM's Deleted* archives (DeletedVerificationToken, DeletedTeamTable): a copy of the
+    deleted row under a new id, stamped with who deleted it and when
+    (persist_deleted_verification_tokens / the team delete path). Newer schemas only."""
+
+    optional_table = True  # absent on the seed-era database
+    id = models.TextField(primary_key=True)
+    deleted_at = models.DateTimeField()
+    deleted_by = models.TextField(null=True, blank=True)
+    deleted_by_api_key = models.TextField(null=True, blank=True)
+    litellm_changed_by = models.TextField(null=True, blank=True)
+
+    class Meta(LiteLLMModel.Meta):
+        abstract = True

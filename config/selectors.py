@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from .writes import now_utc
 
@@ -18,35 +18,28 @@ def month_bounds(today: date) -> tuple[date, date, date]:
 
 def active_keys_q(now=None) -> Q:
     """Usable keys: not blocked, not expired, and not the proxy's UI-session keys."""
-    from config.policy import UI_SESSION_TEAM_ID
+    from keys.status import usable_keys_q
 
-    now = now or now_utc()
-    return (
-        (Q(blocked__isnull=True) | Q(blocked=False))
-        & (Q(expires__isnull=True) | Q(expires__gt=now))
-        & (Q(team_id__isnull=True) | ~Q(team_id=UI_SESSION_TEAM_ID))
-    )
+    return usable_keys_q(now)
 
 
 def home_figures(principal) -> dict:
+    from accounts.invitation_status import PENDING, invitation_status_q
     from accounts.models import InvitationLink, TeamTable, UserTable
     from keys.models import VerificationToken
-    from usage.models import DailyUserSpend
+    from usage import daily
 
     today = now_utc().date()
     first, last_first, last_end = month_bounds(today)
-    spend_rows = DailyUserSpend.objects.filter(date__gte=last_first.isoformat(), date__lte=today.isoformat())
+    # The usage dashboard's numbers (usage/daily.py): the whole proxy, or the person's own.
+    scope = daily.scope("proxy") if principal.may_see_whole_proxy else daily.scope("user", principal.user_id)
+    days = daily.daily_usage(scope, first=last_first, last=today)
     keys = VerificationToken.objects.filter(active_keys_q())
     if not principal.may_see_whole_proxy:
-        spend_rows = spend_rows.filter(user_id=principal.user_id)
         keys = keys.filter(principal.keys_q())
-    spend = spend_rows.aggregate(
-        this_month=Sum("spend", filter=Q(date__gte=first.isoformat())),
-        last_month=Sum("spend", filter=Q(date__lte=last_end.isoformat())),
-    )
     figures = {
-        "spend_this_month": spend["this_month"] or 0.0,
-        "spend_last_month": spend["last_month"] or 0.0,
+        "spend_this_month": sum(d.spend for d in days if d.day >= first),
+        "spend_last_month": sum(d.spend for d in days if d.day <= last_end),
         "active_keys": keys.count(),
         "month_label": first.strftime("%B %Y"),
         "last_month_label": last_first.strftime("%B %Y"),
@@ -56,7 +49,7 @@ def home_figures(principal) -> dict:
         teams = TeamTable.objects.filter(principal.teams_q())
         figures["users"] = users.count()
         figures["teams"] = teams.count()
-        invitations = InvitationLink.objects.filter(is_accepted=False, expires_at__date__gte=today)
+        invitations = InvitationLink.objects.filter(invitation_status_q(PENDING, today))
         if not principal.may_see_whole_proxy:
             invitations = invitations.filter(user_id__in=users.values("user_id"))
         figures["pending_invitations"] = invitations.aggregate(n=Count("id"))["n"]

@@ -119,6 +119,8 @@ CONSOLE_BASE_URL = env.str("CONSOLE_BASE_URL", default="http://127.0.0.1:8000").
 # The user id LiteLLM uses for master-key callers (PROXY_ADMIN_ID in the proxy).
 LITELLM_PROXY_ADMIN_ID = env.str("LITELLM_PROXY_ADMIN_ID", default="default_user_id")
 LITELLM_CACHE_TTL_SECONDS = env.int("LITELLM_CACHE_TTL_SECONDS", default=60)
+# Spend at or above this share of a cap is "near budget" (budgets/thresholds.py).
+NEAR_BUDGET_RATIO = env.float("NEAR_BUDGET_RATIO", default=0.8)
 # Key generation as the proxy does it (LENGTH_OF_LITELLM_GENERATED_KEY, DISABLE_KEY_NAME).
 LITELLM_KEY_BYTES = env.int("LENGTH_OF_LITELLM_GENERATED_KEY", default=16)
 LITELLM_MINIMUM_CUSTOM_KEY_LENGTH = env.int("MINIMUM_CUSTOM_KEY_LENGTH", default=16)

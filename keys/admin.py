@@ -11,10 +11,10 @@ from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label
 from config.policy import UI_SESSION_TEAM_ID
 from config.selectors import active_keys_q
 from config.tables import money
-from config.writes import now_utc
 
 from . import services
 from .models import DeletedVerificationToken, VerificationToken
+from .status import BLOCKED, EXPIRED, status_q
 
 label(VerificationToken, "virtual key")
 label(DeletedVerificationToken, "deleted key")
@@ -37,9 +37,9 @@ class KeyStateFilter(admin.SimpleListFilter):
         if value == "active":
             return queryset.filter(active_keys_q())
         if value == "blocked":
-            return queryset.filter(blocked=True)
+            return queryset.filter(status_q(BLOCKED))
         if value == "expired":
-            return queryset.filter(expires__lte=now_utc())
+            return queryset.filter(status_q(EXPIRED))
         if value == "ui_session":
             return queryset.filter(team_id=UI_SESSION_TEAM_ID)
         return queryset

@@ -12,7 +12,7 @@ from django.db.models import (
 )
 
 from config.litellm import table_name
-from config.models_base import LiteLLMModel
+from config.models_base import DeletedArchive, LiteLLMModel
 
 
 class VerificationToken(LiteLLMModel):
@@ -90,13 +90,16 @@ class VerificationToken(LiteLLMModel):
     def __str__(self) -> str:
         return self.key_alias or self.key_name or self.token[:12]
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("keys:key_detail", args=[self.token])
+
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("VerificationToken")
 
 
-class DeletedVerificationToken(LiteLLMModel):
-    optional_table = True  # newer schemas only; absent on the seed-era database
-    id = TextField(primary_key=True)
+class DeletedVerificationToken(DeletedArchive):
     token = TextField()
     key_name = TextField(null=True, blank=True)
     key_alias = TextField(null=True, blank=True)
@@ -133,10 +136,6 @@ class DeletedVerificationToken(LiteLLMModel):
     rotation_interval = TextField(null=True, blank=True)
     last_rotation_at = DateTimeField(null=True, blank=True)
     key_rotation_at = DateTimeField(null=True, blank=True)
-    deleted_at = DateTimeField()
-    deleted_by = TextField(null=True, blank=True)
-    deleted_by_api_key = TextField(null=True, blank=True)
-    litellm_changed_by = TextField(null=True, blank=True)
     router_settings = JSONField(null=True, blank=True)
     policies = ArrayField(TextField(), null=True, blank=True)
     access_group_ids = ArrayField(TextField(), null=True, blank=True)

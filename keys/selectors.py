@@ -6,26 +6,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import OrganizationTable, TeamTable, UserTable
 from config import writes
 from config.litellm import catalog
 from config.models import ProxyModelTable
-from usage.models import DailyTeamSpend, DailyUserSpend, SpendLogs
+from usage import daily
+from usage.daily import DailyUsage  # noqa: F401 (the key page's rows)
+from usage.models import SpendLogs
 
 from .models import VerificationToken
-from .services import UI_SESSION_TEAM_ID
 
-# Statuses a person can filter by (the proxy's /key/list derives blocked > expired > active).
-ACTIVE, BLOCKED, EXPIRED, EXPIRING, OVER_BUDGET = "active", "blocked", "expired", "expiring", "over_budget"
-STATUS_CHOICES = [
-    (ACTIVE, "Active"),
-    (BLOCKED, "Blocked"),
-    (EXPIRED, "Expired"),
-    (EXPIRING, "Expiring soon"),
-    (OVER_BUDGET, "Over budget"),
-]
+# Key status has one definition (keys/status.py); re-exported for the key pages.
+from .status import (  # noqa: E402,F401
+    ACTIVE,
+    BLOCKED,
+    EXPIRED,
+    EXPIRING,
+    NOT_UI_SESSION_Q,
+    OVER_BUDGET,
+    STATUS_CHOICES,
+    is_over_budget,
+    key_status,
+    status_q,
+)
 
 RECENT_REQUESTS_DAYS = 7
 RECENT_REQUESTS_LIMIT = 20
@@ -61,37 +66,11 @@ def key_queryset(principal, *, include_ui_sessions: bool = False) -> QuerySet:
     qs = VerificationToken.objects.filter(principal.keys_q()).only(*columns)
     if not include_ui_sessions:
         # The proxy's own filter: team_id IS NULL OR team_id <> 'litellm-dashboard'.
-        qs = qs.filter(Q(team_id__isnull=True) | ~Q(team_id=UI_SESSION_TEAM_ID))
+        qs = qs.filter(NOT_UI_SESSION_Q)
     return qs.annotate(
         team_alias=Subquery(TeamTable.objects.filter(team_id=OuterRef("team_id")).values("team_alias")[:1]),
         user_email=Subquery(UserTable.objects.filter(user_id=OuterRef("user_id")).values("user_email")[:1]),
     )
-
-
-def status_q(status: str, *, now: datetime | None = None, within_days: int = 7) -> Q:
-    now = now or writes.now_utc()
-    not_blocked = Q(blocked__isnull=True) | Q(blocked=False)
-    if status == BLOCKED:
-        return Q(blocked=True)
-    if status == EXPIRED:
-        return not_blocked & Q(expires__lt=now)
-    if status == EXPIRING:
-        return not_blocked & Q(expires__gte=now, expires__lt=now + timedelta(days=within_days))
-    if status == OVER_BUDGET:
-        return Q(max_budget__isnull=False, spend__gte=F("max_budget"))
-    if status == ACTIVE:
-        return not_blocked & (Q(expires__isnull=True) | Q(expires__gte=now))
-    return Q()
-
-
-def key_status(key, *, now: datetime | None = None) -> str:
-    """blocked > expired > active, as _derive_key_status; "over budget" shown alongside."""
-    now = now or writes.now_utc()
-    if key.blocked:
-        return BLOCKED
-    if key.expires is not None and key.expires < now:
-        return EXPIRED
-    return ACTIVE
 
 
 def sees_only_own_keys(principal) -> bool:
@@ -190,48 +169,9 @@ def grantable_models(principal, team: TeamTable | None) -> ModelScope:
 # --- The key page ------------------------------------------------------------------------------
 
 
-@dataclass
-class DailyUsage:
-    day: date
-    spend: float
-    requests: int
-    tokens: int
-
-
 def key_daily_usage(key, *, days: int = USAGE_DAYS, today: date | None = None) -> list[DailyUsage]:
-    """The key's spend per day from the daily tables (api_key = the hash). The user table holds
-    every request of the key (user_id '' or NULL when it had no user); the team table is read
-    only when the user table has nothing (older proxies). One grouped query each."""
-    today = today or writes.now_utc().date()
-    since = (today - timedelta(days=days - 1)).isoformat()
-    for model in (DailyUserSpend, DailyTeamSpend):
-        rows = _daily_rows(model, key.token, since)
-        if rows:
-            return rows
-    return []
-
-
-def _daily_rows(model, token: str, since: str) -> list[DailyUsage]:
-    rows = (
-        model.objects.filter(api_key=token, date__gte=since)
-        .values("date")
-        .annotate(
-            spend=Sum("spend"),
-            requests=Sum("api_requests"),
-            prompt=Sum("prompt_tokens"),
-            completion=Sum("completion_tokens"),
-        )
-        .order_by("-date")
-    )
-    return [
-        DailyUsage(
-            day=date.fromisoformat(r["date"]),
-            spend=r["spend"] or 0.0,
-            requests=r["requests"] or 0,
-            tokens=(r["prompt"] or 0) + (r["completion"] or 0),
-        )
-        for r in rows
-    ]
+    """The key's spend per day: usage/daily.py, the dashboard's key scope (api_key = the hash)."""
+    return daily.last_days(daily.scope("key", key.token), days, today=today)
 
 
 def has_api_key_log_index() -> bool:

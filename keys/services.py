@@ -27,8 +27,7 @@ from .models import DeletedVerificationToken, VerificationToken
 
 LOGICAL_TABLE = "VerificationToken"
 
-# The proxy's UI-login session keys live in this team (UI_SESSION_TOKEN_TEAM_ID).
-UI_SESSION_TEAM_ID = "litellm-dashboard"
+UI_SESSION_TEAM_ID = litellm.UI_SESSION_TEAM_ID  # callers that import it from here
 
 
 KeyChangeRefused = ChangeRefused  # e.g. a duplicate alias LiteLLM would refuse

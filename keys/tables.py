@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from budgets.thresholds import budget_state
 from config import writes
 from config.tables import ConsoleTable, MoneyColumn, money
 
 from .models import VerificationToken
+from .status import is_expired, is_over_budget, status_badge, status_label
 
 
 class DateCol(tables.Column):
@@ -46,7 +47,7 @@ class KeyTable(ConsoleTable):
     key_alias = tables.Column(
         accessor="token",
         verbose_name="Key",
-        linkify=lambda record: reverse("keys:key_detail", args=[record.token]),
+        linkify=True,
         order_by=("key_alias", "token"),
         attrs={"td": {"class": "key-cell"}},
     )
@@ -127,33 +128,19 @@ class KeyTable(ConsoleTable):
         return record.key_alias or ""
 
     def render_status(self, record):
-        badges = []
-        if record.blocked:
-            badges.append(mark_safe('<span class="badge badge-danger">Blocked</span>'))
-        elif record.expires is not None and record.expires < self.now:
-            badges.append(mark_safe('<span class="badge">Expired</span>'))
-        else:
-            badges.append(mark_safe('<span class="badge badge-ok">Active</span>'))
-        if record.max_budget is not None and (record.spend or 0) >= record.max_budget:
+        badges = [status_badge(record, self.now)]
+        if is_over_budget(record):
             badges.append(mark_safe('<span class="badge badge-danger">Over budget</span>'))
         return mark_safe(" ".join(badges))
 
     def value_status(self, record):
-        if record.blocked:
-            status = "blocked"
-        elif record.expires is not None and record.expires < self.now:
-            status = "expired"
-        else:
-            status = "active"
-        if record.max_budget is not None and (record.spend or 0) >= record.max_budget:
-            status += " over budget"
-        return status
+        return status_label(record, self.now)
 
     def render_max_budget(self, record, spend_first: bool = False):
         if record.max_budget is None:
             return "—"
         pct = 100.0 * (record.spend or 0) / record.max_budget if record.max_budget else 100.0
-        state = "over" if pct >= 100 else ("warn" if pct >= 80 else "")
+        state = budget_state(pct)
         label = (
             format_html('{} <span class="muted small">of {}</span>', money(record.spend), money(record.max_budget))
             if spend_first
@@ -183,7 +170,7 @@ class KeyTable(ConsoleTable):
         if value is None:
             return "never"
         label = value.strftime("%Y-%m-%d")
-        if value < self.now:
+        if is_expired(value, self.now):
             # The Status column already says "Expired"; the date stays, muted.
             return format_html('<span class="muted" title="expired">{}</span>', label)
         return label

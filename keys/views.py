@@ -158,7 +158,7 @@ class KeyDetailView(ConsoleMixin, TemplateView):
             title=_label(key),
             labels=selectors.key_labels(key),
             status=selectors.key_status(key),
-            over_budget=key.max_budget is not None and (key.spend or 0) >= key.max_budget,
+            over_budget=selectors.is_over_budget(key),
             pct=(100.0 * (key.spend or 0) / key.max_budget) if key.max_budget else None,
             soft_budget=soft_budget,
             usage=usage,
@@ -270,7 +270,7 @@ class KeyEditView(ConsoleMixin, View):
                 "key": key,
                 "title": f"Edit {_label(key)}",
                 "submit_label": "Save changes",
-                "cancel_url": reverse("keys:key_detail", args=[key.token]),
+                "cancel_url": key.get_absolute_url(),
                 "cache_note": True,
                 "consequences": consequences,
                 "section": self.section,
@@ -359,7 +359,7 @@ class KeyRegenerateView(_ConfirmView):
                 "The new secret is shown once, on the next page.",
             ],
             "submit_label": "Regenerate secret",
-            "cancel_url": reverse("keys:key_detail", args=[key.token]),
+            "cancel_url": key.get_absolute_url(),
             "danger": True,
         }
 
@@ -383,7 +383,7 @@ class KeyDeleteView(_ConfirmView):
                 f"Spend so far: ${key.spend or 0:,.2f}.",
             ],
             "submit_label": "Delete key",
-            "cancel_url": reverse("keys:key_detail", args=[key.token]),
+            "cancel_url": key.get_absolute_url(),
             "danger": True,
         }
 

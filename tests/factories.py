@@ -235,6 +235,15 @@ def make_daily_team_spend(team_id: str | None, day: str, **values) -> dict:
     return _daily(DailyTeamSpend, "team_id", team_id, day, **values)
 
 
+def make_daily_spend(user_id: str | None, team_id: str | None, day: str, **values) -> dict:
+    """One request's share as the proxy books it: a row in the user table and one in the team
+    table, same key and counters ('' for a missing user or team, as 1.108.11 writes)."""
+    values.setdefault("api_key", "hash-" + str(next(_seq)))
+    row = make_daily_user_spend(user_id or "", day, **values)
+    make_daily_team_spend(team_id or "", day, **values)
+    return row
+
+
 def make_daily_tag_spend(tag: str | None, day: str, **values) -> dict:
     return _daily(DailyTagSpend, "tag", tag, day, **values)
 

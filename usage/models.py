@@ -12,23 +12,25 @@ from django.db.models import (
 from config.litellm import table_name
 from config.models_base import LiteLLMModel
 
+DAILY_OPTIONAL_COLUMNS = [
+    "autorouter_savings_spend",
+    "compression_saved_tokens",
+    "compression_savings_spend",
+    "endpoint",
+    "gateway_injected_caching_savings_spend",
+    "mcp_namespaced_tool_name",
+    "prompt_caching_savings_spend",
+    "timed_requests",
+    "total_response_time_ms",
+]
 
-class DailyUserSpend(LiteLLMModel):
-    optional_columns = frozenset(
-        [
-            "autorouter_savings_spend",
-            "compression_saved_tokens",
-            "compression_savings_spend",
-            "endpoint",
-            "gateway_injected_caching_savings_spend",
-            "mcp_namespaced_tool_name",
-            "prompt_caching_savings_spend",
-            "timed_requests",
-            "total_response_time_ms",
-        ]
-    )
+
+class DailySpend(LiteLLMModel):
+    """The columns LiteLLM's daily spend tables share (one row per entity, date, key, model,
+    provider, MCP tool and endpoint; schema.prisma). Each table adds its entity column."""
+
+    optional_columns = frozenset(DAILY_OPTIONAL_COLUMNS)
     id = TextField(primary_key=True)
-    user_id = TextField(null=True, blank=True)
     date = TextField()
     api_key = TextField()
     model = TextField(null=True, blank=True)
@@ -53,100 +55,31 @@ class DailyUserSpend(LiteLLMModel):
     gateway_injected_caching_savings_spend = FloatField()
     total_response_time_ms = BigIntegerField()
     timed_requests = BigIntegerField()
+
+    class Meta(LiteLLMModel.Meta):
+        abstract = True
+
+
+class DailyUserSpend(DailySpend):
+    user_id = TextField(null=True, blank=True)
 
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("DailyUserSpend")
 
 
-class DailyTeamSpend(LiteLLMModel):
-    optional_columns = frozenset(
-        [
-            "autorouter_savings_spend",
-            "compression_saved_tokens",
-            "compression_savings_spend",
-            "endpoint",
-            "gateway_injected_caching_savings_spend",
-            "mcp_namespaced_tool_name",
-            "prompt_caching_savings_spend",
-            "ptu_flat_cost",
-            "timed_requests",
-            "total_response_time_ms",
-        ]
-    )
-    id = TextField(primary_key=True)
+class DailyTeamSpend(DailySpend):
+    optional_columns = DailySpend.optional_columns | frozenset(["ptu_flat_cost"])
     team_id = TextField(null=True, blank=True)
-    date = TextField()
-    api_key = TextField()
-    model = TextField(null=True, blank=True)
-    model_group = TextField(null=True, blank=True)
-    custom_llm_provider = TextField(null=True, blank=True)
-    prompt_tokens = BigIntegerField()
-    completion_tokens = BigIntegerField()
-    spend = FloatField()
-    api_requests = BigIntegerField()
-    successful_requests = BigIntegerField()
-    failed_requests = BigIntegerField()
-    created_at = DateTimeField()
-    updated_at = DateTimeField()
-    cache_creation_input_tokens = BigIntegerField()
-    cache_read_input_tokens = BigIntegerField()
-    mcp_namespaced_tool_name = TextField(null=True, blank=True)
-    endpoint = TextField(null=True, blank=True)
     ptu_flat_cost = FloatField()
-    compression_saved_tokens = BigIntegerField()
-    compression_savings_spend = FloatField()
-    prompt_caching_savings_spend = FloatField()
-    autorouter_savings_spend = FloatField()
-    gateway_injected_caching_savings_spend = FloatField()
-    total_response_time_ms = BigIntegerField()
-    timed_requests = BigIntegerField()
 
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("DailyTeamSpend")
 
 
-class DailyTagSpend(LiteLLMModel):
-    optional_columns = frozenset(
-        [
-            "autorouter_savings_spend",
-            "compression_saved_tokens",
-            "compression_savings_spend",
-            "endpoint",
-            "gateway_injected_caching_savings_spend",
-            "mcp_namespaced_tool_name",
-            "prompt_caching_savings_spend",
-            "request_id",
-            "timed_requests",
-            "total_response_time_ms",
-        ]
-    )
-    id = TextField(primary_key=True)
+class DailyTagSpend(DailySpend):
+    optional_columns = DailySpend.optional_columns | frozenset(["request_id"])
     tag = TextField(null=True, blank=True)
-    date = TextField()
-    api_key = TextField()
-    model = TextField(null=True, blank=True)
-    model_group = TextField(null=True, blank=True)
-    custom_llm_provider = TextField(null=True, blank=True)
-    prompt_tokens = BigIntegerField()
-    completion_tokens = BigIntegerField()
-    cache_read_input_tokens = BigIntegerField()
-    cache_creation_input_tokens = BigIntegerField()
-    spend = FloatField()
-    api_requests = BigIntegerField()
-    successful_requests = BigIntegerField()
-    failed_requests = BigIntegerField()
-    created_at = DateTimeField()
-    updated_at = DateTimeField()
-    mcp_namespaced_tool_name = TextField(null=True, blank=True)
     request_id = TextField(null=True, blank=True)
-    endpoint = TextField(null=True, blank=True)
-    compression_saved_tokens = BigIntegerField()
-    compression_savings_spend = FloatField()
-    prompt_caching_savings_spend = FloatField()
-    autorouter_savings_spend = FloatField()
-    gateway_injected_caching_savings_spend = FloatField()
-    total_response_time_ms = BigIntegerField()
-    timed_requests = BigIntegerField()
 
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("DailyTagSpend")

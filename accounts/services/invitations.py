@@ -11,6 +11,7 @@ from django.core import signing
 from config import policy, writes
 from keys.models import VerificationToken
 
+from ..invitation_status import PENDING, invitation_status, invitation_status_q, is_expired  # noqa: F401
 from ..models import (
     InvitationLink,
     OrganizationMembership,
@@ -34,23 +35,12 @@ from .user_passwords import user_set_password
 from .users import user_create
 
 
-def invitation_status(invitation, today=None) -> str:
-    """pending / accepted / expired, judged by DATE as /onboarding/get_token does."""
-    if invitation.is_accepted or invitation.accepted_at is not None:
-        return "accepted"
-    today = today or writes.now_utc().date()
-    return "expired" if invitation.expires_at.date() < today else "pending"
-
-
 def pending_invitation_for(user_id: str) -> InvitationLink | None:
     return InvitationLink.objects.filter(_pending_q(), user_id=user_id).order_by("-created_at").first()
 
 
 def _pending_q(today=None):
-    from django.db.models import Q
-
-    today = today or writes.now_utc().date()
-    return Q(is_accepted=False, accepted_at__isnull=True, expires_at__date__gte=today)
+    return invitation_status_q(PENDING, today)
 
 
 def revoke_pending_links(*, actor: writes.Actor, user_id: str, keep: str | None = None) -> int:
@@ -181,7 +171,7 @@ def invitation_check(invitation_id: str) -> InvitationLink:
     invitation = InvitationLink.objects.filter(id=invitation_id).first()
     if invitation is None:
         raise InvitationUnusable("This invitation link does not exist. It may have been revoked.")
-    if invitation.expires_at.date() < writes.now_utc().date():
+    if is_expired(invitation):
         raise InvitationUnusable("This invitation link has expired.")
     if invitation.is_accepted or invitation.accepted_at is not None:
         raise InvitationUnusable("This invitation link has already been used.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -17,6 +17,7 @@ from config.views.generic import ActionView, ConsoleMixin, GuardedFormView, Obje
 
 from .. import filters, forms, selectors, services, tables
 from ..auth import LiteLLMUserBackend
+from ..invitation_status import invitation_status_annotation
 from ..models import InvitationLink, OrganizationTable, TeamTable, UserTable
 from .base import _load_user
 
@@ -56,12 +57,7 @@ def _with_people(queryset):
     return queryset.annotate(
         invitee_email=Subquery(email),
         inviter_email=Subquery(inviter),
-        status=Case(
-            When(filters.invitation_status_q("accepted"), then=Value("accepted")),
-            When(filters.invitation_status_q("expired"), then=Value("expired")),
-            default=Value("pending"),
-            output_field=CharField(),
-        ),
+        status=invitation_status_annotation(),
     )
 
 
@@ -237,7 +233,7 @@ class PasswordResetLinkView(ActionView):
     def next_url(self):
         invitation = getattr(self, "invitation", None)
         if invitation is None:
-            return reverse("accounts:user_detail", args=[self.object.user_id])
+            return self.object.get_absolute_url()
         return reverse("accounts:invitation_detail", args=[invitation.id]) + "?action=reset_password"
 
 

@@ -113,7 +113,7 @@ class OrgCreateView(ServiceFormView):
 
     def success_url_for(self, result):
         if result:
-            return reverse("accounts:org_detail", args=[result["organization_id"]])
+            return OrganizationTable(organization_id=result["organization_id"]).get_absolute_url()
         return reverse("accounts:org_list")
 
 
@@ -145,7 +145,7 @@ class OrgEditView(ServiceFormView):
         return None
 
     def success_url_for(self, result):
-        return reverse("accounts:org_detail", args=[self.object.organization_id])
+        return self.object.get_absolute_url()
 
 
 class OrgMemberAddView(GuardedFormView):
@@ -182,7 +182,7 @@ class OrgMemberAddView(GuardedFormView):
         return None
 
     def success_url_for(self, result):
-        return reverse("accounts:org_detail", args=[self.object.organization_id])
+        return self.object.get_absolute_url()
 
 
 class OrgMemberActionView(ActionView):
@@ -196,7 +196,7 @@ class OrgMemberActionView(ActionView):
         self.principal.require(self.principal.can_change_org_membership(self.object, target))
 
     def next_url(self):
-        return reverse("accounts:org_detail", args=[self.object.organization_id])
+        return self.object.get_absolute_url()
 
 
 class OrgMemberRemoveView(OrgMemberActionView):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.urls import reverse
 
 from budgets.models import BudgetTable
 from config.forms import posted_shown
@@ -52,7 +51,7 @@ class TeamMemberAddView(ServiceFormView):
         return added
 
     def success_url_for(self, result):
-        return reverse("accounts:team_detail", args=[self.object.team_id])
+        return self.object.get_absolute_url()
 
 
 class TeamMemberActionView(ActionView):
@@ -65,7 +64,7 @@ class TeamMemberActionView(ActionView):
         self.principal.require(self.principal.can_manage_team(self.object))
 
     def next_url(self):
-        return reverse("accounts:team_detail", args=[self.object.team_id])
+        return self.object.get_absolute_url()
 
 
 class TeamMemberRemoveView(TeamMemberActionView):
@@ -133,4 +132,4 @@ class TeamMemberBudgetView(ServiceFormView):
         return patch
 
     def success_url_for(self, result):
-        return reverse("accounts:team_detail", args=[self.object.team_id])
+        return self.object.get_absolute_url()

@@ -103,7 +103,7 @@ class TeamCreateView(GuardedFormView):
 
     def success_url_for(self, result):
         if result:
-            return reverse("accounts:team_detail", args=[result["team_id"]])
+            return TeamTable(team_id=result["team_id"]).get_absolute_url()
         return reverse("accounts:team_list")
 
 
@@ -137,7 +137,7 @@ class TeamEditView(GuardedFormView):
         return changed
 
     def success_url_for(self, result):
-        return reverse("accounts:team_detail", args=[self.object.team_id])
+        return self.object.get_absolute_url()
 
 
 class TeamDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
@@ -164,7 +164,7 @@ class TeamDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
                 "the team is archived in the proxy's deleted-teams list where that table exists",
             ],
             submit_label="Delete team",
-            cancel_url=reverse("accounts:team_detail", args=[team.team_id]),
+            cancel_url=team.get_absolute_url(),
             danger=True,
             crumb_object=self.object,
         )

@@ -111,7 +111,7 @@ class UserCreateView(GuardedFormView):
 
     def success_url_for(self, result):
         if result:
-            return reverse("accounts:user_detail", args=[result["user_id"]])
+            return UserTable(user_id=result["user_id"]).get_absolute_url()
         return reverse("accounts:user_list")
 
 
@@ -144,7 +144,7 @@ class UserEditView(GuardedFormView):
         return changed
 
     def success_url_for(self, result):
-        return reverse("accounts:user_detail", args=[self.object.user_id])
+        return self.object.get_absolute_url()
 
 
 class UserDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
@@ -171,7 +171,7 @@ class UserDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
                 "their place on every team roster",
             ],
             submit_label="Delete user",
-            cancel_url=reverse("accounts:user_detail", args=[user.user_id]),
+            cancel_url=user.get_absolute_url(),
             danger=True,
             crumb_object=self.object,
         )

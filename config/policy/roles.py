@@ -23,4 +23,4 @@ TEAM_ROLES = [("admin", "Admin"), ("user", "User")]
 # Accounts only proxy admins touch (/user/new, /organization/member_update).
 ADMIN_ROLES = (PROXY_ADMIN, PROXY_ADMIN_VIEWER)
 
-UI_SESSION_TEAM_ID = "litellm-dashboard"
+from config.litellm import UI_SESSION_TEAM_ID  # noqa: E402,F401 (one definition)

@@ -12,6 +12,14 @@ register = template.Library()
 
 
 @register.filter
+def key_status_badge(key):
+    """Active / Blocked / Expired, by keys.status (the rule the key list and CSV use)."""
+    from keys.status import status_badge
+
+    return status_badge(key)
+
+
+@register.filter
 def money(value):
     return _money(value)
 
@@ -43,14 +51,9 @@ def percent(value, total):
         return 0.0
 
 
-# Object pages a breadcrumb can point at: model name -> (url name, primary-key attribute).
-_DETAIL_PAGES = {
-    "VerificationToken": ("keys:key_detail", "token"),
-    "TeamTable": ("accounts:team_detail", "team_id"),
-    "UserTable": ("accounts:user_detail", "user_id"),
-    "OrganizationTable": ("accounts:org_detail", "organization_id"),
-    "InvitationLink": ("accounts:invitation_detail", "id"),
-}
+# Objects whose own page a breadcrumb points at (their get_absolute_url; an invitation's only
+# for someone who may see its id, InvitationLink.page_url_for).
+_CRUMB_MODELS = {"VerificationToken", "TeamTable", "UserTable", "OrganizationTable", "InvitationLink"}
 
 
 @register.simple_tag(takes_context=True)
@@ -69,9 +72,10 @@ def crumbs(context):
             parts.append((reverse(url_name), label))
             break
     obj = context.get("crumb_object") or context.get("object")
-    page = _DETAIL_PAGES.get(type(obj).__name__) if obj is not None else None
-    if page is not None:
-        parts.append((reverse(page[0], args=[getattr(obj, page[1])]), str(obj)))
+    if obj is not None and type(obj).__name__ in _CRUMB_MODELS:
+        url = obj.page_url_for(context.get("principal")) if hasattr(obj, "page_url_for") else obj.get_absolute_url()
+        if url:
+            parts.append((url, str(obj)))
     links = format_html_join("", '<a href="{}">{}</a> / ', parts)
     return format_html("{}{}", links, conditional_escape(context.get("title", "")))
 

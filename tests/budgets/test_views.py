@@ -328,3 +328,53 @@ def test_team_page_shows_a_plain_member_only_their_own_spend(cast, client_for, b
         assert "$6.00" in body and "$0.50" not in body
     if role == "internal_viewer":
         assert "$0.50" in body and "$6.00" not in body
+
+
+def test_near_budget_threshold_is_one_setting(cast, client_for, budgets, settings):
+    """NEAR_BUDGET_RATIO moves the overview's view, count and label and the key list's meter."""
+    factories.make_key(alias="mid-key", team_id=cast.team["team_id"], spend=6.0, max_budget=10.0)
+    client = client_for(cast.proxy_admin)
+    assert "mid-key" not in names(client.get(reverse("budgets:budget_overview") + "?view=near"))
+    settings.NEAR_BUDGET_RATIO = 0.5
+    response = client.get(reverse("budgets:budget_overview") + "?view=near")
+    assert set(names(response)) == {"warm-key", "mid-key", "Research"}
+    assert response.context["counts"]["total"]["near"] == 3
+    assert "Near budget (50%+)" in response.content.decode()
+    mid = next(r for r in response.context["rows"] if r.name == "mid-key")
+    assert mid.state == "warn"
+    body = client.get(reverse("keys:key_list") + "?q=mid-key").content.decode()
+    assert 'class="meter warn"' in body
+
+
+def _caps(body: str) -> dict[str, str]:
+    import re
+
+    return dict(re.findall(r'data-member-cap="([^"]+)">([^<]+)<', body))
+
+
+def test_team_page_and_member_matrix_show_the_same_cap(cast, client_for):
+    """One rule (budgets/member_cap.py, as auth_checks._check_team_member_budget): own row's
+    max_budget + a live temporary increase; else the team default; else none."""
+    from datetime import timedelta
+
+    from config.writes import now_utc
+
+    has_increase = BudgetTable.has_column("temp_budget_increase")
+    extra = {"temp_budget_increase": 5.0, "temp_budget_expiry": now_utc() + timedelta(days=2)} if has_increase else {}
+    own = factories.make_budget(max_budget=5.0, **extra)
+    default = factories.make_budget(max_budget=3.0)
+    TeamTable.objects.filter(team_id=cast.team["team_id"]).update(
+        metadata={"team_member_budget_id": default["budget_id"]}
+    )
+    set_membership(cast.team["team_id"], cast.member["user_id"], spend=6.0, budget_id=own["budget_id"])
+    set_membership(cast.team["team_id"], cast.internal_viewer["user_id"], budget_id=None)  # falls back to default
+    client = client_for(cast.proxy_admin)
+    team_page = _caps(client.get(reverse("accounts:team_detail", args=[cast.team["team_id"]])).content.decode())
+    matrix = _caps(client.get(matrix_url(cast.team)).content.decode())
+    expected = {
+        cast.member["user_id"]: "$10.00" if has_increase else "$5.00",
+        cast.internal_viewer["user_id"]: "$3.00",
+    }
+    for user_id, cap in expected.items():
+        assert team_page.get(user_id) == cap == matrix.get(user_id), user_id
+    assert team_page == matrix

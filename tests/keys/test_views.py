@@ -274,10 +274,9 @@ def test_delete_removes_the_key(cast, client_for, keys):
 def test_key_page_shows_budget_usage_and_requests(cast, client_for, keys):
     token = keys.member_key["token"]
     today = now_utc().date()
-    factories.make_daily_user_spend(cast.member["user_id"], today.isoformat(), api_key=token, spend=1.5, api_requests=1)
-    factories.make_daily_user_spend(
-        cast.member["user_id"], (today - timedelta(days=1)).isoformat(), api_key=token, spend=0.5
-    )
+    member, team = cast.member["user_id"], cast.team["team_id"]
+    factories.make_daily_spend(member, team, today.isoformat(), api_key=token, spend=1.5, api_requests=1)
+    factories.make_daily_spend(member, team, (today - timedelta(days=1)).isoformat(), api_key=token, spend=0.5)
     factories.make_spend_log(api_key=token, model="claude-request", spend=0.25)
     body = client_for(cast.member).get(detail(token)).content.decode()
     assert "$4.00" in body and "of $5.00" in body
