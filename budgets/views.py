@@ -13,6 +13,8 @@ from django.views.generic import TemplateView
 
 from accounts.models import TeamTable
 from config import policy, writes
+from config.errors import ChangeRefused
+from config.views.base import actor_for
 from config.views.export import stream_csv
 from config.views.generic import ConsoleMixin, ObjectListView
 
@@ -24,7 +26,7 @@ from .tables import BudgetOverviewExportTable, BudgetRowTable
 
 
 def _actor(principal) -> writes.Actor:
-    return writes.Actor(changed_by=principal.actor_id)
+    return actor_for(principal)
 
 
 def _ttl() -> int:
@@ -201,13 +203,11 @@ class TeamMemberBudgetsView(ConsoleMixin, View):
         if not changes:
             messages.info(request, "Nothing changed.")
             return redirect("budgets:team_members", team_id=team.team_id)
-        from accounts.services import ServiceError
-
         try:
             count = services.team_member_budgets_update(
                 actor=_actor(self.principal), team_id=team.team_id, patches=changes
             )
-        except ServiceError as error:
+        except ChangeRefused as error:
             form.add_error(None, str(error))
             return self._render(request, team, form)
         messages.success(

@@ -46,6 +46,7 @@ from . import litellm, policy, writes
 from .errors import ChangeRefused
 from .models_base import PROXY_COUNTERS
 from .routers import LITELLM_ALIAS
+from .views.base import actor_for
 
 # Stamped by the write path, never typed in by hand.
 STAMPS = ("created_at", "updated_at", "created_by", "updated_by", "settings_updated_at", "budget_reset_at")
@@ -298,11 +299,13 @@ class LiteLLMAdmin(admin.ModelAdmin):
     # -- the write path ----------------------------------------------------------------------------
     def actor(self, request) -> writes.Actor:
         principal = policy.principal(request)
-        return writes.Actor(changed_by=principal.actor_id if principal else request.user.get_username())
+        if principal is None:
+            return writes.Actor(changed_by=request.user.get_username(), writer_id=settings.LITELLM_PROXY_ADMIN_ID)
+        return actor_for(principal)
 
     def writer_id(self, request) -> str:
         """created_by/updated_by: an ops login acts like a master-key call (LiteLLM's admin id)."""
-        return settings.LITELLM_PROXY_ADMIN_ID
+        return writes.writer_id(self.actor(request))
 
     def logical_table(self) -> str:
         return litellm.logical_name(self.model._meta.db_table)

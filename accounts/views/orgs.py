@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from budgets.models import BudgetTable
 from budgets.selectors import forecast_for as budget_forecast_for
 from config import policy
+from config.errors import ChangeRefused
 from config.views.generic import ActionView, ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
 
 from .. import filters, forms, selectors, services, tables
@@ -213,7 +214,7 @@ class OrgMemberRoleView(OrgMemberActionView):
     def perform(self):
         form = forms.OrgMemberRoleForm(self.request.POST)
         if not form.is_valid():
-            raise services.ServiceError("Choose an organization role.")
+            raise ChangeRefused("Choose an organization role.")
         services.org_member_set_role(
             actor=self.actor(),
             organization_id=self.object.organization_id,

@@ -8,6 +8,7 @@ import pytest
 from budgets import durations
 from budgets.models import BudgetTable
 from config import litellm
+from config.errors import ChangeRefused
 from config.models import AuditLog
 from config.writes import Actor, now_utc
 from keys import services
@@ -16,7 +17,7 @@ from tests import factories
 
 pytestmark = [pytest.mark.django_db(databases="__all__"), pytest.mark.schema]
 
-ACTOR = Actor(changed_by="admin-user")
+ACTOR = Actor(changed_by="admin-user", writer_id="admin-user")  # a LiteLLM user acting as themselves
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +92,7 @@ def test_it_omits_key_name_when_disabled(settings):
 
 def test_it_refuses_a_duplicate_alias():
     factories.make_key(alias="taken")
-    with pytest.raises(services.KeyChangeRefused):
+    with pytest.raises(ChangeRefused):
         services.key_create(actor=ACTOR, data={"key_alias": "taken"})
 
 
