@@ -218,7 +218,6 @@ class UserEditForm(UserFormBase):
             {k: self.cleaned_data.get(k) for k in USER_BUDGET_FIELDS},
             {k: getattr(self.instance, k) for k in USER_BUDGET_FIELDS},
         )
-        budget.pop("budget_reset_at", None)
         return changes | budget
 
 
@@ -298,7 +297,6 @@ class TeamForm(SectionedForm, BudgetFieldsMixin):
             {k: self.cleaned_data.get(k) for k in self._budget_names()},
             {k: getattr(self.instance, k) for k in self._budget_names()},
         )
-        budget.pop("budget_reset_at", None)
         return changes | budget
 
 
@@ -353,7 +351,6 @@ class MemberBudgetForm(BudgetFieldsMixin):
     def patch(self) -> dict:
         before = {f: getattr(self.budget, f) if self.budget is not None else None for f in MEMBER_BUDGET_FIELDS}
         changes = budget_changes({f: self.cleaned_data.get(f) for f in MEMBER_BUDGET_FIELDS}, before)
-        changes.pop("budget_reset_at", None)
         return changes
 
 
@@ -399,7 +396,6 @@ class OrgForm(SectionedForm, BudgetFieldsMixin):
         org = changed_values(self, self.instance, self.ORG_FIELDS)
         before = {f: getattr(self.budget, f) if self.budget is not None else None for f in self.BUDGET_FIELDS}
         budget = budget_changes(self.budget_values(), before)
-        budget.pop("budget_reset_at", None)
         return org, budget
 
 

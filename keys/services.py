@@ -172,14 +172,15 @@ EDITABLE = (
 
 
 def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """/key/update: write only `changes` (already reduced to changed columns by the form;
-    budget_reset_at set or cleared with budget_duration by budgets.forms.budget_changes).
+    """/key/update: write only `changes` (already reduced to changed columns by the form). A
+    changed budget_duration sets budget_reset_at to LiteLLM's aligned reset (cleared with it),
+    here, so the form, the admin and a shell caller get one rule.
     `soft_budget` goes to the key's budget row, created and linked if the key has none.
     Returns what was written (empty when nothing changed)."""
     changes = dict(changes)
     soft_budget_given = "soft_budget" in changes
     soft_budget = changes.pop("soft_budget", None)
-    unknown = set(changes) - set(EDITABLE) - {"budget_reset_at"}
+    unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"key_update cannot write {sorted(unknown)}")
     if not changes and not soft_budget_given:
@@ -192,7 +193,7 @@ def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> d
         problem = _alias_problem(changes["key_alias"])
         if problem:
             raise ChangeRefused(problem, "key_alias")
-    if "budget_duration" in changes and "budget_reset_at" not in changes:
+    if "budget_duration" in changes:
         duration = changes["budget_duration"]
         changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
     with writes.atomic():
