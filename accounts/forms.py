@@ -8,7 +8,9 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from budgets.durations import DURATION_HELP, validate_budget_duration
 from budgets.forms import BudgetFieldsMixin, budget_changes
+from budgets.models import BudgetTable
 from config import policy
 
 from . import services
@@ -44,8 +46,6 @@ class ModelsField(forms.CharField):
 
 
 def _duration_field(**kwargs):
-    from budgets.durations import DURATION_HELP
-
     return forms.CharField(
         required=False,
         label=kwargs.pop("label", "Budget resets every"),
@@ -76,8 +76,6 @@ class LimitsMixin:
     def clean_budget_duration(self):
         value = (self.cleaned_data.get("budget_duration") or "").strip() or None
         if value:
-            from budgets.durations import validate_budget_duration
-
             validate_budget_duration(value)
         return value
 
@@ -432,8 +430,6 @@ class EndUserForm(forms.Form):
     FIELDS = ("alias", "allowed_model_region", "default_model", "budget_id")
 
     def __init__(self, *args, instance, **kwargs):
-        from budgets.models import BudgetTable
-
         kwargs["initial"] = {f: getattr(instance, f) for f in self.FIELDS}
         super().__init__(*args, **kwargs)
         self.instance = instance

@@ -11,7 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import TeamTable
+from accounts.models import TeamTable, UserTable
 from config import policy, writes
 from config.errors import ChangeRefused
 from config.views.base import actor_for
@@ -238,8 +238,6 @@ class BudgetRowListView(ObjectListView):
     def get_queryset(self):
         self.principal.require(self.principal.sees_everything)
         from django.db.models import OuterRef, Subquery
-
-        from accounts.models import UserTable
 
         email = UserTable.objects.filter(user_id=OuterRef("updated_by")).values("user_email")[:1]
         return BudgetTable.objects.annotate(updated_by_email=Subquery(email))

@@ -6,6 +6,14 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
 
+from accounts.models import InvitationLink, TeamTable, UserTable
+from config.litellm import logical_name
+from config.models import AuditLog
+from config.policy import UI_SESSION_TEAM_ID
+from config.views.audit import actor_emails
+from keys.models import VerificationToken
+from usage.models import DailyUserSpend
+
 from .writes import now_utc
 
 
@@ -18,8 +26,6 @@ def month_bounds(today: date) -> tuple[date, date, date]:
 
 def active_keys_q(now=None) -> Q:
     """Usable keys: not blocked, not expired, and not the proxy's UI-session keys."""
-    from config.policy import UI_SESSION_TEAM_ID
-
     now = now or now_utc()
     return (
         (Q(blocked__isnull=True) | Q(blocked=False))
@@ -29,10 +35,6 @@ def active_keys_q(now=None) -> Q:
 
 
 def home_figures(principal) -> dict:
-    from accounts.models import InvitationLink, TeamTable, UserTable
-    from keys.models import VerificationToken
-    from usage.models import DailyUserSpend
-
     today = now_utc().date()
     first, last_first, last_end = month_bounds(today)
     spend_rows = DailyUserSpend.objects.filter(date__gte=last_first.isoformat(), date__lte=today.isoformat())
@@ -67,10 +69,6 @@ def home_figures(principal) -> dict:
 
 def recent_audit_entries(*, limit: int = 6) -> list:
     """The newest audit rows, with the actor's email where the actor is a LiteLLM user."""
-    from config.litellm import logical_name
-    from config.models import AuditLog
-    from config.views.audit import actor_emails
-
     entries = list(AuditLog.objects.defer("before_value", "updated_values").order_by("-updated_at")[:limit])
     emails = actor_emails({e.changed_by for e in entries})
     for entry in entries:

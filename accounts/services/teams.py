@@ -6,6 +6,7 @@ from typing import Any
 
 from config import litellm, writes
 from config.errors import ChangeRefused
+from config.models import ProxyModelTable
 from keys.models import VerificationToken
 
 from ..models import (
@@ -168,8 +169,6 @@ def _delete_team_models(team_id: str) -> None:
     """delete_team -> model_management_endpoints.py::delete_team_models: the team's BYOK
     deployments go with it (rows named "model_name_<team_id>_..." whose model_info.team_id is
     the team; model_info may be stored as an object or as its JSON string)."""
-    from config.models import ProxyModelTable
-
     owned = []
     for model_id, model_info in ProxyModelTable.objects.filter(
         model_name__startswith=f"model_name_{team_id}_"
