@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from budgets.durations import DURATION_HELP, validate_budget_duration
 from budgets.forms import BudgetFieldsMixin, budget_changes
 from budgets.models import BudgetTable
-from config import policy
+from config import policy, writes
+from config.forms import ShownValuesMixin
 
 from . import services
 from .models import OrganizationTable, TeamTable, UserTable
@@ -80,17 +81,15 @@ class LimitsMixin:
         return value
 
 
-def changed_values(form: forms.Form, instance, names) -> dict:
-    """Only the columns whose value differs from the row (rule 2: write only what changed)."""
+def changed_values(form: forms.Form, shown: dict, names) -> dict:
+    """Only the columns whose value differs from what the form showed (rule 2: write only what
+    this person changed; a stale form must not undo someone else's change)."""
     out = {}
     for name in names:
         new = form.cleaned_data.get(name)
         if isinstance(new, str):
             new = new.strip() or None
-        old = getattr(instance, name)
-        if name in ("models",):
-            old = list(old or [])
-        if new != old:
+        if not writes.same_value(new, shown.get(name)):
             out[name] = new
     return out
 
@@ -190,7 +189,7 @@ class UserCreateForm(UserFormBase):
             self.fields["organization"].help_text = "People you add join one of your organizations."
 
 
-class UserEditForm(UserFormBase):
+class UserEditForm(ShownValuesMixin, UserFormBase):
     FIELDS = (
         "user_email",
         "user_alias",
@@ -203,6 +202,7 @@ class UserEditForm(UserFormBase):
         kwargs["initial"] = {name: getattr(instance, name) for name in self.FIELDS}
         super().__init__(*args, principal=principal, **kwargs)
         self.instance = instance
+        self.track_shown({n: getattr(instance, n) for n in (*self.FIELDS, *USER_BUDGET_FIELDS)}, instance.user_id)
         if instance.user_role and instance.user_role not in dict(self.fields["user_role"].choices):
             # An org admin editing someone whose role they may not grant keeps that role as is.
             self.fields["user_role"].choices = [(instance.user_role, instance.user_role)]
@@ -211,10 +211,10 @@ class UserEditForm(UserFormBase):
     def changes(self) -> dict:
         """Own columns that changed plus budget columns that changed (the service sets
         budget_reset_at from the duration itself)."""
-        changes = changed_values(self, self.instance, self.FIELDS)
+        changes = changed_values(self, self.shown, self.FIELDS)
         budget = budget_changes(
             {k: self.cleaned_data.get(k) for k in USER_BUDGET_FIELDS},
-            {k: getattr(self.instance, k) for k in USER_BUDGET_FIELDS},
+            {k: self.shown.get(k) for k in USER_BUDGET_FIELDS},
         )
         return changes | budget
 
@@ -233,7 +233,7 @@ TEAM_BUDGET_FIELDS = (
 )
 
 
-class TeamForm(SectionedForm, BudgetFieldsMixin):
+class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
     """/team/new and /team/update settings with the shared budget editor."""
 
     SECTIONS = (("Team", ("team_alias", "organization_id", "models", "blocked")), *BUDGET_SECTIONS)
@@ -253,6 +253,8 @@ class TeamForm(SectionedForm, BudgetFieldsMixin):
             kwargs["initial"] = {name: getattr(instance, name) for name in (*self.FIELDS, *names)}
         super().__init__(*args, budget_field_names=names, **kwargs)
         self.instance = instance
+        if instance is not None:
+            self.track_shown({n: getattr(instance, n) for n in (*self.FIELDS, *names)}, instance.team_id)
         choices = _org_choices(principal, blank=None if not principal.is_proxy_admin else "No organization")
         if instance is not None and instance.organization_id and instance.organization_id not in dict(choices):
             choices.append((instance.organization_id, instance.organization_id))
@@ -290,10 +292,10 @@ class TeamForm(SectionedForm, BudgetFieldsMixin):
         return values
 
     def changes(self) -> dict:
-        changes = changed_values(self, self.instance, [f for f in self.FIELDS if f in self.fields])
+        changes = changed_values(self, self.shown, [f for f in self.FIELDS if f in self.fields])
         budget = budget_changes(
             {k: self.cleaned_data.get(k) for k in self._budget_names()},
-            {k: getattr(self.instance, k) for k in self._budget_names()},
+            {k: self.shown.get(k) for k in self._budget_names()},
         )
         return changes | budget
 
@@ -334,20 +336,22 @@ class MemberRoleForm(forms.Form):
 MEMBER_BUDGET_FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit")
 
 
-class MemberBudgetForm(BudgetFieldsMixin):
+class MemberBudgetForm(ShownValuesMixin, BudgetFieldsMixin):
     """A member's own budget in a team (/team/member_update's budget fields)."""
 
     budget_field_names = MEMBER_BUDGET_FIELDS
 
-    def __init__(self, *args, budget=None, **kwargs):
+    def __init__(self, *args, budget=None, scope_id: str = "", **kwargs):
+        """`scope_id` names the membership ("team_id:user_id") the signed values belong to."""
         if budget is not None:
             kwargs["initial"] = {f: getattr(budget, f) for f in MEMBER_BUDGET_FIELDS}
         super().__init__(*args, **kwargs)
         self.fields["max_budget"].label = "Budget in this team (USD)"
         self.budget = budget
+        self.track_shown({f: getattr(budget, f, None) for f in MEMBER_BUDGET_FIELDS}, scope_id)
 
     def patch(self) -> dict:
-        before = {f: getattr(self.budget, f) if self.budget is not None else None for f in MEMBER_BUDGET_FIELDS}
+        before = {f: self.shown.get(f) for f in MEMBER_BUDGET_FIELDS}
         changes = budget_changes({f: self.cleaned_data.get(f) for f in MEMBER_BUDGET_FIELDS}, before)
         return changes
 
@@ -359,7 +363,7 @@ class MemberBudgetForm(BudgetFieldsMixin):
 ORG_BUDGET_FIELDS = services.ORG_BUDGET_FIELDS
 
 
-class OrgForm(SectionedForm, BudgetFieldsMixin):
+class OrgForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
     """/organization/new and /update: alias and models on the org; limits on its budget row."""
 
     SECTIONS = (("Organization", ("organization_alias", "models")), *BUDGET_SECTIONS)
@@ -379,6 +383,10 @@ class OrgForm(SectionedForm, BudgetFieldsMixin):
         super().__init__(*args, **kwargs)
         self.instance, self.budget = instance, budget
         self.order_fields([*self.ORG_FIELDS, *self.BUDGET_FIELDS])
+        if instance is not None:
+            shown = {f: getattr(instance, f) for f in self.ORG_FIELDS}
+            shown |= {f: getattr(budget, f, None) for f in self.BUDGET_FIELDS}
+            self.track_shown(shown, instance.organization_id)
 
     def clean(self):
         data = super().clean()
@@ -391,8 +399,8 @@ class OrgForm(SectionedForm, BudgetFieldsMixin):
         return {f: self.cleaned_data.get(f) for f in self.BUDGET_FIELDS}
 
     def changes(self) -> tuple[dict, dict]:
-        org = changed_values(self, self.instance, self.ORG_FIELDS)
-        before = {f: getattr(self.budget, f) if self.budget is not None else None for f in self.BUDGET_FIELDS}
+        org = changed_values(self, self.shown, self.ORG_FIELDS)
+        before = {f: self.shown.get(f) for f in self.BUDGET_FIELDS}
         budget = budget_changes(self.budget_values(), before)
         return org, budget
 
@@ -422,7 +430,7 @@ class OrgMemberRoleForm(forms.Form):
 REGIONS = [("", "Any region"), ("eu", "EU"), ("us", "US")]
 
 
-class EndUserForm(forms.Form):
+class EndUserForm(ShownValuesMixin, forms.Form):
     alias = forms.CharField(required=False, label="Alias")
     allowed_model_region = forms.ChoiceField(choices=REGIONS, required=False, label="Allowed model region")
     default_model = forms.CharField(required=False, label="Default model")
@@ -438,9 +446,10 @@ class EndUserForm(forms.Form):
         if instance.budget_id and instance.budget_id not in dict(choices):
             choices.append((instance.budget_id, instance.budget_id))  # keep the current link selectable
         self.fields["budget_id"].choices = choices
+        self.track_shown({f: getattr(instance, f) for f in self.FIELDS}, instance.user_id)
 
     def changes(self) -> dict:
-        return changed_values(self, self.instance, self.FIELDS)
+        return changed_values(self, self.shown, self.FIELDS)
 
 
 # --- invitations -----------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from config.forms import ShownValuesMixin
+from config.writes import same_value
+
 from . import durations
 from .widgets import DurationInput, ModelBudgetEditor, budget_rows
 
@@ -288,11 +291,13 @@ def budget_consequences(
 # --- The team member budget matrix -------------------------------------------------------------
 
 
-class MemberBudgetMatrixForm(forms.Form):
+class MemberBudgetMatrixForm(ShownValuesMixin, forms.Form):
     """One row per team member (max budget, reset period), plus "apply to ticked members".
 
     Field names carry the member's row number; `changes()` returns {user_id: patch} holding only
-    what differs from the member's current budget, ready for team_member_set_budget."""
+    what this person changed relative to what each row showed (signed, ShownValuesMixin),
+    ready for team_member_set_budget; a member who joined after the page was opened is left
+    alone."""
 
     apply_max_budget = forms.FloatField(
         required=False, min_value=0, label="Max budget (USD)", widget=forms.NumberInput(attrs={"step": "any"})
@@ -301,9 +306,13 @@ class MemberBudgetMatrixForm(forms.Form):
         required=False, label="Resets every", widget=DurationInput(attrs={"placeholder": "e.g. 30d", "size": 8})
     )
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, team_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.members = list(members)
+        self.track_shown(
+            {m.user_id: {"max_budget": m.max_budget, "budget_duration": m.budget_duration} for m in self.members},
+            team_id,
+        )
         for member in self.members:
             self.fields[f"max_budget__{member.user_id}"] = forms.FloatField(
                 required=False,
@@ -358,16 +367,26 @@ class MemberBudgetMatrixForm(forms.Form):
     def changes(self) -> dict[str, dict[str, Any]]:
         result: dict[str, dict[str, Any]] = {}
         for member in self.members:
+            shown = self.shown.get(member.user_id)
+            if not isinstance(shown, dict):
+                continue  # not on the page this person saw
             patch: dict[str, Any] = {}
             new_max = self.cleaned_data.get(f"max_budget__{member.user_id}")
             new_duration = self.cleaned_data.get(f"budget_duration__{member.user_id}")
-            if new_max != member.max_budget:
+            if not same_value(new_max, shown.get("max_budget")):
                 patch["max_budget"] = new_max
-            if (new_duration or None) != (member.budget_duration or None):
+            if not same_value(new_duration, shown.get("budget_duration")):
                 patch["budget_duration"] = new_duration
             if patch:
                 result[member.user_id] = patch
         return result
+
+    def expected(self) -> dict[str, dict[str, Any]]:
+        """What each changed member's row showed, for team_member_budgets_update(expected=)."""
+        return {
+            user_id: {name: self.shown[user_id].get(name) for name in patch}
+            for user_id, patch in self.changes().items()
+        }
 
     def consequences(self) -> list[str]:
         lines = []

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import TeamMembership, TeamTable
 from config import writes
-from config.errors import ChangeRefused
+from config.errors import ChangeRefused, EditConflict
 
 from . import durations
 from .models import BudgetTable
@@ -127,22 +127,33 @@ def budget_row_create(
 
 
 def budget_row_update(
-    *, actor: writes.Actor, budget_id: str, changes: dict[str, Any], audit_it: bool = True
+    *,
+    actor: writes.Actor,
+    budget_id: str,
+    changes: dict[str, Any],
+    audit_it: bool = True,
+    expected: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """UPDATE only `changes` (from budgets.forms.budget_changes) on one budget row, stamping
-    updated_at/updated_by. Returns what was written."""
+    updated_at/updated_by. `expected` (field -> value the form showed) refuses with
+    EditConflict a field someone else changed meanwhile. Returns what was written."""
     _check_columns(changes)
     check_limits(changes)
     if not changes:
         return {}
     changes = dict(changes)
-    if "budget_duration" in changes and "budget_reset_at" not in changes:
-        duration = changes["budget_duration"]
-        changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
     with writes.atomic():
         rows = writes.lock_rows(BudgetTable, budget_id=budget_id)
         if not rows:
             raise ChangeRefused("That budget no longer exists.")
+        writes.refuse_conflicts(rows[0], changes, expected)
+        if expected is not None:
+            changes = writes.drop_unchanged(rows[0], changes)  # both set the same value: no write
+            if not changes:
+                return {}
+        if "budget_duration" in changes and "budget_reset_at" not in changes:
+            duration = changes["budget_duration"]  # the service's rule, for every caller
+            changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
         before = writes.snapshot(rows[0])
         written = {**changes, **writes.stamps(actor)}
         writes.update_row(BudgetTable, budget_id, written)
@@ -168,11 +179,19 @@ def budget_row_clone(*, actor: writes.Actor, source_id: str, overrides: dict[str
     return budget_row_create(actor=actor, values=values, audit_it=False)
 
 
-def team_member_budgets_update(*, actor: writes.Actor, team_id: str, patches: dict[str, dict[str, Any]]) -> int:
+def team_member_budgets_update(
+    *,
+    actor: writes.Actor,
+    team_id: str,
+    patches: dict[str, dict[str, Any]],
+    expected: dict[str, dict[str, Any]] | None = None,
+) -> int:
     """Bulk edit of a team's member budgets in ONE transaction: each member's patch goes
     through /team/member_update's rule (team_member_set_budget: merge into
     the member's own budget row; a member still on the team's shared default budget row, or on
     a row other memberships share, gets a private clone, the shared row is never changed).
+    `expected` ({user_id: {field: value the matrix showed}}) refuses the whole edit with
+    EditConflict where someone else changed a member's field meanwhile.
     Returns members changed."""
     with writes.atomic():
         writes.advisory_xact_lock(team_id)
@@ -180,9 +199,19 @@ def team_member_budgets_update(*, actor: writes.Actor, team_id: str, patches: di
         # before any write, are cloned rather than changed under the other members.
         shared = shared_member_budget_ids(team_id, patches)
         for user_id, patch in patches.items():
-            team_member_set_budget(
-                actor=actor, team_id=team_id, user_id=user_id, patch=dict(patch), shared_budget_ids=shared
-            )
+            try:
+                team_member_set_budget(
+                    actor=actor,
+                    team_id=team_id,
+                    user_id=user_id,
+                    patch=dict(patch),
+                    shared_budget_ids=shared,
+                    expected=None if expected is None else expected.get(user_id, {}),
+                )
+            except EditConflict as error:
+                # Named as the matrix names its fields (max_budget__<user_id>), so each
+                # message lands on the member's row.
+                raise EditConflict([(f"{name}__{user_id}", *rest) for name, *rest in error.conflicts]) from None
     return len(patches)
 
 
@@ -236,11 +265,14 @@ def team_member_set_budget(
     user_id: str,
     patch: dict,
     shared_budget_ids: frozenset[str] = frozenset(),
+    expected: dict | None = None,
 ) -> str | None:
     """/team/member_update budget fields (common_utils.py::upsert_budget_and_membership):
     merge-patch the member's own budget row; a membership still on the team's shared default
     budget (or on a row in `shared_budget_ids`, which the bulk edit passes) gets a private
-    clone first; with no limit left the budget is disconnected.
+    clone first; with no limit left the budget is disconnected. `expected` (field -> the
+    value the form showed for this member) refuses with EditConflict a field someone else
+    changed meanwhile, compared with the budget row the membership points at now.
     Returns the member's budget id afterwards."""
     unknown = set(patch) - set(MEMBER_BUDGET_FIELDS)
     if unknown:
@@ -254,6 +286,9 @@ def team_member_set_budget(
         membership = TeamMembership.objects.filter(team_id=team_id, user_id=user_id).first()
         if team is None or membership is None:
             raise ChangeRefused("This person is not a member of the team.")
+        locked = writes.lock_rows(BudgetTable, budget_id=membership.budget_id) if membership.budget_id else []
+        now_values = {f: getattr(locked[0], f, None) if locked else None for f in patch}
+        writes.refuse_conflicts(now_values, patch, expected)
         write = dict(patch)
         if "budget_duration" in write:
             write["budget_reset_at"] = _reset_at(write["budget_duration"])

@@ -14,7 +14,9 @@ from django.views.generic import TemplateView
 from accounts.models import TeamTable, UserTable
 from config import policy, writes
 from config.errors import ChangeRefused
+from config.forms import ShownValuesMixin
 from config.views.base import actor_for
+from config.views.edit import refuse_on_form
 from config.views.export import stream_csv
 from config.views.generic import ConsoleMixin, ObjectListView
 
@@ -188,13 +190,13 @@ class TeamMemberBudgetsView(ConsoleMixin, View):
 
     def get(self, request, team_id):
         team = self._team(team_id)
-        form = MemberBudgetMatrixForm(members=self._members(team))
+        form = MemberBudgetMatrixForm(members=self._members(team), team_id=team.team_id)
         return self._render(request, team, form)
 
     def post(self, request, team_id):
         team = self._team(team_id)
         self.principal.require(self.principal.can_manage_team(team))
-        form = MemberBudgetMatrixForm(request.POST, members=self._members(team))
+        form = MemberBudgetMatrixForm(request.POST, members=self._members(team), team_id=team.team_id)
         if not form.is_valid():
             return self._render(request, team, form)
         changes = form.changes()
@@ -205,10 +207,10 @@ class TeamMemberBudgetsView(ConsoleMixin, View):
             return redirect("budgets:team_members", team_id=team.team_id)
         try:
             count = services.team_member_budgets_update(
-                actor=_actor(self.principal), team_id=team.team_id, patches=changes
+                actor=_actor(self.principal), team_id=team.team_id, patches=changes, expected=form.expected()
             )
         except ChangeRefused as error:
-            form.add_error(None, str(error))
+            refuse_on_form(form, error)
             return self._render(request, team, form)
         messages.success(
             request,
@@ -221,8 +223,15 @@ class TeamMemberBudgetsView(ConsoleMixin, View):
 # --- LiteLLM_BudgetTable rows ------------------------------------------------------------------
 
 
-class BudgetRowForm(BudgetFieldsMixin):
-    pass
+class BudgetRowForm(ShownValuesMixin, BudgetFieldsMixin):
+    """A LiteLLM_BudgetTable row's limits; on edit it carries the values it showed."""
+
+    def __init__(self, *args, budget=None, **kwargs):
+        if budget is not None:
+            kwargs["initial"] = {f: getattr(budget, f) for f in self.budget_field_names}
+        super().__init__(*args, **kwargs)
+        if budget is not None:
+            self.track_shown({f: getattr(budget, f) for f in self.budget_field_names}, budget.budget_id)
 
 
 class BudgetRowListView(ObjectListView):
@@ -281,13 +290,12 @@ class BudgetRowEditView(ConsoleMixin, View):
     def get(self, request, budget_id=None):
         budget = self._budget(budget_id) if budget_id else None
         self.principal.require(self.principal.is_proxy_admin)
-        initial = {f: getattr(budget, f) for f in BudgetRowForm.budget_field_names} if budget else None
-        return self._render(request, BudgetRowForm(initial=initial), budget)
+        return self._render(request, BudgetRowForm(budget=budget), budget)
 
     def post(self, request, budget_id=None):
         budget = self._budget(budget_id) if budget_id else None
         self.principal.require(self.principal.is_proxy_admin)
-        form = BudgetRowForm(request.POST)
+        form = BudgetRowForm(request.POST, budget=budget)
         if not form.is_valid():
             return self._render(request, form, budget)
         data = form.cleaned_data
@@ -306,11 +314,16 @@ class BudgetRowEditView(ConsoleMixin, View):
             budget_id = services.budget_row_create(actor=actor, values=values)
             messages.success(request, "Budget row created.")
             return redirect("budgets:budget_row_edit", budget_id=budget_id)
-        before = {f: getattr(budget, f) for f in BudgetRowForm.budget_field_names}
-        changes = budget_changes(data, before)
+        changes = budget_changes(data, form.shown)
         if not changes:
             messages.info(request, "Nothing changed.")
         else:
-            services.budget_row_update(actor=actor, budget_id=budget.budget_id, changes=changes)
+            try:
+                services.budget_row_update(
+                    actor=actor, budget_id=budget.budget_id, changes=changes, expected=form.expected_for(changes)
+                )
+            except ChangeRefused as error:
+                refuse_on_form(form, error)
+                return self._render(request, form, budget)
             messages.success(request, f"Saved. The proxy sees the change within {_ttl()} seconds (its cache TTL).")
         return redirect("budgets:budget_row_edit", budget_id=budget.budget_id)

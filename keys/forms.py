@@ -14,6 +14,7 @@ from accounts.models import TeamTable, UserTable
 from budgets import durations
 from budgets.forms import BudgetFieldsMixin
 from budgets.widgets import KeyValueEditor
+from config.forms import ShownValuesMixin
 
 from . import selectors
 
@@ -217,7 +218,12 @@ class KeyCreateForm(KeyFormBase):
         return data
 
 
-class KeyEditForm(KeyFormBase):
+# What the edit form shows and compares with the row when saved (column names; soft_budget
+# lives on the key's budget row).
+KEY_SHOWN_FIELDS = ("key_alias", "team_id", "models", "metadata") + KEY_BUDGET_FIELDS
+
+
+class KeyEditForm(ShownValuesMixin, KeyFormBase):
     new_duration = forms.CharField(
         label="Extend expiry",
         required=False,
@@ -234,6 +240,8 @@ class KeyEditForm(KeyFormBase):
         self.soft_budget_before = soft_budget
         super().__init__(*args, principal=principal, key=key, **kwargs)
         self.fields["key_alias"].required = bool(key.key_alias)
+        shown = {name: getattr(key, name) for name in KEY_SHOWN_FIELDS if name != "soft_budget"}
+        self.track_shown({**shown, "soft_budget": soft_budget}, key.token)
 
     def clean_key_alias(self) -> str | None:
         if not (self.cleaned_data.get("key_alias") or "").strip():
@@ -245,21 +253,18 @@ class KeyEditForm(KeyFormBase):
         return durations.validate_expiry_duration(value) if value else None
 
     def changes(self) -> dict:
-        """Only the columns that changed (budget ones via budgets.forms.budget_changes)."""
+        """Only the columns this person changed relative to what the form showed them (budget
+        ones via budgets.forms.budget_changes); what someone else changed meanwhile is theirs."""
         from budgets.forms import budget_changes
 
-        key = self.key
+        shown = self.shown
         cleaned = self.cleaned_data
-        changes: dict = {}
-        for name in ("key_alias", "team_id"):
-            if cleaned.get(name) != getattr(key, name):
-                changes[name] = cleaned.get(name)
-        if list(cleaned["models"]) != list(key.models or []):
+        changes = self.changed_from_shown(("key_alias", "team_id"))
+        if list(cleaned["models"]) != list(shown.get("models") or []):
             changes["models"] = cleaned["models"]
-        if (cleaned.get("metadata") or {}) != (key.metadata or {}):
+        if (cleaned.get("metadata") or {}) != (shown.get("metadata") or {}):
             changes["metadata"] = cleaned.get("metadata") or {}
-        before = {name: getattr(key, name) for name in KEY_BUDGET_FIELDS if name != "soft_budget"}
-        before["soft_budget"] = self.soft_budget_before
+        before = {name: shown.get(name) for name in KEY_BUDGET_FIELDS}
         budget_cleaned = {name: cleaned.get(name) for name in KEY_BUDGET_FIELDS if name in self.fields}
         changes.update(budget_changes(budget_cleaned, before))
         if cleaned.get("new_duration"):

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from budgets import durations
 from budgets import services as budget_services
+from budgets.models import BudgetTable
 from config import litellm, writes
 from config.errors import ChangeRefused
 
@@ -171,12 +172,15 @@ EDITABLE = (
 )
 
 
-def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """/key/update: write only `changes` (already reduced to changed columns by the form). A
-    changed budget_duration sets budget_reset_at to LiteLLM's aligned reset (cleared with it),
-    here, so the form, the admin and a shell caller get one rule.
-    `soft_budget` goes to the key's budget row, created and linked if the key has none.
-    Returns what was written (empty when nothing changed)."""
+def key_update(
+    *, actor: writes.Actor, token: str, changes: dict[str, Any], expected: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """/key/update: write only `changes` (the form's fields this person changed). A changed
+    budget_duration sets budget_reset_at to LiteLLM's aligned reset (cleared with it), here, so
+    the form, the admin and a shell caller get one rule. `soft_budget` goes to the key's budget
+    row, created and linked if the key has none. `expected` (field -> the value the form showed)
+    refuses the edit with EditConflict where someone else changed a field meanwhile
+    (config.writes.refuse_conflicts). Returns what was written (empty when nothing changed)."""
     changes = dict(changes)
     soft_budget_given = "soft_budget" in changes
     soft_budget = changes.pop("soft_budget", None)
@@ -193,11 +197,22 @@ def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> d
         problem = _alias_problem(changes["key_alias"])
         if problem:
             raise ChangeRefused(problem, "key_alias")
-    if "budget_duration" in changes:
-        duration = changes["budget_duration"]
-        changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
     with writes.atomic():
         key = _locked_key(token)
+        budget_row = writes.lock_rows(BudgetTable, budget_id=key.budget_id)[:1] if key.budget_id else []
+        current = {name: getattr(key, name) for name in changes}
+        current["soft_budget"] = budget_row[0].soft_budget if budget_row else None
+        asked = {**changes, **({"soft_budget": soft_budget} if soft_budget_given else {})}
+        writes.refuse_conflicts(current, asked, expected)
+        # A field that already holds the value asked for is not written (nor audited).
+        changes = writes.drop_unchanged(current, changes)
+        if soft_budget_given and writes.same_value(current["soft_budget"], soft_budget):
+            soft_budget_given = False
+        if not changes and not soft_budget_given:
+            return {}
+        if "budget_duration" in changes:  # a duration actually changing restarts the period
+            duration = changes["budget_duration"]
+            changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
         before = writes.snapshot(key)
         if changes.get("key_alias") and alias_taken(changes["key_alias"], except_token=token):
             raise ChangeRefused(

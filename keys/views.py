@@ -18,6 +18,7 @@ from budgets.forms import budget_consequences
 from config import policy, writes
 from config.errors import ChangeRefused
 from config.views.base import actor_for
+from config.views.edit import refuse_on_form
 from config.views.generic import ConsoleMixin, ObjectListView
 
 from . import selectors, services
@@ -308,9 +309,11 @@ class KeyEditView(ConsoleMixin, View):
             messages.info(request, "Nothing changed.")
             return redirect("keys:key_detail", token=key.token)
         try:
-            services.key_update(actor=_actor(self.principal), token=key.token, changes=changes)
+            services.key_update(
+                actor=_actor(self.principal), token=key.token, changes=changes, expected=form.expected_for(changes)
+            )
         except ChangeRefused as error:
-            form.add_error(None, str(error))
+            refuse_on_form(form, error)
             return self._render(request, key, form)
         messages.success(request, f"Saved. The proxy sees the change within {_ttl()} seconds (its cache TTL).")
         return redirect("keys:key_detail", token=key.token)

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accounts import passwords
-from accounts.models import UserTable
+from accounts import passwords, services
+from accounts.models import InvitationLink, UserTable
 from tests import factories
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -43,7 +43,8 @@ def test_the_own_password_page_refuses_it_next_to_the_field(client_for, password
 def test_the_invitation_page_refuses_it_next_to_the_field(client, password, message):
     invited = factories.make_user(email=EMAIL)
     invitation = factories.make_invitation(user_id=invited["user_id"], created_by=invited["user_id"])
-    url = reverse("accounts:invitation_accept", args=[invitation["id"]])
+    token = services.invitation_token(InvitationLink.objects.get(id=invitation["id"]))
+    url = reverse("accounts:invitation_accept", args=[token])
     response = client.post(url, {"password1": password, "password2": password})
     assert response.status_code == 400
     assert any(message in e for e in response.context["form"].errors["password1"])

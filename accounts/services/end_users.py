@@ -13,7 +13,9 @@ from .base import ChangeRefused
 END_USER_FIELDS = ("alias", "allowed_model_region", "default_model", "budget_id", "blocked")
 
 
-def end_user_update(*, actor: writes.Actor, end_user_id: str, changes: dict) -> dict:
+def end_user_update(*, actor: writes.Actor, end_user_id: str, changes: dict, expected: dict | None = None) -> dict:
+    """/end_user/update: only `changes`; `expected` (field -> value the form showed) refuses
+    with EditConflict a field someone else changed meanwhile."""
     unknown = set(changes) - set(END_USER_FIELDS)
     if unknown:
         raise TypeError(f"unknown end-user fields {sorted(unknown)}")
@@ -23,6 +25,7 @@ def end_user_update(*, actor: writes.Actor, end_user_id: str, changes: dict) -> 
         row = EndUserTable.objects.select_for_update().filter(user_id=end_user_id).first()
         if row is None:
             raise ChangeRefused("This end user no longer exists.")
+        writes.refuse_conflicts(row, changes, expected)
         changed = {k: v for k, v in changes.items() if getattr(row, k) != v}
         if not changed:
             return {}

@@ -72,9 +72,18 @@ def org_create(*, actor: writes.Actor, alias: str, models: list[str] | None = No
     return row
 
 
-def org_update(*, actor: writes.Actor, organization_id: str, changes: dict, budget_changes: dict) -> None:
+def org_update(
+    *,
+    actor: writes.Actor,
+    organization_id: str,
+    changes: dict,
+    budget_changes: dict,
+    expected: dict | None = None,
+) -> None:
     """/organization/update: alias and models on the org row; budget fields on its budget row
-    (budget_reset_at follows a sent duration, organization_endpoints.py::build_budget_write_data)."""
+    (budget_reset_at follows a sent duration, organization_endpoints.py::build_budget_write_data).
+    `expected` (field -> value the form showed, org and budget fields alike) refuses with
+    EditConflict a field someone else changed meanwhile."""
     unknown = (set(changes) - {"organization_alias", "models"}) | (set(budget_changes) - set(ORG_BUDGET_FIELDS))
     if unknown:
         raise TypeError(f"unknown organization fields {sorted(unknown)}")
@@ -89,6 +98,9 @@ def org_update(*, actor: writes.Actor, organization_id: str, changes: dict, budg
             raise ChangeRefused("This organization no longer exists.")
         by = writes.writer_id(actor)
         now = writes.now_utc()
+        budget = next(iter(writes.lock_rows(BudgetTable, budget_id=org.budget_id)), None) if org.budget_id else None
+        current = {k: getattr(org, k) for k in changes} | {k: getattr(budget, k, None) for k in budget_changes}
+        writes.refuse_conflicts(current, {**changes, **budget_changes}, expected)
         changed = {k: v for k, v in changes.items() if getattr(org, k) != v}
         if "organization_alias" in changed:
             _refuse_duplicate_alias(
@@ -98,7 +110,6 @@ def org_update(*, actor: writes.Actor, organization_id: str, changes: dict, budg
                 noun="An organization",
                 except_pk=organization_id,
             )
-        budget = BudgetTable.objects.filter(budget_id=org.budget_id).first()
         budget_changed = {k: v for k, v in budget_changes.items() if budget is None or getattr(budget, k) != v}
         if budget_changed and budget is not None:
             if "budget_duration" in budget_changed:
@@ -183,7 +194,11 @@ def org_member_add(
     return user_id
 
 
-def org_member_set_role(*, actor: writes.Actor, organization_id: str, user_id: str, role: str) -> None:
+def org_member_set_role(
+    *, actor: writes.Actor, organization_id: str, user_id: str, role: str, expected: dict | None = None
+) -> None:
+    """/organization/member_update role change. `expected` ({"role": the role the page
+    showed}) refuses with EditConflict a role someone else changed meanwhile."""
     if role not in ORG_ROLES:
         raise ChangeRefused("Choose an organization role.", "role")
     with writes.atomic():
@@ -191,6 +206,7 @@ def org_member_set_role(*, actor: writes.Actor, organization_id: str, user_id: s
         membership = OrganizationMembership.objects.select_for_update().filter(**key).first()
         if membership is None:
             raise ChangeRefused("This person is not a member of the organization.")
+        writes.refuse_conflicts({"role": membership.user_role}, {"role": role}, expected)
         if membership.user_role == role:
             return
         before = _org_members(organization_id)

@@ -123,8 +123,12 @@ def team_member_remove(*, actor: writes.Actor, team_id: str, user_id: str) -> No
         delete_keys(actor=actor, tokens=tokens)
 
 
-def team_member_set_role(*, actor: writes.Actor, team_id: str, user_id: str, role: str) -> None:
-    """/team/member_update role change (_update_team_member_role), under the team lock."""
+def team_member_set_role(
+    *, actor: writes.Actor, team_id: str, user_id: str, role: str, expected: dict | None = None
+) -> None:
+    """/team/member_update role change (_update_team_member_role), under the team lock.
+    `expected` ({"role": the role the page showed}) refuses with EditConflict a role someone
+    else changed meanwhile."""
     if role not in TEAM_ROLES:
         raise ChangeRefused("Choose admin or user.", "role")
     with writes.atomic():
@@ -134,6 +138,8 @@ def team_member_set_role(*, actor: writes.Actor, team_id: str, user_id: str, rol
             raise ChangeRefused("This team no longer exists.")
         if all(m.get("user_id") != user_id for m in roster):
             raise ChangeRefused("This person is not a member of the team.")
+        now = next(m.get("role") or "user" for m in roster if m.get("user_id") == user_id)
+        writes.refuse_conflicts({"role": now}, {"role": role}, expected)
         after = [{**m, "role": role} if m.get("user_id") == user_id else m for m in roster]
         if after != roster:
             _write_roster(actor, team_id, alias, roster, after)

@@ -91,9 +91,11 @@ def team_create(*, actor: writes.Actor, creator_user_id: str | None = None, **fi
     return created
 
 
-def team_update(*, actor: writes.Actor, team_id: str, changes: dict) -> dict:
+def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: dict | None = None) -> dict:
     """/team/update: only the changed settings; a new duration sets budget_reset_at, a cleared
-    one clears it. Audit: before = the old row, updated = the changed fields."""
+    one clears it. `expected` (field -> value the form showed) refuses with EditConflict a
+    field someone else changed meanwhile. Audit: before = the old row, updated = the changed
+    fields."""
     unknown = set(changes) - set(TEAM_SETTING_FIELDS)
     if unknown:
         raise TypeError(f"unknown team fields {sorted(unknown)}")
@@ -111,6 +113,7 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict) -> dict:
         team = TeamTable.objects.select_for_update().filter(team_id=team_id).first()
         if team is None:
             raise ChangeRefused("This team no longer exists.")
+        writes.refuse_conflicts(team, changes, expected)
         changed = {k: v for k, v in changes.items() if getattr(team, k) != v}
         if not changed:
             return {}

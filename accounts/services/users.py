@@ -73,9 +73,10 @@ def user_create(
     return row
 
 
-def user_update(*, actor: writes.Actor, user_id: str, changes: dict) -> dict:
+def user_update(*, actor: writes.Actor, user_id: str, changes: dict, expected: dict | None = None) -> dict:
     """Write only the changed columns; recompute budget_reset_at when the duration changes.
-    Audit: before = the old row, updated = the new row (as /user/update)."""
+    `expected` (field -> value the form showed) refuses with EditConflict a field someone
+    else changed meanwhile. Audit: before = the old row, updated = the new row (as /user/update)."""
     allowed = {"user_role", "user_alias", "user_email", "models", *USER_LIMIT_FIELDS}
     unknown = set(changes) - allowed
     if unknown:
@@ -90,6 +91,7 @@ def user_update(*, actor: writes.Actor, user_id: str, changes: dict) -> dict:
         user = UserTable.objects.filter(user_id=user_id).first()
         if user is None:
             raise ChangeRefused("This user no longer exists.")
+        writes.refuse_conflicts(user, changes, expected)
         changed = {k: v for k, v in changes.items() if getattr(user, k) != v}
         if not changed:
             return {}

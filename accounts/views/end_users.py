@@ -50,7 +50,9 @@ class EndUserEditView(ServiceFormView):
 
     def perform(self, form):
         changes = form.changes()
-        changed = services.end_user_update(actor=self.actor(), end_user_id=self.object.user_id, changes=changes)
+        changed = services.end_user_update(
+            actor=self.actor(), end_user_id=self.object.user_id, changes=changes, expected=form.expected_for(changes)
+        )
         messages.success(self.request, "Saved." if changed else "Nothing changed.")
         return changed
 

@@ -12,6 +12,7 @@ from budgets.models import BudgetTable
 from budgets.selectors import forecast_for as budget_forecast_for
 from config import policy
 from config.errors import ChangeRefused
+from config.forms import posted_shown
 from config.views.generic import ActionView, ConsoleMixin, ObjectListView, ObjectMixin, ServiceFormView
 
 from .. import filters, forms, selectors, services, tables
@@ -139,6 +140,7 @@ class OrgEditView(ServiceFormView):
             organization_id=self.object.organization_id,
             changes=changes,
             budget_changes=budget_changes,
+            expected=form.expected_for({**changes, **budget_changes}),
         )
         messages.success(self.request, "Saved." if changes or budget_changes else "Nothing changed.")
         return None
@@ -215,10 +217,12 @@ class OrgMemberRoleView(OrgMemberActionView):
         form = forms.OrgMemberRoleForm(self.request.POST)
         if not form.is_valid():
             raise ChangeRefused("Choose an organization role.")
+        org_id, user_id = self.object.organization_id, self.kwargs["user_id"]
         services.org_member_set_role(
             actor=self.actor(),
-            organization_id=self.object.organization_id,
-            user_id=self.kwargs["user_id"],
+            organization_id=org_id,
+            user_id=user_id,
             role=form.cleaned_data["role"],
+            expected=posted_shown(self.request.POST, "org_member_role", org_id, user_id),
         )
         return "Role changed."

@@ -8,6 +8,7 @@ from django.urls import reverse
 from budgets import services as budget_services
 from budgets.models import BudgetTable
 from config.errors import ChangeRefused
+from config.forms import posted_shown
 from config.views.generic import ActionView, ServiceFormView
 
 from .. import forms, selectors, services
@@ -83,8 +84,10 @@ class TeamMemberRoleView(TeamMemberActionView):
         if not form.is_valid():
             raise ChangeRefused("Choose admin or user.")
         role = form.cleaned_data["role"]
+        user_id = self.kwargs["user_id"]
+        shown = posted_shown(self.request.POST, "team_member_role", self.object.team_id, user_id)
         services.team_member_set_role(
-            actor=self.actor(), team_id=self.object.team_id, user_id=self.kwargs["user_id"], role=role
+            actor=self.actor(), team_id=self.object.team_id, user_id=user_id, role=role, expected=shown
         )
         return f"Role changed to {role}."
 
@@ -117,12 +120,16 @@ class TeamMemberBudgetView(ServiceFormView):
             self.intro = "This member uses the team's default member budget; saving gives them their own copy."
 
     def form_extra(self):
-        return {"budget": self.budget}
+        return {"budget": self.budget, "scope_id": f"{self.object.team_id}:{self.kwargs['user_id']}"}
 
     def perform(self, form):
         patch = form.patch()
         budget_services.team_member_set_budget(
-            actor=self.actor(), team_id=self.object.team_id, user_id=self.kwargs["user_id"], patch=patch
+            actor=self.actor(),
+            team_id=self.object.team_id,
+            user_id=self.kwargs["user_id"],
+            patch=patch,
+            expected=form.expected_for(patch),
         )
         messages.success(self.request, "Saved the member's budget." if patch else "Nothing changed.")
         return patch

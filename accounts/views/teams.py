@@ -131,7 +131,9 @@ class TeamEditView(ServiceFormView):
             new_org = OrganizationTable.objects.filter(organization_id=changes["organization_id"]).first()
             allowed = self.principal.is_proxy_admin or (new_org is not None and self.principal.can_manage_org(new_org))
             self.principal.require(allowed)
-        changed = services.team_update(actor=self.actor(), team_id=self.object.team_id, changes=changes)
+        changed = services.team_update(
+            actor=self.actor(), team_id=self.object.team_id, changes=changes, expected=form.expected_for(changes)
+        )
         messages.success(self.request, "Saved." if changed else "Nothing changed.")
         return changed
 

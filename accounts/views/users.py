@@ -132,7 +132,9 @@ class UserEditView(ServiceFormView):
         changes = form.changes()
         if "user_role" in changes:
             self.principal.require(self.principal.can_assign_role(changes["user_role"]))
-        changed = services.user_update(actor=self.actor(), user_id=self.object.user_id, changes=changes)
+        changed = services.user_update(
+            actor=self.actor(), user_id=self.object.user_id, changes=changes, expected=form.expected_for(changes)
+        )
         messages.success(self.request, "Saved." if changed else "Nothing changed.")
         return changed
 

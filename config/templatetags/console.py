@@ -70,3 +70,16 @@ def crumbs(context):
 def role_label(role):
     """A LiteLLM role as people read it ("Internal user viewer" for internal_user_viewer)."""
     return dict(ORG_ROLES + USER_ROLES).get(role, role or "")
+
+
+@register.simple_tag
+def shown_values_input(name, *ids, **values):
+    """The signed hidden input of a small form in a page: what it shows (field=value), so
+    the view can refuse a change made from a stale page (config.forms.posted_shown)."""
+    from django.utils.html import format_html
+
+    from config.forms import SHOWN_FIELD, action_scope, sign_shown
+
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', SHOWN_FIELD, sign_shown(values, action_scope(name, *ids))
+    )

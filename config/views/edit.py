@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.views.generic import FormView, View
 
-from config.errors import ChangeRefused
+from config.errors import ChangeRefused, EditConflict
 
 from .base import ConsoleMixin, ObjectMixin
 
@@ -49,12 +49,21 @@ class ServiceFormView(ConsoleMixin, ObjectMixin, FormView):
         try:
             result = self.perform(form)
         except ChangeRefused as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            refuse_on_form(form, e)
             return self.form_invalid(form)
         return HttpResponseRedirect(self.success_url_for(result))
 
     def perform(self, form):
         raise NotImplementedError
+
+
+def refuse_on_form(form, error: ChangeRefused) -> None:
+    """Put a refused change on the form: an edit conflict next to each field concerned (in the
+    form's labels), any other refusal next to its field or at the top."""
+    if isinstance(error, EditConflict) and hasattr(form, "add_conflict"):
+        form.add_conflict(error)
+    else:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class ActionView(ConsoleMixin, ObjectMixin, View):

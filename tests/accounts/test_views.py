@@ -14,6 +14,7 @@ from accounts.services import invitation_from_token, invitation_token
 from accounts.services.invitations import TOKEN_SALT
 from config.models import AuditLog
 from tests import factories
+from tests.forms import shown
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -148,10 +149,11 @@ def test_team_admin_adds_and_removes_members_of_their_team(cast, client_for):
     assert TeamMembership.objects.filter(user_id=newbie.user_id, team_id=cast.team["team_id"]).exists()
     assert lead.post(url("team_member_remove", cast.team["team_id"], newbie.user_id)).status_code == 302
     assert not TeamMembership.objects.filter(user_id=newbie.user_id).exists()
-    assert (
-        lead.post(url("team_member_role", cast.team["team_id"], cast.member["user_id"]), {"role": "admin"}).status_code
-        == 302
-    )
+    role_url = url("team_member_role", cast.team["team_id"], cast.member["user_id"])
+    opened = shown(lead, url("team_detail", cast.team["team_id"]), action=role_url)
+    assert lead.post(role_url, {"role": "admin", **opened}).status_code == 302
+    roster = TeamTable.objects.get(team_id=cast.team["team_id"]).members_with_roles
+    assert {m["user_id"]: m["role"] for m in roster}[cast.member["user_id"]] == "admin"
     assert lead.get(url("team_edit", cast.team["team_id"])).status_code == 403  # settings are for admins
     assert lead.get(url("team_delete", cast.team["team_id"])).status_code == 403
     assert lead.get(url("team_member_add", cast.other_team["team_id"])).status_code == 404
@@ -175,7 +177,9 @@ def test_member_budget_page_saves_a_private_budget(cast, client_for):
     admin = client_for(cast.proxy_admin)
     target = url("team_member_budget", cast.team["team_id"], cast.member["user_id"])
     assert admin.get(target).status_code == 200
-    assert admin.post(target, {"max_budget": "12.5", "budget_duration": "30d"}).status_code == 302
+    assert (
+        admin.post(target, {"max_budget": "12.5", "budget_duration": "30d", **shown(admin, target)}).status_code == 302
+    )
     membership = TeamMembership.objects.get(user_id=cast.member["user_id"], team_id=cast.team["team_id"])
     assert membership.budget_id
     assert admin.get(url("team_member_budget", cast.team["team_id"], cast.outsider["user_id"])).status_code == 404
@@ -211,7 +215,8 @@ def test_team_settings_edit_writes_changed_fields(cast, client_for):
         "rpm_limit": "",
         "max_parallel_requests": "",
     }
-    assert admin.post(url("team_edit", cast.team["team_id"]), form).status_code == 302
+    target = url("team_edit", cast.team["team_id"])
+    assert admin.post(target, {**form, **shown(admin, target)}).status_code == 302
     team = TeamTable.objects.get(team_id=cast.team["team_id"])
     assert team.models == ["gpt-4o", "gpt-4o-mini"] and team.max_budget == 99.0 and team.budget_reset_at is not None
     updated = AuditLog.objects.get(object_id=cast.team["team_id"], action="updated")
@@ -245,6 +250,7 @@ def test_proxy_admin_creates_edits_and_deletes_a_user(cast, client_for):
             "user_alias": "Carol",
             "models": "gpt-4o",
             "max_budget": "10",
+            **shown(admin, url("user_edit", carol.user_id)),
         },
     )
     assert response.status_code == 302
@@ -293,12 +299,10 @@ def test_org_pages_and_membership(cast, client_for):
     target = url("org_member_add", cast.org["organization_id"])
     assert org_admin.post(target, {"email": "orgnew@example.com", "role": "internal_user"}).status_code == 302
     new = UserTable.objects.get(user_email="orgnew@example.com")
-    assert (
-        org_admin.post(
-            url("org_member_role", cast.org["organization_id"], new.user_id), {"role": "internal_user_viewer"}
-        ).status_code
-        == 302
-    )
+    role_url = url("org_member_role", cast.org["organization_id"], new.user_id)
+    opened = shown(org_admin, url("org_detail", cast.org["organization_id"]), action=role_url)
+    assert org_admin.post(role_url, {"role": "internal_user_viewer", **opened}).status_code == 302
+    assert OrganizationMembership.objects.get(user_id=new.user_id).user_role == "internal_user_viewer"
     assert org_admin.post(url("org_member_remove", cast.org["organization_id"], new.user_id)).status_code == 302
     assert (
         org_admin.post(
@@ -324,7 +328,13 @@ def test_end_users_block_unblock_and_edit(cast, client_for):
     assert (
         admin.post(
             url("enduser_edit", eu["user_id"]),
-            {"alias": "shop-eu", "allowed_model_region": "eu", "default_model": "", "budget_id": ""},
+            {
+                "alias": "shop-eu",
+                "allowed_model_region": "eu",
+                "default_model": "",
+                "budget_id": "",
+                **shown(admin, url("enduser_edit", eu["user_id"])),
+            },
         ).status_code
         == 302
     )
@@ -458,6 +468,7 @@ def test_team_settings_use_the_shared_budget_editor(cast, client_for):
     admin = client_for(cast.proxy_admin)
     target = url("team_edit", cast.team["team_id"])
     base = {"team_alias": "Research", "organization_id": cast.org["organization_id"], "models": ""}
+    base |= shown(admin, target)
     page = admin.get(target).content.decode()
     assert "model_max_budget-model" in page  # the per-model budget rows
     if TeamTable.has_column("soft_budget"):
@@ -488,7 +499,8 @@ def test_user_edit_writes_per_model_budgets(cast, client_for):
         "model_max_budget-max_budget": ["1"],
         "model_max_budget-duration": [""],
     }
-    assert admin.post(url("user_edit", cast.member["user_id"]), form).status_code == 302
+    target = url("user_edit", cast.member["user_id"])
+    assert admin.post(target, {**form, **shown(admin, target)}).status_code == 302
     user = UserTable.objects.get(user_id=cast.member["user_id"])
     assert user.model_max_budget == {"gpt-4o-mini": {"max_budget": 1.0}}
     entry = AuditLog.objects.get(object_id=cast.member["user_id"], action="updated")
@@ -556,18 +568,21 @@ def test_a_second_team_of_the_same_name_is_refused(cast, client_for):
     assert TeamTable.objects.count() == teams
     # Renaming another team to it (any case) is refused too; the team itself may change its case.
     other = {"team_alias": "RESEARCH", "organization_id": cast.other_org["organization_id"], "models": ""}
-    response = admin.post(url("team_edit", cast.other_team["team_id"]), other)
+    target = url("team_edit", cast.other_team["team_id"])
+    response = admin.post(target, {**other, **shown(admin, target)})
     assert "team_alias" in response.context["form"].errors
     assert TeamTable.objects.get(team_id=cast.other_team["team_id"]).team_alias == "Other"
     own = {"team_alias": "research", "organization_id": cast.org["organization_id"], "models": ""}
-    assert admin.post(url("team_edit", cast.team["team_id"]), own).status_code == 302
+    target = url("team_edit", cast.team["team_id"])
+    assert admin.post(target, {**own, **shown(admin, target)}).status_code == 302
     assert TeamTable.objects.get(team_id=cast.team["team_id"]).team_alias == "research"
 
 
 def test_a_duplicate_the_proxy_made_does_not_block_other_edits(cast, client_for):
     factories.make_team(alias="Research", organization_id=cast.org["organization_id"])  # the proxy allows it
     form = {"team_alias": "Research", "organization_id": cast.org["organization_id"], "models": "", "max_budget": "7"}
-    assert client_for(cast.proxy_admin).post(url("team_edit", cast.team["team_id"]), form).status_code == 302
+    admin, target = client_for(cast.proxy_admin), url("team_edit", cast.team["team_id"])
+    assert admin.post(target, {**form, **shown(admin, target)}).status_code == 302
     assert TeamTable.objects.get(team_id=cast.team["team_id"]).max_budget == 7.0
 
 
@@ -582,7 +597,8 @@ def test_a_second_organization_of_the_same_name_is_refused(cast, client_for):
         "An organization named 'Acme' already exists. Pick another name."
     ]
     assert OrganizationTable.objects.count() == orgs
-    response = admin.post(url("org_edit", cast.other_org["organization_id"]), {"organization_alias": "acme"})
+    target = url("org_edit", cast.other_org["organization_id"])
+    response = admin.post(target, {"organization_alias": "acme", **shown(admin, target)})
     assert "organization_alias" in response.context["form"].errors
     assert OrganizationTable.objects.get(organization_id=cast.other_org["organization_id"]).organization_alias == (
         "Globex"

@@ -12,6 +12,7 @@ from budgets import selectors
 from budgets.models import BudgetTable
 from config import policy
 from tests import factories
+from tests.forms import shown
 
 pytestmark = [pytest.mark.django_db(databases="__all__"), pytest.mark.schema]
 
@@ -136,7 +137,11 @@ def test_matrix_refusals(cast, client_for, budgets):
 
 
 def matrix_post(team, members, **overrides):
-    data = {}
+    """The matrix as its page renders it for `members` (with the values it shows, signed)."""
+    from budgets.forms import MemberBudgetMatrixForm
+    from config.forms import SHOWN_FIELD
+
+    data = {SHOWN_FIELD: MemberBudgetMatrixForm(members=members, team_id=team.team_id).fields[SHOWN_FIELD].initial}
     for m in members:
         data[f"max_budget__{m.user_id}"] = "" if m.max_budget is None else str(m.max_budget)
         data[f"budget_duration__{m.user_id}"] = m.budget_duration or ""
@@ -194,7 +199,8 @@ def test_budget_row_edit_writes_changed_columns_and_reset(cast, client_for):
     client = client_for(cast.proxy_admin)
     url = reverse("budgets:budget_row_edit", args=[row["budget_id"]])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"max_budget": "10", "tpm_limit": "100", "budget_duration": "1d", "soft_budget": "4"})
+    data = {"max_budget": "10", "tpm_limit": "100", "budget_duration": "1d", "soft_budget": "4"}
+    response = client.post(url, {**data, **shown(client, url)})
     assert response.status_code == 302
     stored = BudgetTable.objects.get(budget_id=row["budget_id"])
     assert stored.budget_duration == "1d" and stored.budget_reset_at is not None and stored.soft_budget == 4.0

@@ -9,6 +9,7 @@ from config import writes
 from config.models import ProxyModelTable
 from keys.models import VerificationToken
 from tests import factories
+from tests.forms import shown
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -106,9 +107,13 @@ def test_editing_cannot_add_a_model_but_keeps_the_ones_the_key_has(cast, client_
     key = factories.make_key(alias="edit-me", user_id=cast.member["user_id"], team_id=big_team, models=["legacy"])
     url = reverse("keys:key_edit", args=[key["token"]])
     client = client_for(cast.member)
-    response = client.post(url, {"key_alias": "edit-me", "team_id": big_team, "models": "legacy, globex-secret-model"})
+    opened = shown(client, url)
+    response = client.post(
+        url, {"key_alias": "edit-me", "team_id": big_team, "models": "legacy, globex-secret-model", **opened}
+    )
     assert response.status_code == 200 and "globex-secret-model" in response.context["form"].errors["models"][0]
     assert VerificationToken.objects.get(token=key["token"]).models == ["legacy"]
-    response = client.post(url, {"key_alias": "edit-me", "team_id": big_team, "models": "legacy, model-00002"})
+    data = {"key_alias": "edit-me", "team_id": big_team, "models": "legacy, model-00002", **opened}
+    response = client.post(url, data)
     assert response.status_code == 302
     assert VerificationToken.objects.get(token=key["token"]).models == ["legacy", "model-00002"]

@@ -14,6 +14,7 @@ from config import writes
 from keys import services
 from keys.models import VerificationToken
 from tests import factories
+from tests.forms import shown
 from tests.test_admin import change_url, post_data
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -28,10 +29,9 @@ def reset_of(token):
 def test_a_shell_key_update_gets_the_reset_the_form_gets(cast, client_for):
     by_form = factories.make_key(alias="by-form", user_id=cast.member["user_id"], team_id=cast.team["team_id"])
     by_shell = factories.make_key(alias="by-shell", user_id=cast.member["user_id"], team_id=cast.team["team_id"])
-    response = client_for(cast.team_admin).post(
-        reverse("keys:key_edit", args=[by_form["token"]]),
-        {"key_alias": "by-form", "team_id": cast.team["team_id"], "budget_duration": "7d"},
-    )
+    client, url = client_for(cast.team_admin), reverse("keys:key_edit", args=[by_form["token"]])
+    data = {"key_alias": "by-form", "team_id": cast.team["team_id"], "budget_duration": "7d"}
+    response = client.post(url, {**data, **shown(client, url)})
     assert response.status_code == 302
     services.key_update(actor=SHELL, token=by_shell["token"], changes={"budget_duration": "7d"})
     expected = durations.budget_reset_at("7d")

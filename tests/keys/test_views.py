@@ -9,9 +9,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from config.forms import SHOWN_FIELD
 from config.writes import now_utc
 from keys.models import VerificationToken
 from tests import factories
+from tests.forms import shown
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -196,7 +198,8 @@ def test_member_cannot_create_a_key_for_a_team_they_are_not_in(cast, client_for)
 def test_edit_preview_shows_consequences_without_saving(cast, client_for, keys):
     client = client_for(cast.proxy_admin)
     url = reverse("keys:key_edit", args=[keys.member_key["token"]])
-    response = client.post(url, {"key_alias": "member-key", "max_budget": "3", "budget_duration": "1d", "preview": "1"})
+    data = {"key_alias": "member-key", "max_budget": "3", "budget_duration": "1d", "preview": "1"}
+    response = client.post(url, {**data, **shown(client, url)})
     body = response.content.decode()
     assert "Current spend $4.00 is already over the new budget of $3.00" in body
     assert "Spend resets on" in body
@@ -206,9 +209,8 @@ def test_edit_preview_shows_consequences_without_saving(cast, client_for, keys):
 def test_edit_writes_only_changed_columns(cast, client_for, keys):
     client = client_for(cast.team_admin)
     url = reverse("keys:key_edit", args=[keys.member_key["token"]])
-    response = client.post(
-        url, {"key_alias": "member-key", "team_id": cast.team["team_id"], "max_budget": "8", "budget_duration": "7d"}
-    )
+    data = {"key_alias": "member-key", "team_id": cast.team["team_id"], "max_budget": "8", "budget_duration": "7d"}
+    response = client.post(url, {**data, **shown(client, url)})
     assert response.status_code == 302
     key = VerificationToken.objects.get(token=keys.member_key["token"])
     assert key.max_budget == 8.0 and key.budget_duration == "7d" and key.budget_reset_at.weekday() == 0
@@ -316,13 +318,14 @@ def test_saving_untouched_metadata_changes_nothing(cast, client_for):
     metadata = {"limit": "10", "tags": ["a"], "nested": {"x": 1}, "note": "plain text", "flag": True}
     key = factories.make_key(alias="meta-key", metadata=metadata)
     row = VerificationToken.objects.get(token=key["token"])
-    html = str(KeyEditForm(principal=_principal(cast), key=row)["metadata"])
+    opened = KeyEditForm(principal=_principal(cast), key=row)
+    html = str(opened["metadata"])
     names = re.findall(r'name="metadata-name" value="([^"]*)"', html)
     values = [v.replace("&quot;", '"') for v in re.findall(r'name="metadata-value" value="([^"]*)"', html)]
     from django.http import QueryDict
 
     data = QueryDict(mutable=True)
-    data.update({"key_alias": "meta-key"})
+    data.update({"key_alias": "meta-key", SHOWN_FIELD: opened.fields[SHOWN_FIELD].initial})
     data.setlist("metadata-name", names)
     data.setlist("metadata-value", values)
     form = KeyEditForm(data, principal=_principal(cast), key=row)
