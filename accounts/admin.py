@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from config import writes
 from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label, render_rows
+from config.policy import mask_secret
 
 from . import services
 from .models import (
@@ -202,8 +204,6 @@ class InvitationLinkAdmin(LiteLLMAdmin):
 
     @admin.display(description="id", ordering="id")
     def masked_id(self, obj):
-        from config.policy import mask_secret
-
         return mask_secret(obj.id)
 
     def get_list_display(self, request):
@@ -236,8 +236,6 @@ class InvitationLinkAdmin(LiteLLMAdmin):
         # /invitation/update stamps accepted_at with is_accepted (an ops un-accept clears it,
         # so the link works again; LiteLLM would stamp it and leave the link "already used").
         if "is_accepted" in changes and "accepted_at" not in changes:
-            from config import writes
-
             changes["accepted_at"] = writes.now_utc() if changes["is_accepted"] else None
         return super().derived_changes(request, changes)
 

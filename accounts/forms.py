@@ -8,7 +8,9 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from budgets.durations import DURATION_HELP, validate_budget_duration
 from budgets.forms import BudgetFieldsMixin, budget_changes
+from budgets.models import BudgetTable
 from config import policy, writes
 from config.forms import ShownValuesMixin
 
@@ -45,8 +47,6 @@ class ModelsField(forms.CharField):
 
 
 def _duration_field(**kwargs):
-    from budgets.durations import DURATION_HELP
-
     return forms.CharField(
         required=False,
         label=kwargs.pop("label", "Budget resets every"),
@@ -77,8 +77,6 @@ class LimitsMixin:
     def clean_budget_duration(self):
         value = (self.cleaned_data.get("budget_duration") or "").strip() or None
         if value:
-            from budgets.durations import validate_budget_duration
-
             validate_budget_duration(value)
         return value
 
@@ -213,7 +211,6 @@ class UserEditForm(ShownValuesMixin, UserFormBase):
             {k: self.cleaned_data.get(k) for k in USER_BUDGET_FIELDS},
             {k: self.shown.get(k) for k in USER_BUDGET_FIELDS},
         )
-        budget.pop("budget_reset_at", None)
         return changes | budget
 
 
@@ -295,7 +292,6 @@ class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
             {k: self.cleaned_data.get(k) for k in self._budget_names()},
             {k: self.shown.get(k) for k in self._budget_names()},
         )
-        budget.pop("budget_reset_at", None)
         return changes | budget
 
 
@@ -352,7 +348,6 @@ class MemberBudgetForm(ShownValuesMixin, BudgetFieldsMixin):
     def patch(self) -> dict:
         before = {f: self.shown.get(f) for f in MEMBER_BUDGET_FIELDS}
         changes = budget_changes({f: self.cleaned_data.get(f) for f in MEMBER_BUDGET_FIELDS}, before)
-        changes.pop("budget_reset_at", None)
         return changes
 
 
@@ -402,7 +397,6 @@ class OrgForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
         org = changed_values(self, self.shown, self.ORG_FIELDS)
         before = {f: self.shown.get(f) for f in self.BUDGET_FIELDS}
         budget = budget_changes(self.budget_values(), before)
-        budget.pop("budget_reset_at", None)
         return org, budget
 
 
@@ -439,8 +433,6 @@ class EndUserForm(ShownValuesMixin, forms.Form):
     FIELDS = ("alias", "allowed_model_region", "default_model", "budget_id")
 
     def __init__(self, *args, instance, **kwargs):
-        from budgets.models import BudgetTable
-
         kwargs["initial"] = {f: getattr(instance, f) for f in self.FIELDS}
         super().__init__(*args, **kwargs)
         self.instance = instance

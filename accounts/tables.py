@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from config import policy
 from config.tables import BoolBadgeColumn, ConsoleTable, MoneyColumn
+from config.templatetags.console import role_label
 
 from .models import EndUserTable, InvitationLink, OrganizationTable, TeamTable, UserTable
 
@@ -17,8 +18,6 @@ class RoleColumn(tables.Column):
     """The role as people read it on screen (its LiteLLM id on hover); the CSV keeps the id."""
 
     def render(self, value):
-        from config.templatetags.console import role_label
-
         return format_html('<span class="badge badge-role" title="{}">{}</span>', value, role_label(value))
 
     def value(self, value):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from accounts.models import OrganizationTable
 from config.admin_base import LiteLLMAdmin, label
 
 from . import services
@@ -47,6 +48,5 @@ class BudgetTableAdmin(LiteLLMAdmin):
             return False
         if obj is None:
             return True
-        from accounts.models import OrganizationTable
 
         return not OrganizationTable.objects.filter(budget_id=obj.budget_id).exists()

@@ -2,7 +2,7 @@
 users and LiteLLM_BudgetTable rows.
 
 `BudgetFieldsMixin` adds the fields; `budget_changes()` turns the cleaned form into only the
-columns that changed (with `budget_reset_at` set or cleared as LiteLLM does); and
+columns that changed (the services set `budget_reset_at` from them); and
 `budget_consequences()` says what the change will mean before it is saved.
 """
 
@@ -216,9 +216,8 @@ def budget_changes(
 ) -> dict[str, Any]:
     """The budget columns whose value changed, ready for writes.update_row().
 
-    Only fields present in `cleaned_data` are considered. A changed `budget_duration` also sets
-    `budget_reset_at` to LiteLLM's aligned reset time; clearing it clears `budget_reset_at`
-    (a key with a duration but no reset time would never reset)."""
+    Only fields present in `cleaned_data` are considered. `budget_reset_at` is not here: the
+    service that writes a changed `budget_duration` sets it (so every caller gets one rule)."""
     changes: dict[str, Any] = {}
     for name in BUDGET_FIELDS:
         if name not in cleaned_data:
@@ -232,9 +231,6 @@ def budget_changes(
         elif new == old:
             continue
         changes[name] = new
-    if "budget_duration" in changes:
-        duration = changes["budget_duration"]
-        changes["budget_reset_at"] = durations.budget_reset_at(duration, now) if duration else None
     return changes
 
 

@@ -1,4 +1,4 @@
-"""Writes to LiteLLM_BudgetTable rows and the team member budget matrix.
+"""Writes to LiteLLM_BudgetTable rows, team members' budgets and the member budget matrix.
 
 Budget rows have no DB-side id default (Prisma's @default(uuid()) runs in the client), and
 created_by/updated_by are NOT NULL: we supply all of them as LiteLLM does. Spend lives on the
@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
+from accounts.models import TeamMembership, TeamTable
 from config import writes
 from config.errors import ChangeRefused, EditConflict
 
@@ -32,34 +35,70 @@ BUDGET_ROW_COLUMNS = (
 )
 
 
-BudgetError = ChangeRefused  # the budgets services' name for it
-
-
-def writer_id(actor: writes.Actor) -> str:
-    """created_by/updated_by as LiteLLM writes them: the caller's user_id, or the proxy admin
-    id for a caller without one (ops staff, like a master-key call)."""
-    from accounts.services import writer_id as people_writer_id
-
-    return people_writer_id(actor)
-
-
 NON_NEGATIVE = ("max_budget", "soft_budget", "tpm_limit", "rpm_limit", "max_parallel_requests", "tpd_limit")
 
 
 def check_limits(values: dict[str, Any]) -> None:
     """The limits every console form enforces, for callers without one (the ops admin):
     budgets and rate limits zero or more, a budget_duration LiteLLM's reset job accepts."""
-    from django.core.exceptions import ValidationError
-
     for name in NON_NEGATIVE:
         value = values.get(name)
         if value is not None and value < 0:
-            raise BudgetError("Must be zero or more.", name)
+            raise ChangeRefused("Must be zero or more.", name)
     if values.get("budget_duration"):
         try:
             durations.validate_budget_duration(values["budget_duration"])
         except ValidationError as e:
-            raise BudgetError(" ".join(e.messages), "budget_duration") from None
+            raise ChangeRefused(" ".join(e.messages), "budget_duration") from None
+
+
+# --- Shared rules (the account services use them too) ------------------------------------------
+
+
+def check_non_negative(values: dict, *names: str) -> None:
+    for name in names:
+        value = values.get(name)
+        if value is not None and value < 0:
+            raise ChangeRefused("Must be zero or more.", name)
+
+
+def validated_duration(duration: str | None, field: str = "budget_duration") -> str | None:
+    """A budget_duration LiteLLM's reset job accepts, normalized; None when empty."""
+    if not duration:
+        return None
+    try:
+        return durations.validate_budget_duration(duration)
+    except ValidationError as e:
+        raise ChangeRefused(" ".join(e.messages), field) from None
+
+
+def _reset_at(duration: str | None):
+    """budget_reset_at for a (new) budget_duration: LiteLLM's aligned reset time, None when cleared."""
+    return durations.budget_reset_at(duration) if duration else None
+
+
+def new_budget(actor: writes.Actor, values: dict, keep_empty: tuple[str, ...] = ()) -> str:
+    """A budget row of the given non-empty values, audited (`keep_empty` names columns written
+    even when empty, as a LiteLLM call site that sends them explicitly)."""
+    budget_id = writes.new_id()
+    row = {
+        "budget_id": budget_id,
+        **writes.stamps(actor, created=True),
+        **{k: v for k, v in values.items() if v not in (None, [], {}) or k in keep_empty},
+    }
+    if row.get("budget_duration") and "budget_reset_at" not in values:
+        row["budget_reset_at"] = _reset_at(row["budget_duration"])
+    writes.insert_row(BudgetTable, row)
+    writes.audit(actor, writes.CREATED, LOGICAL_TABLE, budget_id, None, row)
+    return budget_id
+
+
+# --- Team members' budgets (TeamMembership.budget_id) and the team's default ------------------
+
+
+def team_default_budget_id(team: TeamTable) -> str | None:
+    value = (team.metadata or {}).get("team_member_budget_id") if isinstance(team.metadata, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _check_columns(values: dict[str, Any]) -> None:
@@ -79,16 +118,7 @@ def budget_row_create(
     if values.get("budget_duration") and "budget_reset_at" not in values:
         values["budget_reset_at"] = durations.budget_reset_at(values["budget_duration"])
     budget_id = budget_id or writes.new_id()
-    now = writes.now_utc()
-    writer = writer_id(actor)
-    row = {
-        "budget_id": budget_id,
-        **values,
-        "created_at": now,
-        "updated_at": now,
-        "created_by": writer,
-        "updated_by": writer,
-    }
+    row = {"budget_id": budget_id, **values, **writes.stamps(actor, created=True)}
     with writes.atomic():
         writes.insert_row(BudgetTable, row)
         if audit_it:
@@ -112,20 +142,20 @@ def budget_row_update(
     if not changes:
         return {}
     changes = dict(changes)
-    if "budget_duration" in changes and "budget_reset_at" not in changes:
-        duration = changes["budget_duration"]
-        changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
     with writes.atomic():
         rows = writes.lock_rows(BudgetTable, budget_id=budget_id)
         if not rows:
-            raise BudgetError("That budget no longer exists.")
+            raise ChangeRefused("That budget no longer exists.")
         writes.refuse_conflicts(rows[0], changes, expected)
         if expected is not None:
             changes = writes.drop_unchanged(rows[0], changes)  # both set the same value: no write
             if not changes:
                 return {}
+        if "budget_duration" in changes and "budget_reset_at" not in changes:
+            duration = changes["budget_duration"]  # the service's rule, for every caller
+            changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
         before = writes.snapshot(rows[0])
-        written = {**changes, "updated_at": writes.now_utc(), "updated_by": writer_id(actor)}
+        written = {**changes, **writes.stamps(actor)}
         writes.update_row(BudgetTable, budget_id, written)
         if audit_it:
             writes.audit(actor, writes.UPDATED, LOGICAL_TABLE, budget_id, before, changes)
@@ -157,14 +187,12 @@ def team_member_budgets_update(
     expected: dict[str, dict[str, Any]] | None = None,
 ) -> int:
     """Bulk edit of a team's member budgets in ONE transaction: each member's patch goes
-    through /team/member_update's rule (accounts.services.team_member_set_budget: merge into
+    through /team/member_update's rule (team_member_set_budget: merge into
     the member's own budget row; a member still on the team's shared default budget row, or on
     a row other memberships share, gets a private clone, the shared row is never changed).
     `expected` ({user_id: {field: value the matrix showed}}) refuses the whole edit with
     EditConflict where someone else changed a member's field meanwhile.
     Returns members changed."""
-    from accounts.services import shared_member_budget_ids, team_member_set_budget
-
     with writes.atomic():
         writes.advisory_xact_lock(team_id)
         # bulk_update_team_member_budgets: rows shared by several memberships, counted once
@@ -185,3 +213,169 @@ def team_member_budgets_update(
                 # message lands on the member's row.
                 raise EditConflict([(f"{name}__{user_id}", *rest) for name, *rest in error.conflicts]) from None
     return len(patches)
+
+
+def resolve_member_budget(actor, team: TeamTable, max_budget_in_team, budget_duration) -> str | None:
+    """management_helpers/utils.py::resolve_member_budget_id."""
+    default_id = team_default_budget_id(team)
+    allowed_models = list(team.default_team_member_models or []) or None
+    explicit = max_budget_in_team is not None or allowed_models is not None
+    if not explicit and default_id and budget_duration is None:
+        return default_id if BudgetTable.objects.filter(budget_id=default_id).exists() else None
+    if not explicit and default_id:
+        return _clone_budget(actor, default_id, {"budget_duration": budget_duration})
+    if not explicit and budget_duration is None:
+        return None
+    return new_budget(
+        actor,
+        {"max_budget": max_budget_in_team, "allowed_models": allowed_models, "budget_duration": budget_duration},
+    )
+
+
+CLONABLE_BUDGET_FIELDS = (
+    "max_budget",
+    "soft_budget",
+    "max_parallel_requests",
+    "tpm_limit",
+    "rpm_limit",
+    "model_max_budget",
+    "budget_duration",
+    "allowed_models",
+)
+
+
+def _clone_budget(actor, source_id: str, patch: dict) -> str | None:
+    """A private copy of the team's shared default member budget (never mutate the shared row)."""
+    source = BudgetTable.objects.filter(budget_id=source_id).first()
+    if source is None:
+        return None
+    # _clone_team_default_budget_for_member skips None and empty lists only ({} is copied).
+    values = {f: getattr(source, f) for f in CLONABLE_BUDGET_FIELDS if getattr(source, f) not in (None, [])}
+    values.update(patch)
+    return new_budget(actor, values, keep_empty=("model_max_budget",))
+
+
+MEMBER_BUDGET_FIELDS = ("max_budget", "budget_duration", "tpm_limit", "rpm_limit")
+
+
+def team_member_set_budget(
+    *,
+    actor: writes.Actor,
+    team_id: str,
+    user_id: str,
+    patch: dict,
+    shared_budget_ids: frozenset[str] = frozenset(),
+    expected: dict | None = None,
+) -> str | None:
+    """/team/member_update budget fields (common_utils.py::upsert_budget_and_membership):
+    merge-patch the member's own budget row; a membership still on the team's shared default
+    budget (or on a row in `shared_budget_ids`, which the bulk edit passes) gets a private
+    clone first; with no limit left the budget is disconnected. `expected` (field -> the
+    value the form showed for this member) refuses with EditConflict a field someone else
+    changed meanwhile, compared with the budget row the membership points at now.
+    Returns the member's budget id afterwards."""
+    unknown = set(patch) - set(MEMBER_BUDGET_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member budget fields {sorted(unknown)}")
+    check_non_negative(patch, "max_budget", "tpm_limit", "rpm_limit")
+    if "budget_duration" in patch:
+        patch["budget_duration"] = validated_duration(patch["budget_duration"])
+    with writes.atomic():
+        writes.advisory_xact_lock(team_id)
+        team = TeamTable.objects.filter(team_id=team_id).first()
+        membership = TeamMembership.objects.filter(team_id=team_id, user_id=user_id).first()
+        if team is None or membership is None:
+            raise ChangeRefused("This person is not a member of the team.")
+        locked = writes.lock_rows(BudgetTable, budget_id=membership.budget_id) if membership.budget_id else []
+        now_values = {f: getattr(locked[0], f, None) if locked else None for f in patch}
+        writes.refuse_conflicts(now_values, patch, expected)
+        write = dict(patch)
+        if "budget_duration" in write:
+            write["budget_reset_at"] = _reset_at(write["budget_duration"])
+        current_id = membership.budget_id
+        team_default_id = team_default_budget_id(team)
+        shared = current_id is not None and (current_id == team_default_id or current_id in shared_budget_ids)
+        key = {"user_id": user_id, "team_id": team_id}
+        own_budget = BudgetTable.objects.filter(budget_id=current_id).first() if current_id and not shared else None
+        if own_budget is not None:
+            budget = own_budget
+            merged = {f: getattr(budget, f) for f in _member_limit_fields()} | write
+            if not _has_limit(merged):
+                return _unlink_member_budget(actor, team_id, user_id, current_id)
+            changed = {k: v for k, v in write.items() if getattr(budget, k) != v}
+            if changed:
+                before = writes.snapshot(budget)
+                writes.update_row(BudgetTable, current_id, {**changed, **writes.stamps(actor)})
+                writes.audit(actor, writes.UPDATED, "BudgetTable", current_id, before, changed)
+            return current_id
+        # upsert_budget_and_membership's create: model_max_budget {} unless sent, the shared
+        # row's set limits copied (temporary increase included; the team default's
+        # model_max_budget not), its reset time carried unless the duration changes.
+        source: dict[str, Any] = {"model_max_budget": {}}
+        if shared:
+            budget = BudgetTable.objects.filter(budget_id=current_id).first()
+            if budget is not None:
+                source |= {
+                    f: getattr(budget, f)
+                    for f in _member_limit_fields()
+                    if (f != "model_max_budget" or current_id != team_default_id)
+                    and getattr(budget, f) not in (None, [], {})
+                }
+                if "budget_duration" not in write and budget.budget_reset_at is not None:
+                    source["budget_reset_at"] = budget.budget_reset_at
+        values = source | write
+        if not _has_limit(values):
+            return _unlink_member_budget(actor, team_id, user_id, current_id) if current_id else None
+        new_id = new_budget(actor, values, keep_empty=("model_max_budget",))
+        writes.update_row(TeamMembership, key, {"budget_id": new_id})
+        writes.audit(
+            actor,
+            writes.UPDATED,
+            "TeamTable",
+            team_id,
+            {"user_id": user_id, "budget_id": current_id},
+            {"user_id": user_id, "budget_id": new_id},
+        )
+        return new_id
+
+
+def _member_limit_fields() -> tuple[str, ...]:
+    """common_utils.py::_TEAM_MEMBER_BUDGET_LIMIT_FIELDS (the temporary-increase pair only
+    where this database has it)."""
+    temp = tuple(f for f in ("temp_budget_increase", "temp_budget_expiry") if BudgetTable.has_column(f))
+    return CLONABLE_BUDGET_FIELDS + temp
+
+
+def shared_member_budget_ids(team_id: str, user_ids) -> frozenset[str]:
+    """bulk_team_member_budgets.py::_shared_budget_ids: of these members' budget rows, those
+    more than one membership points at (counted across every team)."""
+    budget_ids = set(
+        TeamMembership.objects.filter(team_id=team_id, user_id__in=list(user_ids), budget_id__isnull=False).values_list(
+            "budget_id", flat=True
+        )
+    )
+    if not budget_ids:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for budget_id in TeamMembership.objects.filter(budget_id__in=budget_ids).values_list("budget_id", flat=True):
+        counts[budget_id] = counts.get(budget_id, 0) + 1
+    return frozenset(b for b, n in counts.items() if n > 1)
+
+
+def _unlink_member_budget(actor, team_id: str, user_id: str, budget_id: str) -> None:
+    """No meaningful limit left: disconnect the member's budget row (upsert_budget_and_membership)."""
+    writes.update_row(TeamMembership, {"user_id": user_id, "team_id": team_id}, {"budget_id": None})
+    writes.audit(
+        actor,
+        writes.UPDATED,
+        "TeamTable",
+        team_id,
+        {"user_id": user_id, "budget_id": budget_id},
+        {"user_id": user_id, "budget_id": None},
+    )
+    return None
+
+
+def _has_limit(values: dict) -> bool:
+    """common_utils.py::_has_meaningful_budget_limit: some limit set (None, [] and {} are unset)."""
+    return any(values.get(f) not in (None, [], {}) for f in _member_limit_fields())

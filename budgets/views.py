@@ -11,10 +11,11 @@ from django.urls import reverse, reverse_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.models import TeamTable
+from accounts.models import TeamTable, UserTable
 from config import policy, writes
 from config.errors import ChangeRefused
 from config.forms import ShownValuesMixin
+from config.views.base import actor_for
 from config.views.edit import refuse_on_form
 from config.views.export import stream_csv
 from config.views.generic import ConsoleMixin, ObjectListView
@@ -28,7 +29,7 @@ from .thresholds import near_label
 
 
 def _actor(principal) -> writes.Actor:
-    return writes.Actor(changed_by=principal.actor_id)
+    return actor_for(principal)
 
 
 def _ttl() -> int:
@@ -248,8 +249,6 @@ class BudgetRowListView(ObjectListView):
     def get_queryset(self):
         self.principal.require(self.principal.can_see_budget_rows())
         from django.db.models import OuterRef, Subquery
-
-        from accounts.models import UserTable
 
         email = UserTable.objects.filter(user_id=OuterRef("updated_by")).values("user_email")[:1]
         return BudgetTable.objects.annotate(updated_by_email=Subquery(email))

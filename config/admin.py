@@ -6,6 +6,8 @@ import json
 
 from django.contrib import admin
 
+from config.views.audit import _masked
+
 from . import policy
 from .admin_base import BigRecentFilter, BigTableAdmin, LiteLLMAdmin, label
 from .models import AuditLog, LiteLLMConfig, ModelTable, ProxyModelTable, UserNotifications
@@ -64,14 +66,10 @@ class AuditLogAdmin(BigTableAdmin):
 
     @admin.display(description="before value")
     def masked_before(self, obj):
-        from config.views.audit import _masked
-
         return json.dumps(_masked(obj.before_value), default=str)
 
     @admin.display(description="updated values")
     def masked_after(self, obj):
-        from config.views.audit import _masked
-
         return json.dumps(_masked(obj.updated_values), default=str)
 
     def get_list_display(self, request):

@@ -42,10 +42,13 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
+from budgets.durations import budget_duration_error, budget_reset_at
+
 from . import litellm, policy, writes
 from .errors import ChangeRefused
 from .models_base import PROXY_COUNTERS
 from .routers import LITELLM_ALIAS
+from .views.base import actor_for
 
 # Stamped by the write path, never typed in by hand.
 STAMPS = ("created_at", "updated_at", "created_by", "updated_by", "settings_updated_at", "budget_reset_at")
@@ -132,8 +135,6 @@ class LiteLLMAdminForm(forms.ModelForm):
                 formfield.help_text = "Leave empty for a new id (uuid4), as LiteLLM does."
 
     def clean_budget_duration(self):
-        from budgets.durations import budget_duration_error
-
         value = (self.cleaned_data.get("budget_duration") or "").strip() or None
         if value:
             error = budget_duration_error(value)
@@ -298,11 +299,13 @@ class LiteLLMAdmin(admin.ModelAdmin):
     # -- the write path ----------------------------------------------------------------------------
     def actor(self, request) -> writes.Actor:
         principal = policy.principal(request)
-        return writes.Actor(changed_by=principal.actor_id if principal else request.user.get_username())
+        if principal is None:
+            return writes.Actor(changed_by=request.user.get_username(), writer_id=settings.LITELLM_PROXY_ADMIN_ID)
+        return actor_for(principal)
 
     def writer_id(self, request) -> str:
         """created_by/updated_by: an ops login acts like a master-key call (LiteLLM's admin id)."""
-        return settings.LITELLM_PROXY_ADMIN_ID
+        return writes.writer_id(self.actor(request))
 
     def logical_table(self) -> str:
         return litellm.logical_name(self.model._meta.db_table)
@@ -319,8 +322,6 @@ class LiteLLMAdmin(admin.ModelAdmin):
         settings_updated_at, and budget_reset_at for a new budget_duration."""
         now = writes.now_utc()
         if "budget_duration" in changes and self._has("budget_reset_at") and "budget_reset_at" not in changes:
-            from budgets.durations import budget_reset_at
-
             duration = changes["budget_duration"]
             changes["budget_reset_at"] = budget_reset_at(duration) if duration else None
         for name in self.edit_stamps:
@@ -354,8 +355,6 @@ class LiteLLMAdmin(admin.ModelAdmin):
             if self._has(name):
                 values.setdefault(name, value)
         if "budget_duration" in values and self._has("budget_reset_at") and values.get("budget_duration"):
-            from budgets.durations import budget_reset_at
-
             values.setdefault("budget_reset_at", budget_reset_at(values["budget_duration"]))
         return values
 

@@ -6,6 +6,12 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q
 
+from accounts.models import InvitationLink, TeamTable, UserTable
+from config.litellm import logical_name
+from config.models import AuditLog
+from config.views.audit import actor_emails
+from keys.models import VerificationToken
+
 from .writes import now_utc
 
 
@@ -25,8 +31,6 @@ def active_keys_q(now=None) -> Q:
 
 def home_figures(principal) -> dict:
     from accounts.invitation_status import PENDING, invitation_status_q
-    from accounts.models import InvitationLink, TeamTable, UserTable
-    from keys.models import VerificationToken
     from usage import daily
 
     today = now_utc().date()
@@ -60,10 +64,6 @@ def home_figures(principal) -> dict:
 
 def recent_audit_entries(*, limit: int = 6) -> list:
     """The newest audit rows, with the actor's email where the actor is a LiteLLM user."""
-    from config.litellm import logical_name
-    from config.models import AuditLog
-    from config.views.audit import actor_emails
-
     entries = list(AuditLog.objects.defer("before_value", "updated_values").order_by("-updated_at")[:limit])
     emails = actor_emails({e.changed_by for e in entries})
     for entry in entries:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 
+from accounts.models import TeamTable, UserTable
 from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label
 from config.policy import UI_SESSION_TEAM_ID
 from config.selectors import active_keys_q
@@ -87,7 +88,6 @@ class VerificationTokenAdmin(LiteLLMAdmin):
 
     def get_queryset(self, request):
         # Owner email and team alias in the same query (no relations between LiteLLM models).
-        from accounts.models import TeamTable, UserTable
 
         return (
             super()

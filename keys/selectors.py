@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import OrganizationTable, TeamTable, UserTable
+from budgets.models import BudgetTable
 from config import writes
 from config.litellm import catalog
 from config.models import ProxyModelTable
@@ -236,6 +237,5 @@ def key_labels(key) -> dict[str, str | None]:
 def key_soft_budget(key) -> float | None:
     if not key.budget_id:
         return None
-    from budgets.models import BudgetTable
 
     return BudgetTable.objects.filter(budget_id=key.budget_id).values_list("soft_budget", flat=True).first()

@@ -14,23 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 
 from budgets import durations
 from budgets import services as budget_services
 from budgets.models import BudgetTable
 from config import litellm, writes
 from config.errors import ChangeRefused
-from config.routers import LITELLM_ALIAS
 
 from .models import DeletedVerificationToken, VerificationToken
 
 LOGICAL_TABLE = "VerificationToken"
 
 UI_SESSION_TEAM_ID = litellm.UI_SESSION_TEAM_ID  # callers that import it from here
-
-
-KeyChangeRefused = ChangeRefused  # e.g. a duplicate alias LiteLLM would refuse
 
 
 @dataclass(frozen=True)
@@ -69,7 +64,7 @@ def issue_key() -> IssuedKey:
 def _locked_key(token: str) -> VerificationToken:
     rows = writes.lock_rows(VerificationToken, token=token)
     if not rows:
-        raise KeyChangeRefused("That key no longer exists.")
+        raise ChangeRefused("That key no longer exists.")
     return rows[0]
 
 
@@ -96,10 +91,10 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
     max_parallel_requests, model_max_budget, duration (expiry), metadata."""
     alias = data.get("key_alias") or None
     if alias and alias_taken(alias):
-        raise KeyChangeRefused(f"A key with the alias {alias!r} already exists. Aliases must be unique.")
+        raise ChangeRefused(f"A key with the alias {alias!r} already exists. Aliases must be unique.")
     issued = issue_key()
     now = writes.now_utc()
-    writer = budget_services.writer_id(actor)  # a master-key-like caller writes default_user_id
+    writer = writes.writer_id(actor)  # a master-key-like caller writes default_user_id
     budget_duration = data.get("budget_duration") or None
     model_max_budget = data.get("model_max_budget") or {}
     with writes.atomic():
@@ -179,16 +174,16 @@ EDITABLE = (
 def key_update(
     *, actor: writes.Actor, token: str, changes: dict[str, Any], expected: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """/key/update: write only `changes` (the form's fields this person changed; budget_reset_at
-    set or cleared with budget_duration by budgets.forms.budget_changes). `soft_budget` goes to
-    the key's budget row, created and linked if the key has none. `expected` (field -> the
-    value the form showed) refuses the edit with EditConflict where someone else changed a
-    field meanwhile (config.writes.refuse_conflicts). Returns what was written (empty when
-    nothing changed)."""
+    """/key/update: write only `changes` (the form's fields this person changed). A changed
+    budget_duration sets budget_reset_at to LiteLLM's aligned reset (cleared with it), here, so
+    the form, the admin and a shell caller get one rule. `soft_budget` goes to the key's budget
+    row, created and linked if the key has none. `expected` (field -> the value the form showed)
+    refuses the edit with EditConflict where someone else changed a field meanwhile
+    (config.writes.refuse_conflicts). Returns what was written (empty when nothing changed)."""
     changes = dict(changes)
     soft_budget_given = "soft_budget" in changes
     soft_budget = changes.pop("soft_budget", None)
-    unknown = set(changes) - set(EDITABLE) - {"budget_reset_at"}
+    unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"key_update cannot write {sorted(unknown)}")
     if not changes and not soft_budget_given:
@@ -200,10 +195,7 @@ def key_update(
 
         problem = _alias_problem(changes["key_alias"])
         if problem:
-            raise KeyChangeRefused(problem, "key_alias")
-    if "budget_duration" in changes and "budget_reset_at" not in changes:
-        duration = changes["budget_duration"]
-        changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
+            raise ChangeRefused(problem, "key_alias")
     with writes.atomic():
         key = _locked_key(token)
         budget_row = writes.lock_rows(BudgetTable, budget_id=key.budget_id)[:1] if key.budget_id else []
@@ -217,9 +209,12 @@ def key_update(
             soft_budget_given = False
         if not changes and not soft_budget_given:
             return {}
+        if "budget_duration" in changes:  # a duration actually changing restarts the period
+            duration = changes["budget_duration"]
+            changes["budget_reset_at"] = durations.budget_reset_at(duration) if duration else None
         before = writes.snapshot(key)
         if changes.get("key_alias") and alias_taken(changes["key_alias"], except_token=token):
-            raise KeyChangeRefused(
+            raise ChangeRefused(
                 f"A key with the alias {changes['key_alias']!r} already exists. Aliases must be unique.", "key_alias"
             )
         now = writes.now_utc()
@@ -282,16 +277,9 @@ def key_unblock(*, actor: writes.Actor, token: str) -> int:
 KEY_OWNED_TABLES = ("ManagedFileTable", "ManagedObjectTable", "ManagedVectorStoreTable")
 
 
-def _execute(sql: str, params: list) -> None:
-    with connections[LITELLM_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _access_groups() -> str | None:
-    """LiteLLM_AccessGroupTable (quoted) where this database has its assigned_key_ids."""
-    if not litellm.catalog().has_column("AccessGroupTable", "assigned_key_ids"):
-        return None
-    return connections[LITELLM_ALIAS].ops.quote_name(litellm.table_name("AccessGroupTable"))
+def _has_key_groups() -> bool:
+    """Whether this database's LiteLLM_AccessGroupTable has assigned_key_ids (newer schemas)."""
+    return litellm.catalog().has_column("AccessGroupTable", "assigned_key_ids")
 
 
 def _repoint_key_references(key: VerificationToken, old_token: str, new_token: str) -> None:
@@ -299,37 +287,23 @@ def _repoint_key_references(key: VerificationToken, old_token: str, new_token: s
     assigned_key_ids (access_group_key_sync.py::_REPOINT_KEY_SQL; the grant check looks the
     token up there) and, for a key with no user and no team, the managed resources it owns
     (repoint_key_owned_managed_resources). Raw SQL, as LiteLLM's: no updated_at stamps."""
-    groups = _access_groups()
-    if groups:
-        _execute(
-            f'UPDATE {groups} SET "assigned_key_ids" = array_append(array_remove(array_remove('
-            f'"assigned_key_ids", %s), %s), %s) WHERE %s = ANY("assigned_key_ids")',
-            [old_token, new_token, new_token, old_token],
-        )
+    if _has_key_groups():
+        writes.array_repoint("AccessGroupTable", "assigned_key_ids", old_token, new_token)
     if key.user_id is None and key.team_id is None:
-        qn = connections[LITELLM_ALIAS].ops.quote_name
         for table in KEY_OWNED_TABLES:
             if litellm.catalog().has_column(table, "created_by"):
-                _execute(
-                    f'UPDATE {qn(litellm.table_name(table))} SET "created_by" = %s WHERE "created_by" = %s',
-                    [f"key:{new_token}", f"key:{old_token}"],
-                )
+                writes.repoint(table, "created_by", f"key:{old_token}", f"key:{new_token}")
 
 
 def _detach_from_access_groups(keys: list[VerificationToken]) -> None:
     """/key/delete's sync_key_access_group_membership: each deleted key's hash leaves the
     assigned_key_ids of the groups its access_group_ids name (access_group_key_sync.py::_DETACH_KEY_SQL)."""
-    groups = _access_groups()
-    if not groups:
+    if not _has_key_groups():
         return
     for key in keys:
-        group_ids = sorted(set(getattr(key, "access_group_ids", None) or []))
+        group_ids = set(getattr(key, "access_group_ids", None) or [])
         if group_ids:
-            _execute(
-                f'UPDATE {groups} SET "assigned_key_ids" = array_remove("assigned_key_ids", %s) '
-                f'WHERE "access_group_id" = ANY(%s) AND %s = ANY("assigned_key_ids")',
-                [key.token, group_ids, key.token],
-            )
+            writes.array_remove("AccessGroupTable", "assigned_key_ids", key.token, keys={"access_group_id": group_ids})
 
 
 # --- Regenerate ------------------------------------------------------------------------------
@@ -341,7 +315,7 @@ def _archive(keys: list[VerificationToken], actor: writes.Actor, now) -> None:
     exists (newer schemas only). budget_limits is not archived, as in LiteLLM."""
     if not keys or not DeletedVerificationToken.table_exists():
         return
-    writer = budget_services.writer_id(actor)
+    writer = writes.writer_id(actor)
     archive_fields = {
         f.name
         for f in DeletedVerificationToken._meta.concrete_fields

@@ -16,6 +16,8 @@ from accounts.models import TeamTable
 from budgets import selectors as budget_selectors
 from budgets.forms import budget_consequences
 from config import policy, writes
+from config.errors import ChangeRefused
+from config.views.base import actor_for
 from config.views.edit import refuse_on_form
 from config.views.generic import ConsoleMixin, ObjectListView
 
@@ -34,7 +36,7 @@ def _ttl() -> int:
 
 
 def _actor(principal) -> writes.Actor:
-    return writes.Actor(changed_by=principal.actor_id)
+    return actor_for(principal)
 
 
 def _visible_key(principal, token: str) -> VerificationToken:
@@ -216,7 +218,7 @@ class KeyCreateView(ConsoleMixin, View):
             )
         try:
             issued = services.key_create(actor=_actor(self.principal), data=form.service_data())
-        except services.KeyChangeRefused as error:
+        except ChangeRefused as error:
             form.add_error("key_alias", str(error))
             return self._render(request, form)
         return _issued_response(request, self.principal, issued, regenerated=False)
@@ -310,7 +312,7 @@ class KeyEditView(ConsoleMixin, View):
             services.key_update(
                 actor=_actor(self.principal), token=key.token, changes=changes, expected=form.expected_for(changes)
             )
-        except services.KeyChangeRefused as error:
+        except ChangeRefused as error:
             refuse_on_form(form, error)
             return self._render(request, key, form)
         messages.success(request, f"Saved. The proxy sees the change within {_ttl()} seconds (its cache TTL).")
@@ -367,7 +369,7 @@ class KeyRegenerateView(_ConfirmView):
         key = _managed_key(self.principal, token)
         try:
             issued = services.key_regenerate(actor=_actor(self.principal), token=key.token)
-        except services.KeyChangeRefused as error:
+        except ChangeRefused as error:
             messages.error(request, str(error))
             return redirect("keys:key_list")
         return _issued_response(request, self.principal, issued, regenerated=True)

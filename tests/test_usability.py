@@ -74,7 +74,7 @@ def test_an_audit_update_lists_what_changed_field_by_field(cast, client_for):
     team_id = cast.team["team_id"]
     with writes.atomic():
         writes.audit(
-            writes.Actor(changed_by=cast.proxy_admin["user_id"]),
+            writes.Actor(changed_by=cast.proxy_admin["user_id"], writer_id=cast.proxy_admin["user_id"]),
             writes.UPDATED,
             "TeamTable",
             team_id,

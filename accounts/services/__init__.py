@@ -18,7 +18,6 @@ from .base import (  # noqa: F401
     ORG_ROLES,
     TEAM_ROLES,
     USER_LIMIT_FIELDS,
-    ServiceError,
     _budget_reset_at,
     _check_non_negative,
     _clean_email,
@@ -35,7 +34,6 @@ from .base import (  # noqa: F401
     _validate_duration,
     delete_keys,
     user_snapshot,
-    writer_id,
 )
 from .end_users import END_USER_FIELDS, end_user_update  # noqa: F401
 from .invitations import (  # noqa: F401
@@ -53,17 +51,6 @@ from .invitations import (  # noqa: F401
     pending_invitation_for,
     revoke_pending_links,
 )
-from .member_budgets import (  # noqa: F401
-    CLONABLE_BUDGET_FIELDS,
-    MEMBER_BUDGET_FIELDS,
-    _clone_budget,
-    _has_limit,
-    _member_limit_fields,
-    _resolve_member_budget,
-    _unlink_member_budget,
-    shared_member_budget_ids,
-    team_member_set_budget,
-)
 from .orgs import (  # noqa: F401
     ORG_BUDGET_FIELDS,
     _audit_org_members,
@@ -80,7 +67,6 @@ from .roster_base import (  # noqa: F401
     _read_roster,
     _remove_team_id,
     _roster_entry,
-    _team_default_budget_id,
     _write_roster,
 )
 from .rosters import MemberAdded, team_member_add, team_member_remove, team_member_set_role  # noqa: F401

@@ -6,13 +6,16 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connections
 
-from budgets.models import BudgetTable
+from budgets.services import _reset_at as _budget_reset_at  # noqa: F401 (the account services' names)
+from budgets.services import check_non_negative as _check_non_negative  # noqa: F401
+from budgets.services import new_budget as _new_budget  # noqa: F401
+from budgets.services import validated_duration as _validate_duration  # noqa: F401
 from config import policy, writes
 from config.errors import ChangeRefused
 from config.routers import LITELLM_ALIAS
+from keys.services import keys_delete
 
 from ..models import (
     UserTable,
@@ -30,9 +33,6 @@ ORG_ROLES = (policy.ORG_ADMIN, policy.INTERNAL_USER, policy.INTERNAL_USER_VIEWER
 ADMIN_ROLES = (policy.PROXY_ADMIN, policy.PROXY_ADMIN_VIEWER)
 
 
-ServiceError = ChangeRefused  # the accounts services' name for it
-
-
 def _cursor():
     return connections[LITELLM_ALIAS].cursor()
 
@@ -46,14 +46,6 @@ def _json(value):
     if isinstance(value, (str, bytes)):
         return json.loads(value)
     return value
-
-
-def writer_id(actor: writes.Actor) -> str:
-    """What LiteLLM puts in created_by/updated_by: the caller's user_id, or for a caller
-    without one (ops staff, like a master-key call) the proxy admin id."""
-    if actor.changed_by and UserTable.objects.filter(user_id=actor.changed_by).exists():
-        return actor.changed_by
-    return settings.LITELLM_PROXY_ADMIN_ID
 
 
 def user_snapshot(user: UserTable) -> dict:
@@ -90,39 +82,9 @@ def _lock_users(user_ids) -> None:
         )
 
 
-def _budget_reset_at(duration: str | None):
-    if not duration:
-        return None
-    from budgets.durations import budget_reset_at
-
-    return budget_reset_at(duration)
-
-
-def _validate_duration(duration: str | None, field: str = "budget_duration") -> str | None:
-    if not duration:
-        return None
-    from django.core.exceptions import ValidationError
-
-    from budgets.durations import validate_budget_duration
-
-    try:
-        return validate_budget_duration(duration)
-    except ValidationError as e:
-        raise ServiceError(" ".join(e.messages), field) from None
-
-
-def _check_non_negative(values: dict, *names: str) -> None:
-    for name in names:
-        value = values.get(name)
-        if value is not None and value < 0:
-            raise ServiceError("Must be zero or more.", name)
-
-
 def delete_keys(*, actor: writes.Actor, tokens: list[str]) -> None:
     """Archive (where LiteLLM_DeletedVerificationToken exists), delete and audit keys, as
     /key/delete does: the keys app's one implementation, joined to our transaction."""
-    from keys.services import keys_delete
-
     keys_delete(actor=actor, tokens=list(tokens))
 
 
@@ -176,27 +138,6 @@ def _org_role(user_role: str) -> str:
     return user_role if user_role in ORG_ROLES else policy.INTERNAL_USER
 
 
-def _new_budget(actor, values: dict, keep_empty: tuple[str, ...] = ()) -> str:
-    """A budget row of the given non-empty values (`keep_empty` names columns written even
-    when empty, as a LiteLLM call site that sends them explicitly)."""
-    now = writes.now_utc()
-    by = writer_id(actor)
-    budget_id = writes.new_id()
-    row = {
-        "budget_id": budget_id,
-        "created_at": now,
-        "updated_at": now,
-        "created_by": by,
-        "updated_by": by,
-        **{k: v for k, v in values.items() if v not in (None, [], {}) or k in keep_empty},
-    }
-    if row.get("budget_duration") and "budget_reset_at" not in values:
-        row["budget_reset_at"] = _budget_reset_at(row["budget_duration"])
-    writes.insert_row(BudgetTable, row)
-    writes.audit(actor, writes.CREATED, "BudgetTable", budget_id, None, row)
-    return budget_id
-
-
 def _refuse_duplicate_alias(model, field: str, alias: str, *, noun: str, except_pk: str | None = None) -> None:
     """No second team/organization of the same name, compared trimmed and case-insensitively.
     A console rule, stricter than the proxy, which accepts duplicate team and organization
@@ -212,4 +153,4 @@ def _refuse_duplicate_alias(model, field: str, alias: str, *, noun: str, except_
         qs = qs.exclude(pk=except_pk)
     existing = qs.values_list(field, flat=True).first()
     if existing is not None:
-        raise ServiceError(f"{noun} named {existing.strip()!r} already exists. Pick another name.", field)
+        raise ChangeRefused(f"{noun} named {existing.strip()!r} already exists. Pick another name.", field)

@@ -8,7 +8,7 @@ from config import writes
 from ..models import (
     EndUserTable,
 )
-from .base import ServiceError
+from .base import ChangeRefused
 
 END_USER_FIELDS = ("alias", "allowed_model_region", "default_model", "budget_id", "blocked")
 
@@ -20,11 +20,11 @@ def end_user_update(*, actor: writes.Actor, end_user_id: str, changes: dict, exp
     if unknown:
         raise TypeError(f"unknown end-user fields {sorted(unknown)}")
     if changes.get("budget_id") and not BudgetTable.objects.filter(budget_id=changes["budget_id"]).exists():
-        raise ServiceError("No such budget.", "budget_id")
+        raise ChangeRefused("No such budget.", "budget_id")
     with writes.atomic():
         row = EndUserTable.objects.select_for_update().filter(user_id=end_user_id).first()
         if row is None:
-            raise ServiceError("This end user no longer exists.")
+            raise ChangeRefused("This end user no longer exists.")
         writes.refuse_conflicts(row, changes, expected)
         changed = {k: v for k, v in changes.items() if getattr(row, k) != v}
         if not changed:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.core import signing
 
 from config import policy, writes
+from config.errors import ChangeRefused
 from keys.models import VerificationToken
 
 from ..invitation_status import PENDING, invitation_status, invitation_status_q, is_expired  # noqa: F401
@@ -21,7 +22,6 @@ from ..models import (
 )
 from .base import (
     INVITATION_LIFETIME,
-    ServiceError,
     _clean_email,
     _lock_email,
     _org_role,
@@ -60,9 +60,9 @@ def invitation_create(*, actor: writes.Actor, user_id: str, inviter_id: str) -> 
     pending links are revoked first: one pending invitation or reset per person."""
     with writes.atomic():
         if not UserTable.objects.filter(user_id=user_id).exists():
-            raise ServiceError("This user no longer exists.")
+            raise ChangeRefused("This user no longer exists.")
         if not UserTable.objects.filter(user_id=inviter_id).exists():
-            raise ServiceError("The inviter must be an existing LiteLLM user.")
+            raise ChangeRefused("The inviter must be an existing LiteLLM user.")
         revoke_pending_links(actor=actor, user_id=user_id)
         now = writes.now_utc()
         row = {
@@ -104,20 +104,20 @@ def invite_person(
     (safe re-runs); an existing person otherwise gets memberships added and a new link."""
     email = _clean_email(email)
     if not email or "@" not in email:
-        raise ServiceError("Enter a valid email address.", "email")
+        raise ChangeRefused("Enter a valid email address.", "email")
     if role not in dict(policy.USER_ROLES):
-        raise ServiceError(f"Unknown role {role!r}.", "role")
+        raise ChangeRefused(f"Unknown role {role!r}.", "role")
     if max_budget is not None and max_budget < 0:
-        raise ServiceError("Must be zero or more.", "max_budget")
+        raise ChangeRefused("Must be zero or more.", "max_budget")
     if team_id and not TeamTable.objects.filter(team_id=team_id).exists():
-        raise ServiceError("No such team.", "team")
+        raise ChangeRefused("No such team.", "team")
     if organization_id and not OrganizationTable.objects.filter(organization_id=organization_id).exists():
-        raise ServiceError("No such organization.", "organization")
+        raise ChangeRefused("No such organization.", "organization")
     with writes.atomic():
         _lock_email(email)
         matches = _users_with_email(email)
         if len(matches) > 1:
-            raise ServiceError("Several users share this email.", "email")
+            raise ChangeRefused("Several users share this email.", "email")
         created = not matches
         if created:
             user_id = user_create(actor=actor, email=email, role=role, max_budget=max_budget)["user_id"]
@@ -144,7 +144,7 @@ def invitation_revoke(*, actor: writes.Actor, invitation_id: str) -> None:
     with writes.atomic():
         invitation = InvitationLink.objects.filter(id=invitation_id).first()
         if invitation is None:
-            raise ServiceError("This invitation no longer exists.")
+            raise ChangeRefused("This invitation no longer exists.")
         writes.delete_rows(InvitationLink, id=invitation_id)
         writes.audit(actor, writes.DELETED, "InvitationLink", invitation_id, writes.snapshot(invitation), {})
 
@@ -154,15 +154,15 @@ def invitation_reissue(*, actor: writes.Actor, invitation_id: str, inviter_id: s
     with writes.atomic():
         old = InvitationLink.objects.filter(id=invitation_id).first()
         if old is None:
-            raise ServiceError("This invitation no longer exists.")
+            raise ChangeRefused("This invitation no longer exists.")
         if invitation_status(old) != "expired":
-            raise ServiceError("Only an expired invitation can be re-issued.")
+            raise ChangeRefused("Only an expired invitation can be re-issued.")
         new = invitation_create(actor=actor, user_id=old.user_id, inviter_id=inviter_id)
         invitation_revoke(actor=actor, invitation_id=invitation_id)
     return new
 
 
-class InvitationUnusable(ServiceError):
+class InvitationUnusable(ChangeRefused):
     """The link is unknown, expired or used: nothing is written."""
 
 
@@ -227,9 +227,9 @@ def invitation_accept(*, invitation_id: str, password: str) -> str:
     invitation = invitation_check(invitation_id)
     problems = password_policy_errors(password)
     if problems:
-        raise ServiceError("Password must " + ", ".join(problems) + ".", "password1")
+        raise ChangeRefused("Password must " + ", ".join(problems) + ".", "password1")
     user_id = invitation.user_id
-    actor = writes.Actor(changed_by=user_id)
+    actor = writes.Actor(changed_by=user_id, writer_id=user_id)
     with writes.atomic():
         now = writes.now_utc()
         hit = writes.update_row(

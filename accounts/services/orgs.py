@@ -6,6 +6,7 @@ from typing import Any
 
 from budgets.models import BudgetTable
 from config import policy, writes
+from config.errors import ChangeRefused
 
 from ..models import (
     OrganizationMembership,
@@ -14,7 +15,6 @@ from ..models import (
 )
 from .base import (
     ORG_ROLES,
-    ServiceError,
     _budget_reset_at,
     _check_non_negative,
     _clean_email,
@@ -25,7 +25,6 @@ from .base import (
     _refuse_duplicate_alias,
     _users_with_email,
     _validate_duration,
-    writer_id,
 )
 
 ORG_BUDGET_FIELDS = (
@@ -44,7 +43,7 @@ def org_create(*, actor: writes.Actor, alias: str, models: list[str] | None = No
     budget_reset_at, as LiteLLM leaves it for the reset job), then the org row."""
     alias = (alias or "").strip()
     if not alias:
-        raise ServiceError("Give the organization a name.", "organization_alias")
+        raise ChangeRefused("Give the organization a name.", "organization_alias")
     unknown = set(budget) - set(ORG_BUDGET_FIELDS)
     if unknown:
         raise TypeError(f"unknown budget fields {sorted(unknown)}")
@@ -52,7 +51,7 @@ def org_create(*, actor: writes.Actor, alias: str, models: list[str] | None = No
     budget["budget_duration"] = _validate_duration(budget.get("budget_duration"))
     with writes.atomic():
         _refuse_duplicate_alias(OrganizationTable, "organization_alias", alias, noun="An organization")
-        by = writer_id(actor)
+        by = writes.writer_id(actor)
         budget_id = _new_budget(actor, {**budget, "budget_reset_at": None})
         now = writes.now_utc()
         row = {
@@ -89,15 +88,15 @@ def org_update(
     if unknown:
         raise TypeError(f"unknown organization fields {sorted(unknown)}")
     if "organization_alias" in changes and not (changes["organization_alias"] or "").strip():
-        raise ServiceError("Give the organization a name.", "organization_alias")
+        raise ChangeRefused("Give the organization a name.", "organization_alias")
     _check_non_negative(budget_changes, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
     if "budget_duration" in budget_changes:
         budget_changes["budget_duration"] = _validate_duration(budget_changes["budget_duration"])
     with writes.atomic():
         org = OrganizationTable.objects.select_for_update().filter(organization_id=organization_id).first()
         if org is None:
-            raise ServiceError("This organization no longer exists.")
-        by = writer_id(actor)
+            raise ChangeRefused("This organization no longer exists.")
+        by = writes.writer_id(actor)
         now = writes.now_utc()
         budget = next(iter(writes.lock_rows(BudgetTable, budget_id=org.budget_id)), None) if org.budget_id else None
         current = {k: getattr(org, k) for k in changes} | {k: getattr(budget, k, None) for k in budget_changes}
@@ -155,21 +154,21 @@ def org_member_add(
     """/organization/member_add: by user id or email; an unknown email creates the user as
     get_new_internal_user_defaults does (role internal_user). Returns the user id."""
     if role not in ORG_ROLES:
-        raise ServiceError("Choose an organization role.", "role")
+        raise ChangeRefused("Choose an organization role.", "role")
     email = _clean_email(email)
     if not user_id and not email:
-        raise ServiceError("Choose a user or enter an email address.", "user")
+        raise ChangeRefused("Choose a user or enter an email address.", "user")
     with writes.atomic():
         if not OrganizationTable.objects.filter(organization_id=organization_id).exists():
-            raise ServiceError("This organization no longer exists.")
+            raise ChangeRefused("This organization no longer exists.")
         if user_id:
             if not UserTable.objects.filter(user_id=user_id).exists():
-                raise ServiceError("No user has this id.", "user")
+                raise ChangeRefused("No user has this id.", "user")
         else:
             _lock_email(email)
             matches = _users_with_email(email)
             if len(matches) > 1:
-                raise ServiceError("Several users share this email; choose the user by id instead.", "email")
+                raise ChangeRefused("Several users share this email; choose the user by id instead.", "email")
             if matches:
                 user_id = matches[0].user_id
             else:
@@ -177,7 +176,7 @@ def org_member_add(
                     actor, _new_user_row(user_id=writes.new_id(), email=email, role=policy.INTERNAL_USER)
                 )["user_id"]
         if OrganizationMembership.objects.filter(organization_id=organization_id, user_id=user_id).exists():
-            raise ServiceError("This person is already a member of the organization.", "user")
+            raise ChangeRefused("This person is already a member of the organization.", "user")
         before = _org_members(organization_id)
         now = writes.now_utc()
         writes.insert_row(
@@ -201,12 +200,12 @@ def org_member_set_role(
     """/organization/member_update role change. `expected` ({"role": the role the page
     showed}) refuses with EditConflict a role someone else changed meanwhile."""
     if role not in ORG_ROLES:
-        raise ServiceError("Choose an organization role.", "role")
+        raise ChangeRefused("Choose an organization role.", "role")
     with writes.atomic():
         key = {"organization_id": organization_id, "user_id": user_id}
         membership = OrganizationMembership.objects.select_for_update().filter(**key).first()
         if membership is None:
-            raise ServiceError("This person is not a member of the organization.")
+            raise ChangeRefused("This person is not a member of the organization.")
         writes.refuse_conflicts({"role": membership.user_role}, {"role": role}, expected)
         if membership.user_role == role:
             return
@@ -219,7 +218,7 @@ def org_member_remove(*, actor: writes.Actor, organization_id: str, user_id: str
     with writes.atomic():
         key = {"organization_id": organization_id, "user_id": user_id}
         if not OrganizationMembership.objects.filter(**key).exists():
-            raise ServiceError("This person is not a member of the organization.")
+            raise ChangeRefused("This person is not a member of the organization.")
         before = _org_members(organization_id)
         writes.delete_rows(OrganizationMembership, **key)
         _audit_org_members(actor, organization_id, before)

@@ -44,23 +44,8 @@ def _roster_entry(user_id: str, email: str | None, role: str) -> dict:
 
 def _append_team_id(user_id: str, team_id: str) -> None:
     """management_helpers/utils.py::_append_team_id_if_absent (never a duplicate)."""
-    with _cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_qn(UserTable)} SET teams = array_append(COALESCE(teams, ARRAY[]::text[]), %s), "
-            "updated_at = %s WHERE user_id = %s AND NOT (%s = ANY(COALESCE(teams, ARRAY[]::text[])))",
-            [team_id, writes.now_utc(), user_id, team_id],
-        )
+    writes.array_append(UserTable, "teams", team_id, keys={"user_id": user_id}, stamp=True)
 
 
 def _remove_team_id(user_ids, team_id: str) -> None:
-    with _cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_qn(UserTable)} SET teams = array_remove(teams, %s), updated_at = %s "
-            "WHERE user_id = ANY(%s) AND %s = ANY(teams)",
-            [team_id, writes.now_utc(), sorted(user_ids), team_id],
-        )
-
-
-def _team_default_budget_id(team: TeamTable) -> str | None:
-    value = (team.metadata or {}).get("team_member_budget_id") if isinstance(team.metadata, dict) else None
-    return value if isinstance(value, str) else None
+    writes.array_remove(UserTable, "teams", team_id, keys={"user_id": list(user_ids)}, stamp=True)

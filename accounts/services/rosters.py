@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from budgets.services import resolve_member_budget
 from config import policy, writes
+from config.errors import ChangeRefused
 from keys.models import VerificationToken
 
 from ..models import (
@@ -14,7 +16,6 @@ from ..models import (
 )
 from .base import (
     TEAM_ROLES,
-    ServiceError,
     _clean_email,
     _insert_user,
     _lock_email,
@@ -24,7 +25,6 @@ from .base import (
     _validate_duration,
     delete_keys,
 )
-from .member_budgets import _resolve_member_budget
 from .roster_base import _append_team_id, _read_roster, _remove_team_id, _roster_entry, _write_roster
 
 
@@ -48,12 +48,12 @@ def team_member_add(
     """/team/member_add for one member, by user id or by email (creating the user as LiteLLM
     does: uuid4, role internal_user, teams [team_id], no password, no key)."""
     if role not in TEAM_ROLES:
-        raise ServiceError("Choose admin or user.", "role")
+        raise ChangeRefused("Choose admin or user.", "role")
     email = _clean_email(email)
     if not user_id and not email:
-        raise ServiceError("Choose a user or enter an email address.", "user")
+        raise ChangeRefused("Choose a user or enter an email address.", "user")
     if max_budget_in_team is not None and max_budget_in_team < 0:
-        raise ServiceError("Must be zero or more.", "max_budget_in_team")
+        raise ChangeRefused("Must be zero or more.", "max_budget_in_team")
     budget_duration = _validate_duration(budget_duration)
     with writes.atomic():
         if not user_id:
@@ -61,17 +61,17 @@ def team_member_add(
         writes.advisory_xact_lock(team_id)
         roster, alias = _read_roster(team_id)
         if roster is None:
-            raise ServiceError("This team no longer exists.")
+            raise ChangeRefused("This team no longer exists.")
         team = TeamTable.objects.get(team_id=team_id)
         existing = None
         if user_id:
             existing = UserTable.objects.filter(user_id=user_id).first()
             if existing is None:
-                raise ServiceError("No user has this id.", "user")
+                raise ChangeRefused("No user has this id.", "user")
         else:
             matches = _users_with_email(email)
             if len(matches) > 1:
-                raise ServiceError("Several users share this email; choose the user by id instead.", "email")
+                raise ChangeRefused("Several users share this email; choose the user by id instead.", "email")
             existing = matches[0] if matches else None
         if existing is not None:
             _lock_users([existing.user_id])
@@ -80,7 +80,7 @@ def team_member_add(
         else:
             member_id, member_email = writes.new_id(), email
         if any(m.get("user_id") == member_id or (member_email and m.get("user_email") == member_email) for m in roster):
-            raise ServiceError(f"{member_email or member_id} is already a member of this team.", "user")
+            raise ChangeRefused(f"{member_email or member_id} is already a member of this team.", "user")
 
         if existing is None:
             _insert_user(
@@ -89,7 +89,7 @@ def team_member_add(
         else:
             _append_team_id(member_id, team_id)
 
-        budget_id = _resolve_member_budget(actor, team, max_budget_in_team, budget_duration)
+        budget_id = resolve_member_budget(actor, team, max_budget_in_team, budget_duration)
         if not TeamMembership.objects.filter(user_id=member_id, team_id=team_id).exists():
             writes.insert_row(
                 TeamMembership, {"user_id": member_id, "team_id": team_id, "spend": 0.0, "budget_id": budget_id}
@@ -106,12 +106,12 @@ def team_member_remove(*, actor: writes.Actor, team_id: str, user_id: str) -> No
         writes.advisory_xact_lock(team_id)
         roster, alias = _read_roster(team_id)
         if roster is None:
-            raise ServiceError("This team no longer exists.")
+            raise ChangeRefused("This team no longer exists.")
         kept = [m for m in roster if m.get("user_id") != user_id]
         user = UserTable.objects.filter(user_id=user_id).first()
         on_user_row = user is not None and team_id in (user.teams or [])
         if len(kept) == len(roster) and not on_user_row:
-            raise ServiceError("This person is not a member of the team.")
+            raise ChangeRefused("This person is not a member of the team.")
         _lock_users([user_id])
         tokens = list(
             VerificationToken.objects.filter(user_id=user_id, team_id=team_id).values_list("token", flat=True)
@@ -130,14 +130,14 @@ def team_member_set_role(
     `expected` ({"role": the role the page showed}) refuses with EditConflict a role someone
     else changed meanwhile."""
     if role not in TEAM_ROLES:
-        raise ServiceError("Choose admin or user.", "role")
+        raise ChangeRefused("Choose admin or user.", "role")
     with writes.atomic():
         writes.advisory_xact_lock(team_id)
         roster, alias = _read_roster(team_id)
         if roster is None:
-            raise ServiceError("This team no longer exists.")
+            raise ChangeRefused("This team no longer exists.")
         if all(m.get("user_id") != user_id for m in roster):
-            raise ServiceError("This person is not a member of the team.")
+            raise ChangeRefused("This person is not a member of the team.")
         now = next(m.get("role") or "user" for m in roster if m.get("user_id") == user_id)
         writes.refuse_conflicts({"role": now}, {"role": role}, expected)
         after = [{**m, "role": role} if m.get("user_id") == user_id else m for m in roster]

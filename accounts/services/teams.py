@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connections
-
 from config import litellm, writes
-from config.routers import LITELLM_ALIAS
+from config.errors import ChangeRefused
+from config.models import ProxyModelTable
 from keys.models import VerificationToken
 
 from ..models import (
@@ -18,15 +17,11 @@ from ..models import (
     UserTable,
 )
 from .base import (
-    ServiceError,
     _budget_reset_at,
     _check_non_negative,
-    _cursor,
-    _qn,
     _refuse_duplicate_alias,
     _validate_duration,
     delete_keys,
-    writer_id,
 )
 from .rosters import team_member_add
 
@@ -54,12 +49,12 @@ def team_create(*, actor: writes.Actor, creator_user_id: str | None = None, **fi
         raise TypeError(f"unknown team fields {sorted(unknown)}")
     alias = (fields.get("team_alias") or "").strip()
     if not alias:
-        raise ServiceError("Give the team a name.", "team_alias")
+        raise ChangeRefused("Give the team a name.", "team_alias")
     _check_non_negative(fields, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
     fields["budget_duration"] = _validate_duration(fields.get("budget_duration"))
     org_id = fields.get("organization_id") or None
     if org_id and not OrganizationTable.objects.filter(organization_id=org_id).exists():
-        raise ServiceError("No such organization.", "organization_id")
+        raise ChangeRefused("No such organization.", "organization_id")
     now = writes.now_utc()
     team_id = writes.new_id()
     row = {
@@ -108,16 +103,16 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: d
     if "budget_duration" in changes:
         changes["budget_duration"] = _validate_duration(changes["budget_duration"])
     if "team_alias" in changes and not (changes["team_alias"] or "").strip():
-        raise ServiceError("Give the team a name.", "team_alias")
+        raise ChangeRefused("Give the team a name.", "team_alias")
     if (
         changes.get("organization_id")
         and not OrganizationTable.objects.filter(organization_id=changes["organization_id"]).exists()
     ):
-        raise ServiceError("No such organization.", "organization_id")
+        raise ChangeRefused("No such organization.", "organization_id")
     with writes.atomic():
         team = TeamTable.objects.select_for_update().filter(team_id=team_id).first()
         if team is None:
-            raise ServiceError("This team no longer exists.")
+            raise ChangeRefused("This team no longer exists.")
         writes.refuse_conflicts(team, changes, expected)
         changed = {k: v for k, v in changes.items() if getattr(team, k) != v}
         if not changed:
@@ -144,7 +139,7 @@ def team_delete(*, actor: writes.Actor, team_id: str) -> None:
         writes.advisory_xact_lock(team_id)
         team = TeamTable.objects.filter(team_id=team_id).first()
         if team is None:
-            raise ServiceError("This team no longer exists.")
+            raise ChangeRefused("This team no longer exists.")
         before = writes.snapshot(team)
         if DeletedTeamTable.table_exists():
             names = {f.name for f in DeletedTeamTable._meta.concrete_fields} - {"id"}
@@ -156,7 +151,7 @@ def team_delete(*, actor: writes.Actor, team_id: str) -> None:
             values.update(
                 id=writes.new_id(),
                 deleted_at=writes.now_utc(),
-                deleted_by=writer_id(actor),
+                deleted_by=writes.writer_id(actor),
                 deleted_by_api_key=actor.api_key or None,
             )
             writes.insert_as_proxy(DeletedTeamTable, values)  # an archive copy, spend included
@@ -165,14 +160,9 @@ def team_delete(*, actor: writes.Actor, team_id: str) -> None:
             actor=actor, tokens=list(VerificationToken.objects.filter(team_id=team_id).values_list("token", flat=True))
         )
         _delete_team_models(team_id)
-        with _cursor() as cursor:
-            # team_endpoints.py::_STRIP_DELETED_TEAMS_FROM_USERS_SQL (order kept, rows locked in "C" order;
-            # raw SQL, so updated_at is left as it was)
-            cursor.execute(
-                f"UPDATE {_qn(UserTable)} SET teams = array_remove(teams, %s) WHERE user_id IN "
-                f'(SELECT user_id FROM {_qn(UserTable)} WHERE %s = ANY(teams) ORDER BY user_id COLLATE "C" FOR UPDATE)',
-                [team_id, team_id],
-            )
+        # team_endpoints.py::_STRIP_DELETED_TEAMS_FROM_USERS_SQL (order kept, rows locked in "C" order;
+        # raw SQL, so updated_at is left as it was)
+        writes.array_remove(UserTable, "teams", team_id, lock_pk="user_id")
         writes.delete_rows(TeamMembership, team_id=team_id)
         writes.delete_rows(TeamTable, team_id=team_id)
         _detach_team_from_access_groups(team_id)
@@ -182,8 +172,6 @@ def _delete_team_models(team_id: str) -> None:
     """delete_team -> model_management_endpoints.py::delete_team_models: the team's BYOK
     deployments go with it (rows named "model_name_<team_id>_..." whose model_info.team_id is
     the team; model_info may be stored as an object or as its JSON string)."""
-    from config.models import ProxyModelTable
-
     owned = []
     for model_id, model_info in ProxyModelTable.objects.filter(
         model_name__startswith=f"model_name_{team_id}_"
@@ -199,12 +187,5 @@ def _detach_team_from_access_groups(team_id: str) -> None:
     """delete_team's sync_team_access_group_membership: a team with no row reconciles to no
     groups, so its id leaves every access group's assigned_team_ids
     (access_group_team_sync.py::_DETACH_SQL; raw SQL, no updated_at). Newer schemas only."""
-    if not litellm.catalog().has_column("AccessGroupTable", "assigned_team_ids"):
-        return
-    groups = connections[LITELLM_ALIAS].ops.quote_name(litellm.table_name("AccessGroupTable"))
-    with _cursor() as cursor:
-        cursor.execute(
-            f'UPDATE {groups} SET "assigned_team_ids" = array_remove("assigned_team_ids", %s) '
-            f'WHERE %s = ANY(COALESCE("assigned_team_ids", ARRAY[]::text[]))',
-            [team_id, team_id],
-        )
+    if litellm.catalog().has_column("AccessGroupTable", "assigned_team_ids"):
+        writes.array_remove("AccessGroupTable", "assigned_team_ids", team_id)

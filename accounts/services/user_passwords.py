@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from config import writes
+from config.errors import ChangeRefused
 
 from .. import passwords
 from ..models import (
     UserTable,
 )
-from .base import ServiceError, user_snapshot
+from .base import user_snapshot
 
 
 def user_set_password(*, user_id: str, password: str, reset_required: bool) -> None:
@@ -34,15 +35,15 @@ def user_change_own_password(*, user_id: str, current_password: str, new_passwor
 
     user = UserTable.objects.filter(user_id=user_id).first()
     if user is None or not passwords.verify_password(current_password, user.password):
-        raise ServiceError("That is not your current password.", "current_password")
+        raise ChangeRefused("That is not your current password.", "current_password")
     problems = password_policy_errors(new_password)
     if problems:
-        raise ServiceError("Password must " + ", ".join(problems) + ".", "password1")
+        raise ChangeRefused("Password must " + ", ".join(problems) + ".", "password1")
     with writes.atomic():
         before = user_snapshot(user)
         user_set_password(user_id=user_id, password=new_password, reset_required=False)
         after = user_snapshot(UserTable.objects.get(user_id=user_id))
-        actor = writes.Actor(changed_by=user_id)
+        actor = writes.Actor(changed_by=user_id, writer_id=user_id)
         writes.audit(actor, writes.UPDATED, "UserTable", user_id, before, after)
         # A pending invitation or reset link would set the password again behind its owner's back.
         from .invitations import revoke_pending_links

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from config import policy, writes
+from config.errors import ChangeRefused
 from keys.models import VerificationToken
 
 from ..models import (
@@ -19,7 +20,6 @@ from ..models import (
 )
 from .base import (
     USER_LIMIT_FIELDS,
-    ServiceError,
     _budget_reset_at,
     _check_non_negative,
     _clean_email,
@@ -52,9 +52,9 @@ def user_create(
     With `organization_id` the person also joins that organization."""
     email = _clean_email(email)
     if not email:
-        raise ServiceError("Enter an email address.", "email")
+        raise ChangeRefused("Enter an email address.", "email")
     if role not in dict(policy.USER_ROLES):
-        raise ServiceError("Choose a role.", "role")
+        raise ChangeRefused("Choose a role.", "role")
     unknown = set(limits) - set(USER_LIMIT_FIELDS)
     if unknown:
         raise TypeError(f"unknown user fields {sorted(unknown)}")
@@ -63,7 +63,7 @@ def user_create(
     with writes.atomic():
         _lock_email(email)
         if _users_with_email(email):
-            raise ServiceError(f"A user with the email {email} already exists.", "email")
+            raise ChangeRefused(f"A user with the email {email} already exists.", "email")
         row = _new_user_row(
             user_id=writes.new_id(), email=email, role=role, user_alias=alias or None, models=models, **limits
         )
@@ -90,7 +90,7 @@ def user_update(*, actor: writes.Actor, user_id: str, changes: dict, expected: d
         _lock_users([user_id])
         user = UserTable.objects.filter(user_id=user_id).first()
         if user is None:
-            raise ServiceError("This user no longer exists.")
+            raise ChangeRefused("This user no longer exists.")
         writes.refuse_conflicts(user, changes, expected)
         changed = {k: v for k, v in changes.items() if getattr(user, k) != v}
         if not changed:
@@ -98,7 +98,7 @@ def user_update(*, actor: writes.Actor, user_id: str, changes: dict, expected: d
         if "user_email" in changed and changed["user_email"]:
             clash = [u for u in _users_with_email(changed["user_email"]) if u.user_id != user_id]
             if clash:
-                raise ServiceError(f"A user with the email {changed['user_email']} already exists.", "user_email")
+                raise ChangeRefused(f"A user with the email {changed['user_email']} already exists.", "user_email")
         if "budget_duration" in changed:
             changed["budget_reset_at"] = _budget_reset_at(changed["budget_duration"])
         before = user_snapshot(user)
@@ -115,7 +115,7 @@ def user_delete(*, actor: writes.Actor, user_id: str) -> None:
     with writes.atomic():
         user = UserTable.objects.filter(user_id=user_id).first()
         if user is None:
-            raise ServiceError("This user no longer exists.")
+            raise ChangeRefused("This user no longer exists.")
         team_ids = set(user.teams or [])
         team_ids |= set(TeamMembership.objects.filter(user_id=user_id).values_list("team_id", flat=True))
         team_ids |= set(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.generic import FormView
 
 from config import policy
+from config.errors import ChangeRefused
 from config.views.generic import ConsoleMixin
 
 from .. import auth, services, sessions
@@ -87,7 +88,7 @@ class PasswordChangeView(ConsoleMixin, FormView):
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["password1"],
             )
-        except services.ServiceError as error:
+        except ChangeRefused as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
             return self.form_invalid(form)
         # This session stays signed in; the person's other sessions end (policy.principal).

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from config import policy, writes
+from config.errors import ChangeRefused
 from config.views.generic import ActionView, ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
 
 from .. import filters, forms, selectors, services, tables
@@ -115,11 +116,11 @@ class InvitationCreateView(GuardedFormView):
             org = OrganizationTable.objects.filter(organization_id=org_id).first()
             self.principal.require(org is not None and self.principal.can_invite_to_org(org))
         if not self.principal.can_place_outside_orgs() and not team_id and not org_id:
-            raise services.ServiceError("Choose a team or an organization you manage.", "organization")
+            raise ChangeRefused("Choose a team or an organization you manage.", "organization")
         existing = UserTable.objects.filter(user_email__iexact=data["email"].strip()).first()
         if existing is not None and not self.principal.can_manage_credentials(existing):
             # The same words whether or not the address has an account outside your scope.
-            raise services.ServiceError(REFUSED_INVITE, "email")
+            raise ChangeRefused(REFUSED_INVITE, "email")
 
     def perform(self, form):
         data = form.cleaned_data
@@ -277,7 +278,7 @@ class AcceptInvitationView(View):
             user_id = services.invitation_accept(invitation_id=invitation.id, password=form.cleaned_data["password1"])
         except services.InvitationUnusable as e:
             return self._unusable(request, e.message)
-        except services.ServiceError as e:
+        except ChangeRefused as e:
             form.add_error("password1", e.message)
             return render(request, self.template_name, self._context(invitation, form), status=400)
         console_user = LiteLLMUserBackend()._console_user(user_id)

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from budgets.models import BudgetTable
 from budgets.selectors import forecast_for as budget_forecast_for
 from config import policy
+from config.errors import ChangeRefused
 from config.forms import posted_shown
 from config.views.generic import ActionView, ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin, ServiceFormView
 
@@ -211,7 +212,7 @@ class OrgMemberRoleView(OrgMemberActionView):
     def perform(self):
         form = forms.OrgMemberRoleForm(self.request.POST)
         if not form.is_valid():
-            raise services.ServiceError("Choose an organization role.")
+            raise ChangeRefused("Choose an organization role.")
         org_id, user_id = self.object.organization_id, self.kwargs["user_id"]
         services.org_member_set_role(
             actor=self.actor(),

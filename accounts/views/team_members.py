@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 
+from budgets import services as budget_services
 from budgets.models import BudgetTable
+from config.errors import ChangeRefused
 from config.forms import posted_shown
 from config.views.generic import ActionView, ServiceFormView
 
@@ -79,7 +81,7 @@ class TeamMemberRoleView(TeamMemberActionView):
     def perform(self):
         form = forms.MemberRoleForm(self.request.POST)
         if not form.is_valid():
-            raise services.ServiceError("Choose admin or user.")
+            raise ChangeRefused("Choose admin or user.")
         role = form.cleaned_data["role"]
         user_id = self.kwargs["user_id"]
         shown = posted_shown(self.request.POST, "team_member_role", self.object.team_id, user_id)
@@ -112,7 +114,7 @@ class TeamMemberBudgetView(ServiceFormView):
         self.title = f"Budget of {person or self.kwargs['user_id']} in {self.object.team_alias or self.object.team_id}"
         budget_id = self.membership.budget_id
         self.budget = BudgetTable.objects.filter(budget_id=budget_id).first() if budget_id else None
-        default_id = services._team_default_budget_id(self.object)
+        default_id = budget_services.team_default_budget_id(self.object)
         if budget_id and budget_id == default_id:
             self.intro = "This member uses the team's default member budget; saving gives them their own copy."
 
@@ -121,7 +123,7 @@ class TeamMemberBudgetView(ServiceFormView):
 
     def perform(self, form):
         patch = form.patch()
-        services.team_member_set_budget(
+        budget_services.team_member_set_budget(
             actor=self.actor(),
             team_id=self.object.team_id,
             user_id=self.kwargs["user_id"],

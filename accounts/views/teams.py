@@ -8,7 +8,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from budgets import services as budget_services
 from config import policy
+from config.errors import ChangeRefused
 from config.views.generic import ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
 
 from .. import filters, forms, selectors, services, tables
@@ -70,7 +72,7 @@ class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
             can_edit=self.principal.can_edit_team_settings(team),
             can_invite=self.principal.can_invite_to_team(team),
             team_roles=policy.TEAM_ROLES,
-            default_budget_id=services._team_default_budget_id(team),
+            default_budget_id=budget_services.team_default_budget_id(team),
             can_bulk_budgets=self.principal.can_open("budgets"),
             money_for=money_for,
             show_money=bool(money_for),
@@ -173,7 +175,7 @@ class TeamDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         try:
             services.team_delete(actor=self.actor(), team_id=self.object.team_id)
-        except services.ServiceError as e:
+        except ChangeRefused as e:
             messages.error(request, e.message)
         else:
             messages.success(request, f"Deleted team {self.object.team_alias or self.object.team_id}.")

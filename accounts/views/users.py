@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from config.errors import ChangeRefused
 from config.views.generic import ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
 
 from .. import filters, forms, selectors, services, tables
@@ -180,7 +181,7 @@ class UserDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         try:
             services.user_delete(actor=self.actor(), user_id=self.object.user_id)
-        except services.ServiceError as e:
+        except ChangeRefused as e:
             messages.error(request, e.message)
             return redirect("accounts:user_list")
         messages.success(request, f"Deleted {self.object.user_email or self.object.user_id}.")

@@ -6,7 +6,10 @@ import json
 
 from django import template
 
+from config.context_processors import NAVIGATION
+from config.policy import ORG_ROLES, USER_ROLES
 from config.tables import money as _money
+from config.writes import decode_audit_value
 
 register = template.Library()
 
@@ -26,8 +29,6 @@ def money(value):
 
 @register.filter
 def pretty_json(value):
-    from config.writes import decode_audit_value
-
     value = decode_audit_value(value)
     if value is None:
         return ""
@@ -63,8 +64,6 @@ def crumbs(context):
     from django.urls import reverse
     from django.utils.html import conditional_escape, format_html, format_html_join
 
-    from config.context_processors import NAVIGATION
-
     parts = []
     section = context.get("section")
     for key, label, url_name in NAVIGATION:
@@ -83,8 +82,6 @@ def crumbs(context):
 @register.filter
 def role_label(role):
     """A LiteLLM role as people read it ("Internal user viewer" for internal_user_viewer)."""
-    from config.policy import ORG_ROLES, USER_ROLES
-
     return dict(ORG_ROLES + USER_ROLES).get(role, role or "")
 
 

@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.generic import DetailView
 
+from accounts.models import UserTable
 from config import policy
 from config.models import AuditLog
 from config.tables import ConsoleTable
@@ -149,8 +150,6 @@ def shorten(value: str, keep: int = 10) -> str:
 
 
 def actor_emails(actor_ids) -> dict[str, str]:
-    from accounts.models import UserTable
-
     ids = [a for a in actor_ids if a]
     if not ids:
         return {}

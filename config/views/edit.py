@@ -15,7 +15,7 @@ from .base import ConsoleMixin, ObjectMixin
 
 
 class ServiceFormView(ConsoleMixin, ObjectMixin, FormView):
-    """A form whose valid submission calls a service; a ServiceError lands on its field."""
+    """A form whose valid submission calls a service; a ChangeRefused lands on its field."""
 
     template_name = "generic/form.html"
     submit_label = "Save"

@@ -12,6 +12,7 @@ from django.db import connections
 from accounts import services
 from accounts.models import TeamMembership, TeamTable, UserTable
 from config import writes
+from config.errors import ChangeRefused
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
@@ -88,7 +89,7 @@ def test_two_concurrent_creates_of_one_email_make_one_user(clean_litellm):
         try:
             services.user_create(actor=actor, email="twin@example.com", role="internal_user")
             outcomes.append("created")
-        except services.ServiceError:
+        except ChangeRefused:
             outcomes.append("refused")
 
     run_together(create, create)

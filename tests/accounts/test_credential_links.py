@@ -103,7 +103,7 @@ def test_a_tampered_token_is_refused(cast, client):
 
 
 def test_a_replaced_or_revoked_links_token_is_refused(cast, client):
-    actor = writes.Actor(changed_by=cast.proxy_admin["user_id"])
+    actor = writes.Actor(changed_by=cast.proxy_admin["user_id"], writer_id=cast.proxy_admin["user_id"])
     first = services.invitation_create(
         actor=actor, user_id=cast.member["user_id"], inviter_id=cast.proxy_admin["user_id"]
     )
@@ -185,7 +185,7 @@ def test_a_password_reset_by_an_admin_link_ends_sessions_too(cast, client, clien
 
 
 def _issue(cast, user_id=None):
-    actor = writes.Actor(changed_by=cast.proxy_admin["user_id"])
+    actor = writes.Actor(changed_by=cast.proxy_admin["user_id"], writer_id=cast.proxy_admin["user_id"])
     return services.invitation_create(
         actor=actor, user_id=user_id or cast.member["user_id"], inviter_id=cast.proxy_admin["user_id"]
     )

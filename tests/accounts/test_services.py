@@ -21,8 +21,10 @@ from accounts.models import (
     TeamTable,
     UserTable,
 )
+from budgets import services as budget_services
 from budgets.models import BudgetTable
 from config import writes
+from config.errors import ChangeRefused
 from config.models import AuditLog
 from keys.models import DeletedVerificationToken, VerificationToken
 from tests import factories
@@ -76,14 +78,14 @@ def test_user_create_writes_the_row_user_new_writes():
 
 def test_user_create_refuses_a_duplicate_email_in_any_case():
     factories.make_user(email="dup@example.com")
-    with pytest.raises(services.ServiceError) as e:
+    with pytest.raises(ChangeRefused) as e:
         services.user_create(actor=ACTOR, email="DUP@example.com", role="internal_user")
     assert e.value.field == "email"
     assert UserTable.objects.filter(user_email__iexact="dup@example.com").count() == 1
 
 
 def test_user_create_refuses_a_month_budget_other_than_1mo():
-    with pytest.raises(services.ServiceError) as e:
+    with pytest.raises(ChangeRefused) as e:
         services.user_create(actor=ACTOR, email="m@example.com", role="internal_user", budget_duration="2mo")
     assert e.value.field == "budget_duration"
     assert not UserTable.objects.filter(user_email="m@example.com").exists()
@@ -164,7 +166,7 @@ def test_team_create_writes_a_team_as_team_new_does():
 
 def test_team_create_by_a_litellm_user_makes_them_admin(cast):
     team = services.team_create(
-        actor=writes.Actor(changed_by=cast.org_admin["user_id"]),
+        actor=writes.Actor(changed_by=cast.org_admin["user_id"], writer_id=cast.org_admin["user_id"]),
         creator_user_id=cast.org_admin["user_id"],
         team_alias="Mine",
         organization_id=cast.org["organization_id"],
@@ -207,7 +209,7 @@ def test_member_add_by_new_email_creates_the_user_as_litellm_does():
 
 
 def test_member_add_refuses_someone_already_on_the_roster(cast):
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ChangeRefused):
         services.team_member_add(actor=ACTOR, team_id=cast.team["team_id"], email="MEMBER@example.com".lower())
     assert len(TeamTable.objects.get(team_id=cast.team["team_id"]).members_with_roles) == 3
 
@@ -262,7 +264,7 @@ def test_member_budget_clones_the_shared_default_on_write(cast):
     team = factories.make_team(alias="Shared", metadata={"team_member_budget_id": default["budget_id"]})
     services.team_member_add(actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"])
     services.team_member_add(actor=ACTOR, team_id=team["team_id"], user_id=cast.team_admin["user_id"])
-    new_id = services.team_member_set_budget(
+    new_id = budget_services.team_member_set_budget(
         actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"], patch={"max_budget": 20.0}
     )
     assert new_id != default["budget_id"]
@@ -275,7 +277,7 @@ def test_member_budget_clones_the_shared_default_on_write(cast):
     )
     # a second edit patches the member's own row in place
     assert (
-        services.team_member_set_budget(
+        budget_services.team_member_set_budget(
             actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"], patch={"budget_duration": "1d"}
         )
         == new_id
@@ -298,7 +300,7 @@ def test_member_budget_clone_is_the_row_upsert_budget_and_membership_creates(cas
     )
     team = factories.make_team(alias="Clone", metadata={"team_member_budget_id": default["budget_id"]})
     services.team_member_add(actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"])
-    new_id = services.team_member_set_budget(
+    new_id = budget_services.team_member_set_budget(
         actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"], patch={"tpm_limit": 100}
     )
     clone = BudgetTable.objects.get(budget_id=new_id)
@@ -307,7 +309,7 @@ def test_member_budget_clone_is_the_row_upsert_budget_and_membership_creates(cas
     assert clone.budget_duration == "1mo" and clone.budget_reset_at == reset_at
     assert clone.model_max_budget == {}
     assert clone.soft_budget is None and clone.max_parallel_requests is None
-    assert clone.created_by == clone.updated_by == services.writer_id(ACTOR)  # the caller (or the admin id)
+    assert clone.created_by == clone.updated_by == writes.writer_id(ACTOR)  # the caller (or the admin id)
     assert clone.created_at == clone.updated_at
     assert TeamMembership.objects.get(user_id=cast.member["user_id"], team_id=team["team_id"]).budget_id == new_id
 
@@ -315,8 +317,6 @@ def test_member_budget_clone_is_the_row_upsert_budget_and_membership_creates(cas
 def test_bulk_member_budget_edit_clones_a_row_other_memberships_share(cast):
     """bulk_team_member_budgets.py: a budget row several memberships point at is cloned for the
     edited member (copying its model_max_budget and reset time); the others keep the row unchanged."""
-    from budgets import services as budget_services
-
     reset_at = writes.now_utc().replace(microsecond=0) + timedelta(hours=5)
     pooled = factories.make_budget(
         max_budget=8.0, budget_duration="1d", budget_reset_at=reset_at, model_max_budget={"gpt-4o": {"max_budget": 2.0}}
@@ -338,7 +338,7 @@ def test_bulk_member_budget_edit_clones_a_row_other_memberships_share(cast):
     clone = BudgetTable.objects.get(budget_id=mine.budget_id)
     assert clone.max_budget == 30.0 and clone.budget_duration == "1d" and clone.budget_reset_at == reset_at
     assert clone.model_max_budget == {"gpt-4o": {"max_budget": 2.0}}
-    assert clone.created_by == clone.updated_by == services.writer_id(ACTOR)
+    assert clone.created_by == clone.updated_by == writes.writer_id(ACTOR)
 
 
 def test_member_add_with_a_duration_clones_the_default_with_its_model_budgets(cast):
@@ -353,7 +353,7 @@ def test_member_add_with_a_duration_clones_the_default_with_its_model_budgets(ca
     assert clone.max_budget == 4.0 and clone.budget_duration == "1d"
     assert clone.model_max_budget == {}
     assert clone.budget_reset_at is not None and clone.budget_reset_at.hour == 0
-    assert clone.created_by == clone.updated_by == services.writer_id(ACTOR)  # the caller (or the admin id)
+    assert clone.created_by == clone.updated_by == writes.writer_id(ACTOR)  # the caller (or the admin id)
 
 
 def test_team_update_writes_changed_settings_and_reset_time(cast):
@@ -391,7 +391,7 @@ def test_team_delete_archives_and_sweeps(cast):
         # _transform_teams_to_deleted_records: a new uuid id, deleted_at/by, the caller's key hash, no header
         assert is_uuid4(archived.id) and archived.id != team_id
         assert archived.deleted_at is not None and archived.deleted_at.tzinfo is None
-        assert archived.deleted_by == services.writer_id(ACTOR)
+        assert archived.deleted_by == writes.writer_id(ACTOR)
         assert archived.deleted_by_api_key is None and archived.litellm_changed_by is None
         assert archived.organization_id == cast.team["organization_id"]
     assert audits(team_id, "deleted") and audits(key["token"], "deleted")
@@ -456,7 +456,7 @@ def test_team_delete_takes_the_team_out_of_every_access_group(cast):
 
 def test_org_create_makes_its_budget_row(cast):
     org = services.org_create(
-        actor=writes.Actor(changed_by=cast.proxy_admin["user_id"]),
+        actor=writes.Actor(changed_by=cast.proxy_admin["user_id"], writer_id=cast.proxy_admin["user_id"]),
         alias="Initech",
         max_budget=500.0,
         budget_duration="1mo",
@@ -610,7 +610,7 @@ def test_accepting_an_invitation_is_what_claim_token_writes(cast):
 )
 def test_accept_refuses_passwords_outside_litellms_policy(cast, password):
     inv = factories.make_invitation(user_id=cast.member["user_id"], created_by=cast.proxy_admin["user_id"])
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ChangeRefused):
         services.invitation_accept(invitation_id=inv["id"], password=password)
     assert InvitationLink.objects.get(id=inv["id"]).is_accepted is False
     assert UserTable.objects.get(user_id=cast.member["user_id"]).password is None

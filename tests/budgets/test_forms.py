@@ -93,14 +93,14 @@ def test_changes_are_only_what_changed():
     assert budget_changes(cleaned, before, now=NOW) == {}
 
 
-def test_a_new_duration_sets_the_aligned_reset():
-    changes = budget_changes({"budget_duration": "7d"}, {"budget_duration": "30d"}, now=NOW)
-    assert changes == {"budget_duration": "7d", "budget_reset_at": datetime(2026, 11, 23)}
+def test_a_new_duration_is_left_for_the_service_to_reset():
+    """The form passes budget_duration on; the service sets budget_reset_at (one rule for all)."""
+    assert budget_changes({"budget_duration": "7d"}, {"budget_duration": "30d"}) == {"budget_duration": "7d"}
+    assert budget_changes({"budget_duration": None}, {"budget_duration": "1d"}) == {"budget_duration": None}
 
 
-def test_clearing_the_duration_clears_the_reset():
-    changes = budget_changes({"budget_duration": None}, {"budget_duration": "1d"}, now=NOW)
-    assert changes == {"budget_duration": None, "budget_reset_at": None}
+def test_the_aligned_reset_of_a_new_duration():
+    assert durations.budget_reset_at("7d", NOW) == datetime(2026, 11, 23)
 
 
 def test_model_budgets_keep_settings_the_editor_does_not_show():

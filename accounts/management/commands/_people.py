@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import OrganizationTable, TeamTable, UserTable
+from accounts.services import invitation_token
 from config import policy
 
 
@@ -56,8 +57,6 @@ def resolve_acting_user(email: str | None):
 
 def console_link(invitation) -> str:
     """The console's signed accept link (the row id alone no longer claims it)."""
-    from accounts.services import invitation_token
-
     return settings.CONSOLE_BASE_URL + reverse("accounts:invitation_accept", args=[invitation_token(invitation)])
 
 

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts import services
 from accounts.models import UserTable
 from config import policy, writes
+from config.errors import ChangeRefused
 
 from ._people import Progress, console_link, litellm_link, resolve_acting_user, resolve_org, resolve_team, table
 
@@ -69,7 +70,8 @@ class Command(BaseCommand):
         dry = opts["dry_run"]
         if inviter_id is None and not dry:
             inviter_id = services.ensure_proxy_admin_user(actor=writes.Actor(changed_by="manage.py invite"))
-        actor = writes.Actor(changed_by=inviter_id or "manage.py invite")
+        # The inviter writes as themselves (a LiteLLM user id); without one, as a master-key call.
+        actor = writes.Actor(changed_by=inviter_id or "manage.py invite", writer_id=inviter_id or "")
         progress = None if opts["no_progress"] or len(rows) < 2 else Progress(len(rows), self.stderr._out)
         outcomes = []
         for row in rows:
@@ -148,7 +150,7 @@ class Command(BaseCommand):
                 organization_id=org.organization_id if org else None,
                 max_budget=budget,
             )
-        except (CommandError, services.ServiceError) as e:
+        except (CommandError, ChangeRefused) as e:
             return Outcome(row.email or "(blank)", "error", where + str(e))
         except Exception as e:  # a database error on one row must not stop the run
             return Outcome(row.email, "error", f"{where}{type(e).__name__}: {e}")

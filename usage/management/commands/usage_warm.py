@@ -17,6 +17,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import OrganizationTable
 from usage import selectors
 
 DEFAULT_RANGES = "7d,30d,90d,this_month,last_month"
@@ -41,8 +42,6 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown range(s): {', '.join(unknown)}")
         scopes = [selectors.Scope("proxy")]
         if options["orgs"]:
-            from accounts.models import OrganizationTable
-
             orgs = OrganizationTable.objects.order_by("organization_id").values_list("organization_id", flat=True)
             scopes += [selectors.Scope("org", org_id, org_id) for org_id in orgs]
         with selectors.refreshing_closed_days(options["refresh"]):
