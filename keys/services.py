@@ -95,6 +95,7 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
     organization_id, models, max_budget, soft_budget, budget_duration, tpm_limit, rpm_limit,
     max_parallel_requests, model_max_budget, duration (expiry), metadata."""
     alias = data.get("key_alias") or None
+    budget_services.check_limits({"budget_duration": data.get("budget_duration")})  # '' and ' 1d' refused
     if alias and alias_taken(alias):
         raise KeyChangeRefused(f"A key with the alias {alias!r} already exists. Aliases must be unique.")
     issued = issue_key()

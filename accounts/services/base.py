@@ -99,7 +99,9 @@ def _budget_reset_at(duration: str | None):
 
 
 def _validate_duration(duration: str | None, field: str = "budget_duration") -> str | None:
-    if not duration:
+    """None clears (LiteLLM clears only on null); '' and ' 1d' are refused as LiteLLM's
+    validate_budget_duration answers 400 to them (litellm-compat.md §2 duration grammar)."""
+    if duration is None:
         return None
     from django.core.exceptions import ValidationError
 

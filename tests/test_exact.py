@@ -1,0 +1,60 @@
+"""The "Exact" items: what LiteLLM 1.108.11 itself writes, case by case.
+
+Facts cited as litellm-compat.md §N (/work/shared/litellm-compat.md) and litellm-exact.md §N
+(the 1.108.11 source read for these questions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts import services
+from accounts.models import TeamTable, UserTable
+from budgets import services as budget_services
+from config import writes
+from config.errors import ChangeRefused
+from keys import services as key_services
+from keys.models import VerificationToken
+from tests import factories
+
+pytestmark = [pytest.mark.django_db(databases="__all__"), pytest.mark.schema]
+
+ACTOR = writes.Actor(changed_by="admin-user")
+
+
+# --- 8. Empty and padded durations ----------------------------------------------------------------
+# litellm-compat.md §2 / litellm-exact.md §7: validate_budget_duration answers 400 to "" and to
+# " 1d" (leading space: duration_in_seconds raises); only null clears the duration.
+
+
+@pytest.mark.parametrize("bad", ["", " 1d"])
+def test_every_service_refuses_empty_and_padded_durations(cast, bad):
+    team_before = TeamTable.objects.get(team_id=cast.team["team_id"])
+    attempts = [
+        lambda: services.team_create(actor=ACTOR, team_alias="Dur", budget_duration=bad),
+        lambda: services.team_update(actor=ACTOR, team_id=cast.team["team_id"], changes={"budget_duration": bad}),
+        lambda: services.user_create(actor=ACTOR, email="d@example.com", role="internal_user", budget_duration=bad),
+        lambda: services.user_update(actor=ACTOR, user_id=cast.member["user_id"], changes={"budget_duration": bad}),
+        lambda: services.team_member_add(
+            actor=ACTOR, team_id=cast.team["team_id"], user_id=cast.outsider["user_id"], budget_duration=bad
+        ),
+        lambda: key_services.key_create(actor=ACTOR, data={"key_alias": "dur", "budget_duration": bad}),
+        lambda: budget_services.check_limits({"budget_duration": bad}),
+    ]
+    key = factories.make_key(user_id=cast.member["user_id"], budget_duration="1d")
+    attempts.append(lambda: key_services.key_update(actor=ACTOR, token=key["token"], changes={"budget_duration": bad}))
+    for attempt in attempts:
+        with pytest.raises(ChangeRefused) as e:
+            attempt()
+        assert e.value.field == "budget_duration"
+    assert not TeamTable.objects.filter(team_alias="Dur").exists()
+    assert not UserTable.objects.filter(user_email="d@example.com").exists()
+    assert not VerificationToken.objects.filter(key_alias="dur").exists()
+    assert VerificationToken.objects.get(token=key["token"]).budget_duration == "1d"
+    assert TeamTable.objects.get(team_id=cast.team["team_id"]).budget_duration == team_before.budget_duration
+
+
+def test_null_clears_the_duration_and_its_reset(cast):
+    services.team_update(actor=ACTOR, team_id=cast.team["team_id"], changes={"budget_duration": "1d"})
+    services.team_update(actor=ACTOR, team_id=cast.team["team_id"], changes={"budget_duration": None})
+    team = TeamTable.objects.get(team_id=cast.team["team_id"])
+    assert team.budget_duration is None and team.budget_reset_at is None
