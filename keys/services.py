@@ -385,11 +385,14 @@ def key_regenerate(*, actor: writes.Actor, token: str) -> IssuedKey:
 # --- Delete ----------------------------------------------------------------------------------
 
 
-def keys_delete(*, actor: writes.Actor, tokens: list[str]) -> int:
+def keys_delete(*, actor: writes.Actor, tokens: list[str], archive: bool = True) -> int:
     """/key/delete (delete_verification_tokens): archive each row into
     LiteLLM_DeletedVerificationToken where it exists, delete it, and write one audit row per
     key (action "deleted", before_value = the row, updated_values = {}). Also used when
     members are removed from a team and when users or teams are deleted. Returns rows deleted.
+
+    `archive=False` is /user/delete's way: it delete_many's the user's keys without
+    persist_deleted_verification_tokens (litellm-exact.md §3; only bulk_delete archives).
 
     Callers may already hold a transaction (they join it)."""
     tokens = sorted({t for t in tokens if t})
@@ -399,8 +402,8 @@ def keys_delete(*, actor: writes.Actor, tokens: list[str]) -> int:
         keys = writes.lock_rows(VerificationToken, token__in=tokens)
         if not keys:
             return 0
-        now = writes.now_utc()
-        _archive(keys, actor, now)
+        if archive:
+            _archive(keys, actor, writes.now_utc())
         deleted = writes.delete_rows(VerificationToken, token__in=[k.token for k in keys])
         _detach_from_access_groups(keys)
         for key in keys:

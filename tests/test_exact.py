@@ -6,6 +6,7 @@ Facts cited as litellm-compat.md §N (/work/shared/litellm-compat.md) and litell
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from accounts import services
 from accounts.models import TeamTable, UserTable
@@ -58,3 +59,28 @@ def test_null_clears_the_duration_and_its_reset(cast):
     services.team_update(actor=ACTOR, team_id=cast.team["team_id"], changes={"budget_duration": None})
     team = TeamTable.objects.get(team_id=cast.team["team_id"])
     assert team.budget_duration is None and team.budget_reset_at is None
+
+
+# --- 3. User delete: keys deleted, not archived ----------------------------------------------------
+# litellm-exact.md §3 (correcting litellm-compat.md §1): /user/delete, what LiteLLM's UI calls,
+# delete_many's the user's keys without LiteLLM_DeletedVerificationToken rows; one `deleted`
+# audit per key, after the user's own `deleted` row.
+
+
+def test_user_delete_deletes_keys_without_archiving_them(cast, client):
+    from config.models import AuditLog
+    from keys.models import DeletedVerificationToken
+
+    victim = factories.make_user(email="gone@example.com")
+    key = factories.make_key(user_id=victim["user_id"], spend=2.0)
+    client.force_login(cast.ops)
+    page = client.get(reverse("accounts:user_delete", args=[victim["user_id"]]))
+    assert "Deleted Keys" in page.content.decode()
+    services.user_delete(actor=ACTOR, user_id=victim["user_id"])
+    assert not VerificationToken.objects.filter(token=key["token"]).exists()
+    if DeletedVerificationToken.table_exists():
+        assert not DeletedVerificationToken.objects.filter(token=key["token"]).exists()
+    user_row = AuditLog.objects.get(action="deleted", object_id=victim["user_id"])
+    key_row = AuditLog.objects.get(action="deleted", object_id=key["token"])
+    assert user_row.table_name == "LiteLLM_UserTable" and key_row.table_name == "LiteLLM_VerificationToken"
+    assert user_row.updated_at <= key_row.updated_at

@@ -120,12 +120,12 @@ def _check_non_negative(values: dict, *names: str) -> None:
             raise ServiceError("Must be zero or more.", name)
 
 
-def delete_keys(*, actor: writes.Actor, tokens: list[str]) -> None:
+def delete_keys(*, actor: writes.Actor, tokens: list[str], archive: bool = True) -> None:
     """Archive (where LiteLLM_DeletedVerificationToken exists), delete and audit keys, as
     /key/delete does: the keys app's one implementation, joined to our transaction."""
     from keys.services import keys_delete
 
-    keys_delete(actor=actor, tokens=list(tokens))
+    keys_delete(actor=actor, tokens=list(tokens), archive=archive)
 
 
 def _new_user_row(
