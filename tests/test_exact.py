@@ -84,3 +84,36 @@ def test_user_delete_deletes_keys_without_archiving_them(cast, client):
     key_row = AuditLog.objects.get(action="deleted", object_id=key["token"])
     assert user_row.table_name == "LiteLLM_UserTable" and key_row.table_name == "LiteLLM_VerificationToken"
     assert user_row.updated_at <= key_row.updated_at
+
+
+# --- 2. Member added by an email typed in another case -------------------------------------------
+# litellm-exact.md §2: /team/member_add resolves the user case-insensitively but
+# _resolve_member_identity never overwrites a value the caller supplied, so
+# members_with_roles.user_email keeps the caller's spelling; _is_member_addressed_by compares
+# emails exactly (litellm-compat.md §3: the roster lives in three places).
+
+
+def test_member_added_by_email_keeps_the_callers_spelling(cast):
+    team = factories.make_team(alias="Spelling")
+    added = services.team_member_add(actor=ACTOR, team_id=team["team_id"], email="Member@Example.COM")
+    assert added.user_id == cast.member["user_id"] and not added.created_user
+    [entry] = TeamTable.objects.get(team_id=team["team_id"]).members_with_roles
+    assert entry == {"user_id": cast.member["user_id"], "user_email": "Member@Example.COM", "role": "user"}
+    assert UserTable.objects.get(user_id=cast.member["user_id"]).user_email == "member@example.com"
+    # The console's own lookups ignore case: a second add in yet another spelling is refused.
+    with pytest.raises(ChangeRefused):
+        services.team_member_add(actor=ACTOR, team_id=team["team_id"], email="MEMBER@example.com")
+    services.team_member_remove(actor=ACTOR, team_id=team["team_id"], user_id=cast.member["user_id"])
+    assert TeamTable.objects.get(team_id=team["team_id"]).members_with_roles == []
+
+
+def test_email_only_roster_entries_of_a_deleted_user_go_whatever_their_case(cast):
+    victim = factories.make_user(email="gone@example.com")
+    team = factories.make_team(alias="Legacy")
+    keep = {"user_id": cast.member["user_id"], "user_email": "member@example.com", "role": "user"}
+    TeamTable.objects.filter(team_id=team["team_id"]).update(
+        members_with_roles=[{"user_id": None, "user_email": "Gone@Example.com", "role": "user"}, keep]
+    )
+    UserTable.objects.filter(user_id=victim["user_id"]).update(teams=[team["team_id"]])
+    services.user_delete(actor=ACTOR, user_id=victim["user_id"])
+    assert TeamTable.objects.get(team_id=team["team_id"]).members_with_roles == [keep]

@@ -34,7 +34,7 @@ from .base import (
     user_snapshot,
 )
 from .orgs import org_member_add
-from .roster_base import _read_roster, _write_roster
+from .roster_base import _is_entry_of, _read_roster, _write_roster
 
 
 def user_create(
@@ -130,7 +130,7 @@ def user_delete(*, actor: writes.Actor, user_id: str) -> None:
             roster, alias = _read_roster(team_id)
             if roster is None:
                 continue
-            kept = [m for m in roster if m.get("user_id") != user_id]
+            kept = [m for m in roster if not _is_entry_of(m, user_id, user.user_email)]
             if len(kept) != len(roster):
                 _write_roster(actor, team_id, alias, roster, kept)
         # As delete_user: the user's `deleted` audit row comes before the keys'.
