@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from config import policy
 from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label, render_rows
 
 from . import services
@@ -124,7 +125,10 @@ class TeamTableAdmin(LiteLLMAdmin):
     add_fields = editable = services.TEAM_SETTING_FIELDS
 
     def create(self, request, actor, values):
-        return services.team_create(actor=actor, **values)["team_id"]
+        creator_id, creator_role = services.creator_of(policy.principal(request))
+        return services.team_create(actor=actor, creator_user_id=creator_id, creator_role=creator_role, **values)[
+            "team_id"
+        ]
 
     def update(self, request, actor, row, changes):
         services.team_update(actor=actor, team_id=row.team_id, changes=changes)

@@ -130,7 +130,9 @@ def test_it_adds_a_team_with_litellms_ids_and_stamps(ops_client):
     assert response.status_code == 302
     team = TeamTable.objects.get(team_alias="from-admin")
     assert re.fullmatch(r"[0-9a-f-]{36}", team.team_id)
-    assert team.members_with_roles == [] and team.spend == 0.0 and team.max_budget == 50.0
+    # an ops login is LiteLLM's master-key caller: /team/new adds default_user_id as admin (litellm-exact.md §1)
+    assert team.members_with_roles == [{"user_id": "default_user_id", "user_email": None, "role": "admin"}]
+    assert team.spend == 0.0 and team.max_budget == 50.0
     assert team.created_at is not None and team.created_at.tzinfo is None
     assert AuditLog.objects.filter(object_id=team.team_id, action="created").exists()
 

@@ -117,3 +117,57 @@ def test_email_only_roster_entries_of_a_deleted_user_go_whatever_their_case(cast
     UserTable.objects.filter(user_id=victim["user_id"]).update(teams=[team["team_id"]])
     services.user_delete(actor=ACTOR, user_id=victim["user_id"])
     assert TeamTable.objects.get(team_id=team["team_id"]).members_with_roles == [keep]
+
+
+# --- 1. A team created by an ops login ------------------------------------------------------------
+# litellm-exact.md §1 (adding to litellm-compat.md §3 "/team/new"): the master-key caller is
+# user_id default_user_id, role proxy_admin; _should_auto_add_team_creator adds it as admin unless
+# general_settings.disable_auto_add_proxy_admin_to_teams; add_new_member upserts its user row
+# (role internal_user when new) and a TeamMembership; the `created` audit shows members_with_roles [].
+
+
+def _ops_creates_team(cast, client, alias):
+    client.force_login(cast.ops)
+    response = client.post(reverse("accounts:team_create"), {"team_alias": alias, "organization_id": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return TeamTable.objects.get(team_alias=alias)
+
+
+def test_ops_team_create_adds_default_user_id_as_admin(cast, client):
+    from accounts.models import TeamMembership
+    from config.models import AuditLog
+
+    team = _ops_creates_team(cast, client, "Ops made")
+    assert team.members_with_roles == [{"user_id": "default_user_id", "user_email": None, "role": "admin"}]
+    admin = UserTable.objects.get(user_id="default_user_id")
+    assert admin.user_role == "internal_user" and admin.teams == [team.team_id] and admin.models == []
+    assert admin.budget_reset_at is None
+    membership = TeamMembership.objects.get(user_id="default_user_id", team_id=team.team_id)
+    assert membership.budget_id is None
+    [created] = AuditLog.objects.filter(object_id=team.team_id)
+    assert created.action == "created" and created.updated_values["members_with_roles"] == []
+    assert not AuditLog.objects.filter(object_id="default_user_id").exists()
+
+
+def test_ops_team_create_keeps_an_existing_default_user_id_row(cast, client):
+    factories.make_user(user_id="default_user_id", role="proxy_admin", teams=["older"])
+    team = _ops_creates_team(cast, client, "Second")
+    admin = UserTable.objects.get(user_id="default_user_id")
+    assert admin.user_role == "proxy_admin" and admin.teams == ["older", team.team_id]
+
+
+def test_disable_auto_add_proxy_admin_to_teams_leaves_the_roster_empty(cast, client, settings):
+    settings.LITELLM_DISABLE_AUTO_ADD_PROXY_ADMIN_TO_TEAMS = True
+    team = _ops_creates_team(cast, client, "Bare")
+    assert team.members_with_roles == []
+    assert not UserTable.objects.filter(user_id="default_user_id").exists()
+    # The flag is for proxy admins only: any other creator with a user_id still joins as admin.
+    made = services.team_create(
+        actor=writes.Actor(changed_by=cast.org_admin["user_id"]),
+        creator_user_id=cast.org_admin["user_id"],
+        creator_role="internal_user",
+        team_alias="Mine",
+        organization_id=cast.org["organization_id"],
+    )
+    roster = TeamTable.objects.get(team_id=made["team_id"]).members_with_roles
+    assert [m["user_id"] for m in roster] == [cast.org_admin["user_id"]]

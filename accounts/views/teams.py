@@ -98,7 +98,8 @@ class TeamCreateView(ServiceFormView):
             self.principal.require(org is not None and self.principal.can_manage_org(org))
         else:
             self.principal.require(self.principal.is_proxy_admin)
-        team = services.team_create(actor=self.actor(), creator_user_id=self.principal.user_id, **values)
+        creator_id, creator_role = services.creator_of(self.principal)
+        team = services.team_create(actor=self.actor(), creator_user_id=creator_id, creator_role=creator_role, **values)
         messages.success(self.request, f"Created team {team['team_alias']}.")
         return team
 
