@@ -171,3 +171,35 @@ def test_disable_auto_add_proxy_admin_to_teams_leaves_the_roster_empty(cast, cli
     )
     roster = TeamTable.objects.get(team_id=made["team_id"]).members_with_roles
     assert [m["user_id"] for m in roster] == [cast.org_admin["user_id"]]
+
+
+# --- 7. Re-sent durations ---------------------------------------------------------------------------
+# litellm-exact.md §7: keeps_due_budget_reset keeps a due reset for the same duration and
+# recomputes a future one (aligned, litellm-compat.md §2). The console's choice (budgets.forms.
+# budget_changes): an edit that leaves the duration untouched is not a re-send, so the stored
+# reset stays, due or not; a changed duration always recomputes.
+
+
+@pytest.mark.parametrize("offset_days", [-3, 5])
+def test_an_untouched_duration_keeps_the_stored_reset(cast, offset_days):
+    from datetime import timedelta
+
+    from budgets.forms import budget_changes
+
+    reset_at = writes.now_utc().replace(microsecond=0) + timedelta(days=offset_days, hours=7)
+    key = factories.make_key(user_id=cast.member["user_id"], budget_duration="1d", budget_reset_at=reset_at)
+    row = VerificationToken.objects.get(token=key["token"])
+    stored = {"budget_duration": row.budget_duration, "max_budget": row.max_budget, "budget_reset_at": reset_at}
+    changes = budget_changes({"budget_duration": "1d", "max_budget": 9.0}, stored)
+    assert changes == {"max_budget": 9.0}
+    key_services.key_update(actor=ACTOR, token=key["token"], changes=changes)
+    assert VerificationToken.objects.get(token=key["token"]).budget_reset_at == reset_at
+    team_changed = services.team_update(actor=ACTOR, team_id=cast.team["team_id"], changes={"budget_duration": "1d"})
+    assert "budget_reset_at" in team_changed  # a changed duration recomputes
+    TeamTable.objects.filter(team_id=cast.team["team_id"]).update(budget_reset_at=reset_at)
+    assert services.team_update(
+        actor=ACTOR, team_id=cast.team["team_id"], changes={"budget_duration": "1d", "max_budget": 7.0}
+    ) == {"max_budget": 7.0}
+    assert TeamTable.objects.get(team_id=cast.team["team_id"]).budget_reset_at == reset_at
+    changed = budget_changes({"budget_duration": "7d"}, stored)
+    assert changed["budget_reset_at"] != reset_at
