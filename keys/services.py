@@ -22,6 +22,7 @@ from config import litellm, writes
 from config.errors import ChangeRefused
 from config.routers import LITELLM_ALIAS
 
+from . import audit_shapes
 from .models import DeletedVerificationToken, VerificationToken
 
 LOGICAL_TABLE = "VerificationToken"
@@ -151,10 +152,9 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
         if issued.key_name is not None:
             row["key_name"] = issued.key_name
         writes.insert_row(VerificationToken, row)
-        # The /key/generate response (minus the secret) is what LiteLLM audits.
-        response = {k: v for k, v in row.items() if k not in ("spend", "model_spend")}
-        response["soft_budget"] = data.get("soft_budget")
-        response["token_id"] = issued.token  # _common_key_generation_helper: token = token_id = the hash
+        # async_key_generated_hook audits the /key/generate response: GenerateKeyResponse
+        # (exclude_none) with the raw key masked, token = token_id = the hash, no budget_reset_at.
+        response = audit_shapes.generate_key_response(row, raw_key=issued.raw, token=issued.token)
         writes.audit(actor, writes.CREATED, LOGICAL_TABLE, issued.token, None, response)
     return issued
 
@@ -225,7 +225,15 @@ def key_update(*, actor: writes.Actor, token: str, changes: dict[str, Any]) -> d
         request_fields = dict(changes)
         if soft_budget_given:
             request_fields["soft_budget"] = soft_budget
-        writes.audit(actor, writes.UPDATED, LOGICAL_TABLE, token, before, request_fields)
+        # async_key_updated_hook: before = the old row (exclude_none), updated = the request.
+        writes.audit(
+            actor,
+            writes.UPDATED,
+            LOGICAL_TABLE,
+            token,
+            audit_shapes.exclude_none(before),
+            audit_shapes.update_key_request(request_fields, token=token),
+        )
     return request_fields
 
 
@@ -376,9 +384,13 @@ def key_regenerate(*, actor: writes.Actor, token: str) -> IssuedKey:
         # As async_key_rotated_hook: object_id is the OLD hash (existing_key_row.token) and
         # updated_values the regenerate response, whose token_id is the new hash (the raw key,
         # which LiteLLM stores masked, is left out).
-        after = writes.snapshot(VerificationToken.objects.get(token=issued.token))
-        after["token_id"] = issued.token
-        writes.audit(actor, writes.ROTATED, LOGICAL_TABLE, token, before, after)
+        after = audit_shapes.generate_key_response(
+            writes.snapshot(VerificationToken.objects.get(token=issued.token)),
+            raw_key=issued.raw,
+            token=issued.token,
+            keep_token=False,
+        )
+        writes.audit(actor, writes.ROTATED, LOGICAL_TABLE, token, audit_shapes.exclude_none(before), after)
     return issued
 
 
@@ -407,5 +419,6 @@ def keys_delete(*, actor: writes.Actor, tokens: list[str], archive: bool = True)
         deleted = writes.delete_rows(VerificationToken, token__in=[k.token for k in keys])
         _detach_from_access_groups(keys)
         for key in keys:
-            writes.audit(actor, writes.DELETED, LOGICAL_TABLE, key.token, writes.snapshot(key), {})
+            before = audit_shapes.exclude_none(writes.snapshot(key))
+            writes.audit(actor, writes.DELETED, LOGICAL_TABLE, key.token, before, {})
     return deleted
