@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import TeamTable
-from config import policy, writes
+from config import audit_trail, policy, writes
 from config.views.export import stream_csv
 from config.views.generic import ConsoleMixin, ObjectListView
 
@@ -23,8 +23,8 @@ from .models import BudgetTable
 from .tables import BudgetOverviewExportTable, BudgetRowTable
 
 
-def _actor(principal) -> writes.Actor:
-    return writes.Actor(changed_by=principal.actor_id)
+def _actor(principal, request=None) -> writes.Actor:
+    return audit_trail.actor_for(principal, request)
 
 
 def _ttl() -> int:
@@ -205,7 +205,7 @@ class TeamMemberBudgetsView(ConsoleMixin, View):
 
         try:
             count = services.team_member_budgets_update(
-                actor=_actor(self.principal), team_id=team.team_id, patches=changes
+                actor=_actor(self.principal, self.request), team_id=team.team_id, patches=changes
             )
         except ServiceError as error:
             form.add_error(None, str(error))
@@ -302,7 +302,7 @@ class BudgetRowEditView(ConsoleMixin, View):
                 0, "Spend is counted on what uses this row (team members, keys, orgs, end users), not on the row."
             )
             return self._render(request, form, budget, lines)
-        actor = _actor(self.principal)
+        actor = _actor(self.principal, self.request)
         if budget is None:
             values = {k: v for k, v in data.items() if v not in (None, {}) or k == "model_max_budget"}
             budget_id = services.budget_row_create(actor=actor, values=values)

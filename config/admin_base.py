@@ -42,7 +42,7 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
-from . import litellm, policy, writes
+from . import audit_trail, litellm, policy, writes
 from .errors import ChangeRefused
 from .models_base import PROXY_COUNTERS
 from .routers import LITELLM_ALIAS
@@ -298,7 +298,7 @@ class LiteLLMAdmin(admin.ModelAdmin):
     # -- the write path ----------------------------------------------------------------------------
     def actor(self, request) -> writes.Actor:
         principal = policy.principal(request)
-        return writes.Actor(changed_by=principal.actor_id if principal else request.user.get_username())
+        return audit_trail.actor_for(principal, request, fallback_username=request.user.get_username())
 
     def writer_id(self, request) -> str:
         """created_by/updated_by: an ops login acts like a master-key call (LiteLLM's admin id)."""

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from accounts.models import TeamTable
 from budgets import selectors as budget_selectors
 from budgets.forms import budget_consequences
-from config import policy, writes
+from config import audit_trail, policy, writes
 from config.views.generic import ConsoleMixin, ObjectListView
 
 from . import selectors, services
@@ -32,8 +32,8 @@ def _ttl() -> int:
     return settings.LITELLM_CACHE_TTL_SECONDS
 
 
-def _actor(principal) -> writes.Actor:
-    return writes.Actor(changed_by=principal.actor_id)
+def _actor(principal, request=None) -> writes.Actor:
+    return audit_trail.actor_for(principal, request)
 
 
 def _visible_key(principal, token: str) -> VerificationToken:
@@ -129,7 +129,7 @@ class KeyBulkActionView(ConsoleMixin, View):
         keys = list(VerificationToken.objects.filter(self.principal.keys_q(), token__in=tokens))
         self.principal.require(all(self.principal.can_manage_key(k) for k in keys))
         changed = services.keys_set_blocked(
-            actor=_actor(self.principal), tokens=[k.token for k in keys], blocked=action == "block"
+            actor=_actor(self.principal, self.request), tokens=[k.token for k in keys], blocked=action == "block"
         )
         verb = "Blocked" if action == "block" else "Unblocked"
         messages.success(
@@ -214,7 +214,7 @@ class KeyCreateView(ConsoleMixin, View):
                 request, form, budget_consequences(0.0, data.get("max_budget"), data.get("budget_duration"))
             )
         try:
-            issued = services.key_create(actor=_actor(self.principal), data=form.service_data())
+            issued = services.key_create(actor=_actor(self.principal, self.request), data=form.service_data())
         except services.KeyChangeRefused as error:
             form.add_error("key_alias", str(error))
             return self._render(request, form)
@@ -306,7 +306,7 @@ class KeyEditView(ConsoleMixin, View):
             messages.info(request, "Nothing changed.")
             return redirect("keys:key_detail", token=key.token)
         try:
-            services.key_update(actor=_actor(self.principal), token=key.token, changes=changes)
+            services.key_update(actor=_actor(self.principal, self.request), token=key.token, changes=changes)
         except services.KeyChangeRefused as error:
             form.add_error(None, str(error))
             return self._render(request, key, form)
@@ -321,7 +321,7 @@ class KeyBlockView(ConsoleMixin, View):
 
     def post(self, request, token):
         key = _managed_key(self.principal, token)
-        services.keys_set_blocked(actor=_actor(self.principal), tokens=[key.token], blocked=self.blocked)
+        services.keys_set_blocked(actor=_actor(self.principal, self.request), tokens=[key.token], blocked=self.blocked)
         verb = "blocked" if self.blocked else "unblocked"
         messages.success(
             request, f"{_label(key)} is {verb}. The proxy sees this within {_ttl()} seconds (its cache TTL)."
@@ -363,7 +363,7 @@ class KeyRegenerateView(_ConfirmView):
     def post(self, request, token):
         key = _managed_key(self.principal, token)
         try:
-            issued = services.key_regenerate(actor=_actor(self.principal), token=key.token)
+            issued = services.key_regenerate(actor=_actor(self.principal, self.request), token=key.token)
         except services.KeyChangeRefused as error:
             messages.error(request, str(error))
             return redirect("keys:key_list")
@@ -386,6 +386,6 @@ class KeyDeleteView(_ConfirmView):
 
     def post(self, request, token):
         key = _managed_key(self.principal, token)
-        services.keys_delete(actor=_actor(self.principal), tokens=[key.token])
+        services.keys_delete(actor=_actor(self.principal, self.request), tokens=[key.token])
         messages.success(request, f"Deleted {_label(key)}. The proxy stops accepting it within {_ttl()} seconds.")
         return redirect("keys:key_list")

@@ -203,3 +203,103 @@ def test_an_untouched_duration_keeps_the_stored_reset(cast, offset_days):
     assert TeamTable.objects.get(team_id=cast.team["team_id"]).budget_reset_at == reset_at
     changed = budget_changes({"budget_duration": "7d"}, stored)
     assert changed["budget_reset_at"] != reset_at
+
+
+# --- 4. Two trails, one Audit page ---------------------------------------------------------------
+# litellm-exact.md §4: LiteLLM_AuditLogs.table_name is a LitellmTableNames (no BudgetTable,
+# OrganizationTable, InvitationLink, ...): those rows go into the console's own trail. The
+# autouse check in tests/conftest.py validates every LiteLLM_AuditLog row each test leaves.
+
+
+def test_untracked_tables_go_to_the_consoles_trail_and_the_page_shows_both(cast, client_for):
+    from config.models import AuditLog, ConsoleAuditLog
+
+    budget_row = writes.audit(ACTOR, writes.UPDATED, "BudgetTable", "b-1", {"max_budget": 1}, {"max_budget": 2})
+    org_row = writes.audit(ACTOR, writes.CREATED, "OrganizationTable", "o-1", None, {"organization_alias": "A"})
+    team_row = writes.audit(ACTOR, writes.UPDATED, "TeamTable", cast.team["team_id"], {}, {"max_budget": 3})
+    assert not AuditLog.objects.filter(id__in=[budget_row, org_row]).exists()
+    assert set(ConsoleAuditLog.objects.values_list("id", flat=True)) >= {budget_row, org_row}
+    assert AuditLog.objects.filter(id=team_row).exists()
+    assert not ConsoleAuditLog.objects.filter(id=team_row).exists()
+
+    admin = client_for(cast.proxy_admin)
+    page = admin.get(reverse("audit:audit_list"))
+    rows = [(r.record.id, r.record.trail) for r in page.context["table"].page.object_list]
+    assert rows[:3] == [(team_row, "litellm"), (org_row, "console"), (budget_row, "console")]
+    html = page.content.decode()
+    assert "LiteLLM_AuditLog" in html and "Console" in html
+    updated = admin.get(reverse("audit:audit_list"), {"action": "updated"})
+    assert {r.record.id for r in updated.context["table"].page.object_list} == {team_row, budget_row}
+    csv = b"".join(admin.get(reverse("audit:audit_list"), {"export": "csv"}).streaming_content).decode()
+    lines = csv.splitlines()
+    assert "Trail" in lines[0]
+    assert any("Console" in line and "b-1" in line for line in lines)
+    assert any("LiteLLM_AuditLog" in line and cast.team["team_id"] in line for line in lines)
+    detail = admin.get(reverse("audit:audit_detail", args=[budget_row]))
+    assert detail.status_code == 200 and "Console" in detail.content.decode()
+
+
+def test_an_unknown_audit_action_is_refused():
+    with pytest.raises(ValueError):
+        writes.audit(ACTOR, "renamed", "TeamTable", "t", None, {})
+
+
+# --- 5. Who changed it ------------------------------------------------------------------------------
+# litellm-exact.md §5: a master-key caller is recorded as changed_by="default_user_id",
+# changed_by_api_key="litellm_proxy_master_key"; a console LiteLLM user has no key hash: "".
+
+
+def test_an_ops_login_is_recorded_as_the_master_key_and_attributed_in_the_consoles_trail(cast, client):
+    from config.models import AuditAttribution, AuditLog
+
+    team = _ops_creates_team(cast, client, "Attributed")
+    [row] = AuditLog.objects.filter(object_id=team.team_id)
+    assert (row.changed_by, row.changed_by_api_key) == ("default_user_id", "litellm_proxy_master_key")
+    who = AuditAttribution.objects.get(audit_id=row.id)
+    assert (who.trail, who.ops_username, who.client_address) == ("litellm", "ops", "127.0.0.1")
+    page = client.get(reverse("audit:audit_list"), {"changed_by": "ops"})
+    assert row.id in {r.record.id for r in page.context["table"].page.object_list}
+    assert "ops" in client.get(reverse("audit:audit_detail", args=[row.id])).content.decode()
+
+
+def test_a_litellm_user_is_recorded_by_user_id_without_a_key_hash(cast, client_for):
+    from config.models import AuditAttribution, AuditLog
+
+    client_for(cast.org_admin).post(
+        reverse("accounts:team_create"), {"team_alias": "Theirs", "organization_id": cast.org["organization_id"]}
+    )
+    team = TeamTable.objects.get(team_alias="Theirs")
+    [row] = AuditLog.objects.filter(object_id=team.team_id)
+    assert (row.changed_by, row.changed_by_api_key) == (cast.org_admin["user_id"], "")
+    assert not AuditAttribution.objects.filter(audit_id=row.id).exists()
+
+
+# --- 6. Key payloads as LiteLLM's key hooks write them ----------------------------------------------
+# litellm-exact.md §6 (correcting litellm-compat.md §6): key created = the /key/generate
+# GenerateKeyResponse (exclude_none, masked key, no budget_reset_at, router_settings
+# {"model_group_alias": {}}); rotated = the regenerate GenerateKeyResponse; updated = the
+# UpdateKeyRequest fields only.
+
+
+def test_key_audit_payloads_take_the_hooks_shapes(cast):
+    from config.models import AuditLog
+
+    factories.make_user(user_id="admin-user", role="proxy_admin")
+    issued = key_services.key_create(actor=ACTOR, data={"key_alias": "shape", "budget_duration": "1d"})
+    created = AuditLog.objects.get(object_id=issued.token, action="created").updated_values
+    assert created["key"].startswith("sk-") and created["key"] != issued.raw and len(created["key"]) == len(issued.raw)
+    assert created["token"] == created["token_id"] == issued.token
+    assert created["router_settings"] == {"model_group_alias": {}}
+    assert "budget_reset_at" not in created and "soft_budget" not in created
+    assert None not in created.values() and created["budget_duration"] == "1d"
+
+    key_services.key_update(actor=ACTOR, token=issued.token, changes={"max_budget": 9.0, "budget_duration": "7d"})
+    updated = AuditLog.objects.get(object_id=issued.token, action="updated")
+    assert set(updated.updated_values) == {"key", "max_budget", "budget_duration"}
+    assert updated.updated_values["key"] != issued.token and len(updated.updated_values["key"]) == 64
+    assert None not in updated.before_value.values()
+
+    rotated_key = key_services.key_regenerate(actor=ACTOR, token=issued.token)
+    rotated = AuditLog.objects.get(object_id=issued.token, action="rotated").updated_values
+    assert rotated["token_id"] == rotated_key.token and "token" not in rotated
+    assert rotated["router_settings"] == {"model_group_alias": {}} and "budget_reset_at" not in rotated

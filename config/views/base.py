@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
-from config import policy, writes
+from config import audit_trail, policy, writes
 
 
 class ConsoleMixin(LoginRequiredMixin):
@@ -53,4 +53,4 @@ class ObjectMixin:
         pass
 
     def actor(self) -> writes.Actor:
-        return writes.Actor(changed_by=self.principal.actor_id)
+        return audit_trail.actor_for(self.principal, self.request)

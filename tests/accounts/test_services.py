@@ -23,7 +23,7 @@ from accounts.models import (
 )
 from budgets.models import BudgetTable
 from config import writes
-from config.models import AuditLog
+from config.models import AuditLog, ConsoleAuditLog
 from keys.models import DeletedVerificationToken, VerificationToken
 from tests import factories
 
@@ -33,10 +33,14 @@ ACTOR = writes.Actor(changed_by="admin-user")
 
 
 def audits(object_id, action=None):
-    qs = AuditLog.objects.filter(object_id=object_id)
-    if action:
-        qs = qs.filter(action=action)
-    return list(qs.order_by("updated_at"))
+    """Both trails: LiteLLM_AuditLog and the console's own (tables LiteLLM does not audit)."""
+    rows = []
+    for model in (AuditLog, ConsoleAuditLog):
+        qs = model.objects.filter(object_id=object_id)
+        if action:
+            qs = qs.filter(action=action)
+        rows += list(qs)
+    return sorted(rows, key=lambda r: r.updated_at)
 
 
 def is_uuid4(value: str) -> bool:
