@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config import writes
+from config import policy, writes
 from config.admin_base import LiteLLMAdmin, ReadOnlyAdmin, label, render_rows
 from config.policy import mask_secret
 
@@ -126,7 +126,10 @@ class TeamTableAdmin(LiteLLMAdmin):
     add_fields = editable = services.TEAM_SETTING_FIELDS
 
     def create(self, request, actor, values):
-        return services.team_create(actor=actor, **values)["team_id"]
+        creator_id, creator_role = services.creator_of(policy.principal(request))
+        return services.team_create(actor=actor, creator_user_id=creator_id, creator_role=creator_role, **values)[
+            "team_id"
+        ]
 
     def update(self, request, actor, row, changes):
         services.team_update(actor=actor, team_id=row.team_id, changes=changes)

@@ -217,7 +217,16 @@ def budget_changes(
     """The budget columns whose value changed, ready for writes.update_row().
 
     Only fields present in `cleaned_data` are considered. `budget_reset_at` is not here: the
-    service that writes a changed `budget_duration` sets it (so every caller gets one rule)."""
+    service that writes a changed `budget_duration` sets it (so every caller gets one rule).
+
+    litellm-compat: an edit that leaves budget_duration as it was does NOT count as re-sending it.
+    LiteLLM's UI re-sends every field, and for the same duration LiteLLM (1.108.11,
+    timezone_utils.py::keeps_due_budget_reset via key_management_endpoints.py::prepare_key_update_data,
+    team_endpoints.py::_set_budget_reset_at, internal_user_endpoints.py::user_update) keeps a *due*
+    budget_reset_at and recomputes a future one with get_budget_reset_time. The recompute is aligned
+    (next midnight / Monday / 1st at budget_reset_time), so it only moves the reset when the
+    proxy's timezone or budget_reset_time changed since it was stored; the console keeps the stored
+    reset in both cases, as an API caller sending only the changed fields (exclude_unset) gets it."""
     changes: dict[str, Any] = {}
     for name in BUDGET_FIELDS:
         if name not in cleaned_data:

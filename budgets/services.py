@@ -45,7 +45,7 @@ def check_limits(values: dict[str, Any]) -> None:
         value = values.get(name)
         if value is not None and value < 0:
             raise ChangeRefused("Must be zero or more.", name)
-    if values.get("budget_duration"):
+    if values.get("budget_duration") is not None:  # '' is refused, as LiteLLM answers 400 to it
         try:
             durations.validate_budget_duration(values["budget_duration"])
         except ValidationError as e:

@@ -28,8 +28,8 @@ from .tables import BudgetOverviewExportTable, BudgetRowTable
 from .thresholds import near_label
 
 
-def _actor(principal) -> writes.Actor:
-    return actor_for(principal)
+def _actor(principal, request=None) -> writes.Actor:
+    return actor_for(principal, request)
 
 
 def _ttl() -> int:
@@ -209,7 +209,10 @@ class TeamMemberBudgetsView(ConsoleMixin, View):
             return redirect("budgets:team_members", team_id=team.team_id)
         try:
             count = services.team_member_budgets_update(
-                actor=_actor(self.principal), team_id=team.team_id, patches=changes, expected=form.expected()
+                actor=_actor(self.principal, self.request),
+                team_id=team.team_id,
+                patches=changes,
+                expected=form.expected(),
             )
         except ChangeRefused as error:
             refuse_on_form(form, error)
@@ -310,7 +313,7 @@ class BudgetRowEditView(ConsoleMixin, View):
                 0, "Spend is counted on what uses this row (team members, keys, orgs, end users), not on the row."
             )
             return self._render(request, form, budget, lines)
-        actor = _actor(self.principal)
+        actor = _actor(self.principal, self.request)
         if budget is None:
             values = {k: v for k, v in data.items() if v not in (None, {}) or k == "model_max_budget"}
             budget_id = services.budget_row_create(actor=actor, values=values)

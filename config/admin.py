@@ -10,7 +10,7 @@ from config.views.audit import _masked
 
 from . import policy
 from .admin_base import BigRecentFilter, BigTableAdmin, LiteLLMAdmin, label
-from .models import AuditLog, LiteLLMConfig, ModelTable, ProxyModelTable, UserNotifications
+from .models import AuditLog, ConsoleAuditLog, LiteLLMConfig, ModelTable, ProxyModelTable, UserNotifications
 from .writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED
 
 admin.site.site_header = "LiteLLM console · ops admin"
@@ -109,3 +109,53 @@ class LiteLLMConfigAdmin(LiteLLMAdmin):
     search_fields = ("param_name",)
     # The proxy bumps reload_revision itself when it reloads its config.
     always_readonly = ("last_run_at", "reload_revision")
+
+
+label(ConsoleAuditLog, "console audit entry", "console audit log")
+
+
+@admin.register(ConsoleAuditLog)
+class ConsoleAuditLogAdmin(admin.ModelAdmin):
+    """The console's own trail (tables LiteLLM never audits), read-only, masked as AuditLogAdmin."""
+
+    list_display = AuditLogAdmin.list_display
+    list_filter = (AuditActionFilter,)
+    search_fields = ("=changed_by", "=object_id", "=table_name", "=id")
+    ordering = ("-updated_at",)
+    MASKED = AuditLogAdmin.MASKED
+    _invitation = staticmethod(AuditLogAdmin._invitation)
+    shown_object_id = AuditLogAdmin.shown_object_id
+    masked_object_id = AuditLogAdmin.masked_object_id
+    masked_before = AuditLogAdmin.masked_before
+    masked_after = AuditLogAdmin.masked_after
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        return names if request.user.is_superuser else ["shown_object_id" if n == "object_id" else n for n in names]
+
+    def get_fields(self, request, obj=None):
+        names = [f.name for f in ConsoleAuditLog._meta.concrete_fields]
+        if obj is not None and not request.user.is_superuser and self._invitation(obj):
+            names = [self.MASKED.get(n, n) for n in names]
+        return names
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not request.user.is_superuser:
+            # Searching ids would spell out an invitation id: staff search outside invitations only.
+            queryset = queryset.exclude(table_name__endswith="InvitationLink")
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff

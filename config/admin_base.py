@@ -44,11 +44,10 @@ from django.utils.html import format_html, format_html_join
 
 from budgets.durations import budget_duration_error, budget_reset_at
 
-from . import litellm, policy, writes
+from . import audit_trail, litellm, policy, writes
 from .errors import ChangeRefused
 from .models_base import PROXY_COUNTERS
 from .routers import LITELLM_ALIAS
-from .views.base import actor_for
 
 # Stamped by the write path, never typed in by hand.
 STAMPS = ("created_at", "updated_at", "created_by", "updated_by", "settings_updated_at", "budget_reset_at")
@@ -299,9 +298,7 @@ class LiteLLMAdmin(admin.ModelAdmin):
     # -- the write path ----------------------------------------------------------------------------
     def actor(self, request) -> writes.Actor:
         principal = policy.principal(request)
-        if principal is None:
-            return writes.Actor(changed_by=request.user.get_username(), writer_id=settings.LITELLM_PROXY_ADMIN_ID)
-        return actor_for(principal)
+        return audit_trail.actor_for(principal, request, fallback_username=request.user.get_username())
 
     def writer_id(self, request) -> str:
         """created_by/updated_by: an ops login acts like a master-key call (LiteLLM's admin id)."""

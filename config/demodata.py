@@ -1027,7 +1027,18 @@ class _Builder:
                     table["key"],
                     row["token"],
                     None,
-                    {"key_alias": row["key_alias"], "key_name": row["key_name"], "models": row["models"]},
+                    # a GenerateKeyResponse dump: exclude_none, token = token_id = the hash
+                    {
+                        k: v
+                        for k, v in {
+                            "key_alias": row["key_alias"],
+                            "key_name": row["key_name"],
+                            "models": row["models"],
+                            "token": row["token"],
+                            "token_id": row["token"],
+                        }.items()
+                        if v is not None
+                    },
                 )
             )
         for row in blocked[:3]:

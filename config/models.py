@@ -1,6 +1,7 @@
 """LiteLLM tables that belong to no console app: audit log, models, notifications, config."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.db import models
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -24,6 +25,8 @@ class AuditLog(LiteLLMModel):
     object_id = TextField()
     before_value = JSONField(null=True, blank=True)
     updated_values = JSONField(null=True, blank=True)
+
+    trail = "litellm"
 
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("AuditLog")
@@ -77,3 +80,40 @@ class LiteLLMConfig(LiteLLMModel):
 
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("Config")
+
+
+# --- The console's own audit trail (managed: schema litellm_console, default database) -------------
+
+
+class ConsoleAuditLog(models.Model):
+    """Changes to tables LiteLLM never audits (not in its LitellmTableNames: budgets,
+    organizations, invitations, end users, ...), in LiteLLM_AuditLog's columns, so the Audit
+    page shows one stream (config/audit_trail.py)."""
+
+    id = TextField(primary_key=True)
+    updated_at = DateTimeField(db_index=True)
+    changed_by = TextField(default="")
+    changed_by_api_key = TextField(default="")
+    action = TextField()
+    table_name = TextField()
+    object_id = TextField()
+    before_value = JSONField(null=True, blank=True)
+    updated_values = JSONField(null=True, blank=True)
+
+    trail = "console"
+
+    class Meta:
+        db_table = "console_audit_log"
+
+
+class AuditAttribution(models.Model):
+    """Which ops login (and from where) made an audit row of either trail, linked by its id:
+    LiteLLM's own row says changed_by=default_user_id as a master-key call would."""
+
+    audit_id = TextField(primary_key=True)
+    trail = TextField()
+    ops_username = TextField()
+    client_address = TextField(default="", blank=True)
+
+    class Meta:
+        db_table = "console_audit_attribution"

@@ -118,6 +118,9 @@ PROXY_BASE_URL = env.str("PROXY_BASE_URL", default="").rstrip("/")
 CONSOLE_BASE_URL = env.str("CONSOLE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The user id LiteLLM uses for master-key callers (PROXY_ADMIN_ID in the proxy).
 LITELLM_PROXY_ADMIN_ID = env.str("LITELLM_PROXY_ADMIN_ID", default="default_user_id")
+# The proxy's general_settings.disable_auto_add_proxy_admin_to_teams: a team made by an ops login
+# (LiteLLM's master-key caller) then gets no default_user_id admin on its roster.
+LITELLM_DISABLE_AUTO_ADD_PROXY_ADMIN_TO_TEAMS = env.bool("DISABLE_AUTO_ADD_PROXY_ADMIN_TO_TEAMS", default=False)
 LITELLM_CACHE_TTL_SECONDS = env.int("LITELLM_CACHE_TTL_SECONDS", default=60)
 # Spend at or above this share of a cap is "near budget" (budgets/thresholds.py).
 NEAR_BUDGET_RATIO = env.float("NEAR_BUDGET_RATIO", default=0.8)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 
 from . import litellm
 from .models_base import PROXY_COUNTERS
@@ -46,6 +46,10 @@ class Actor:
     changed_by: str
     api_key: str = ""
     writer_id: str = ""
+    # An ops login: LiteLLM's trail says default_user_id / the master-key alias, the console's
+    # keeps who it was and from where (config/audit_trail.py).
+    ops_username: str = ""
+    client_address: str = ""
 
 
 def writer_id(actor: Actor) -> str:
@@ -81,8 +85,10 @@ def new_id() -> str:
 
 
 def atomic():
-    """One transaction on the LiteLLM database."""
-    return transaction.atomic(using=LITELLM_ALIAS)
+    """One transaction on the LiteLLM database (and the console's, for its audit trail)."""
+    from . import audit_trail
+
+    return audit_trail.atomic()
 
 
 def _column_values(model, values: dict[str, Any]) -> tuple[list, list]:
@@ -304,19 +310,20 @@ def audit(
     before: dict | None,
     updated: dict | None,
 ) -> str:
-    """Insert one LiteLLM_AuditLog row in LiteLLM's shape; returns its id.
+    """Record one audit row in LiteLLM's shape; returns its id. Tables LiteLLM audits go into
+    LiteLLM_AuditLog, the rest into the console's own trail (config/audit_trail.py).
 
     before/updated must be JSON objects (or None): LiteLLM's Audit Logs tab reads them as
     Optional[Dict] (litellm_enterprise AuditLogResponse), so a list or a string would break it.
     """
-    from .models import AuditLog
+    from . import audit_trail
 
     for value in (before, updated):
         if value is not None and not isinstance(value, dict):
             raise TypeError(f"audit values must be dicts or None, not {type(value).__name__}")
     audit_id = new_id()
-    insert_row(
-        AuditLog,
+    audit_trail.record(
+        actor,
         {
             "id": audit_id,
             "updated_at": now_utc(),
@@ -328,6 +335,7 @@ def audit(
             "before_value": mask_keys(_jsonable(before)) if before is not None else None,
             "updated_values": mask_keys(_jsonable(updated)) if updated is not None else None,
         },
+        logical_table,
     )
     return audit_id
 

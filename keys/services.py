@@ -21,6 +21,7 @@ from budgets.models import BudgetTable
 from config import litellm, writes
 from config.errors import ChangeRefused
 
+from . import audit_shapes
 from .models import DeletedVerificationToken, VerificationToken
 
 LOGICAL_TABLE = "VerificationToken"
@@ -90,6 +91,7 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
     organization_id, models, max_budget, soft_budget, budget_duration, tpm_limit, rpm_limit,
     max_parallel_requests, model_max_budget, duration (expiry), metadata."""
     alias = data.get("key_alias") or None
+    budget_services.check_limits({"budget_duration": data.get("budget_duration")})  # '' and ' 1d' refused
     if alias and alias_taken(alias):
         raise ChangeRefused(f"A key with the alias {alias!r} already exists. Aliases must be unique.")
     issued = issue_key()
@@ -145,10 +147,9 @@ def key_create(*, actor: writes.Actor, data: dict[str, Any]) -> IssuedKey:
         if issued.key_name is not None:
             row["key_name"] = issued.key_name
         writes.insert_row(VerificationToken, row)
-        # The /key/generate response (minus the secret) is what LiteLLM audits.
-        response = {k: v for k, v in row.items() if k not in ("spend", "model_spend")}
-        response["soft_budget"] = data.get("soft_budget")
-        response["token_id"] = issued.token  # _common_key_generation_helper: token = token_id = the hash
+        # async_key_generated_hook audits the /key/generate response: GenerateKeyResponse
+        # (exclude_none) with the raw key masked, token = token_id = the hash, no budget_reset_at.
+        response = audit_shapes.generate_key_response(row, raw_key=issued.raw, token=issued.token)
         writes.audit(actor, writes.CREATED, LOGICAL_TABLE, issued.token, None, response)
     return issued
 
@@ -234,7 +235,15 @@ def key_update(
         request_fields = dict(changes)
         if soft_budget_given:
             request_fields["soft_budget"] = soft_budget
-        writes.audit(actor, writes.UPDATED, LOGICAL_TABLE, token, before, request_fields)
+        # async_key_updated_hook: before = the old row (exclude_none), updated = the request.
+        writes.audit(
+            actor,
+            writes.UPDATED,
+            LOGICAL_TABLE,
+            token,
+            audit_shapes.exclude_none(before),
+            audit_shapes.update_key_request(request_fields, token=token),
+        )
     return request_fields
 
 
@@ -364,20 +373,27 @@ def key_regenerate(*, actor: writes.Actor, token: str) -> IssuedKey:
         # As async_key_rotated_hook: object_id is the OLD hash (existing_key_row.token) and
         # updated_values the regenerate response, whose token_id is the new hash (the raw key,
         # which LiteLLM stores masked, is left out).
-        after = writes.snapshot(VerificationToken.objects.get(token=issued.token))
-        after["token_id"] = issued.token
-        writes.audit(actor, writes.ROTATED, LOGICAL_TABLE, token, before, after)
+        after = audit_shapes.generate_key_response(
+            writes.snapshot(VerificationToken.objects.get(token=issued.token)),
+            raw_key=issued.raw,
+            token=issued.token,
+            keep_token=False,
+        )
+        writes.audit(actor, writes.ROTATED, LOGICAL_TABLE, token, audit_shapes.exclude_none(before), after)
     return issued
 
 
 # --- Delete ----------------------------------------------------------------------------------
 
 
-def keys_delete(*, actor: writes.Actor, tokens: list[str]) -> int:
+def keys_delete(*, actor: writes.Actor, tokens: list[str], archive: bool = True) -> int:
     """/key/delete (delete_verification_tokens): archive each row into
     LiteLLM_DeletedVerificationToken where it exists, delete it, and write one audit row per
     key (action "deleted", before_value = the row, updated_values = {}). Also used when
     members are removed from a team and when users or teams are deleted. Returns rows deleted.
+
+    `archive=False` is /user/delete's way: it delete_many's the user's keys without
+    persist_deleted_verification_tokens (litellm-exact.md §3; only bulk_delete archives).
 
     Callers may already hold a transaction (they join it)."""
     tokens = sorted({t for t in tokens if t})
@@ -387,10 +403,11 @@ def keys_delete(*, actor: writes.Actor, tokens: list[str]) -> int:
         keys = writes.lock_rows(VerificationToken, token__in=tokens)
         if not keys:
             return 0
-        now = writes.now_utc()
-        _archive(keys, actor, now)
+        if archive:
+            _archive(keys, actor, writes.now_utc())
         deleted = writes.delete_rows(VerificationToken, token__in=[k.token for k in keys])
         _detach_from_access_groups(keys)
         for key in keys:
-            writes.audit(actor, writes.DELETED, LOGICAL_TABLE, key.token, writes.snapshot(key), {})
+            before = audit_shapes.exclude_none(writes.snapshot(key))
+            writes.audit(actor, writes.DELETED, LOGICAL_TABLE, key.token, before, {})
     return deleted

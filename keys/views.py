@@ -35,8 +35,8 @@ def _ttl() -> int:
     return settings.LITELLM_CACHE_TTL_SECONDS
 
 
-def _actor(principal) -> writes.Actor:
-    return actor_for(principal)
+def _actor(principal, request=None) -> writes.Actor:
+    return actor_for(principal, request)
 
 
 def _visible_key(principal, token: str) -> VerificationToken:
@@ -132,7 +132,7 @@ class KeyBulkActionView(ConsoleMixin, View):
         keys = list(VerificationToken.objects.filter(self.principal.keys_q(), token__in=tokens))
         self.principal.require(all(self.principal.can_manage_key(k) for k in keys))
         changed = services.keys_set_blocked(
-            actor=_actor(self.principal), tokens=[k.token for k in keys], blocked=action == "block"
+            actor=_actor(self.principal, self.request), tokens=[k.token for k in keys], blocked=action == "block"
         )
         verb = "Blocked" if action == "block" else "Unblocked"
         messages.success(
@@ -217,7 +217,7 @@ class KeyCreateView(ConsoleMixin, View):
                 request, form, budget_consequences(0.0, data.get("max_budget"), data.get("budget_duration"))
             )
         try:
-            issued = services.key_create(actor=_actor(self.principal), data=form.service_data())
+            issued = services.key_create(actor=_actor(self.principal, self.request), data=form.service_data())
         except ChangeRefused as error:
             form.add_error("key_alias", str(error))
             return self._render(request, form)
@@ -310,7 +310,10 @@ class KeyEditView(ConsoleMixin, View):
             return redirect("keys:key_detail", token=key.token)
         try:
             services.key_update(
-                actor=_actor(self.principal), token=key.token, changes=changes, expected=form.expected_for(changes)
+                actor=_actor(self.principal, self.request),
+                token=key.token,
+                changes=changes,
+                expected=form.expected_for(changes),
             )
         except ChangeRefused as error:
             refuse_on_form(form, error)
@@ -326,7 +329,7 @@ class KeyBlockView(ConsoleMixin, View):
 
     def post(self, request, token):
         key = _managed_key(self.principal, token)
-        services.keys_set_blocked(actor=_actor(self.principal), tokens=[key.token], blocked=self.blocked)
+        services.keys_set_blocked(actor=_actor(self.principal, self.request), tokens=[key.token], blocked=self.blocked)
         verb = "blocked" if self.blocked else "unblocked"
         messages.success(
             request, f"{_label(key)} is {verb}. The proxy sees this within {_ttl()} seconds (its cache TTL)."
@@ -368,7 +371,7 @@ class KeyRegenerateView(_ConfirmView):
     def post(self, request, token):
         key = _managed_key(self.principal, token)
         try:
-            issued = services.key_regenerate(actor=_actor(self.principal), token=key.token)
+            issued = services.key_regenerate(actor=_actor(self.principal, self.request), token=key.token)
         except ChangeRefused as error:
             messages.error(request, str(error))
             return redirect("keys:key_list")
@@ -391,6 +394,6 @@ class KeyDeleteView(_ConfirmView):
 
     def post(self, request, token):
         key = _managed_key(self.principal, token)
-        services.keys_delete(actor=_actor(self.principal), tokens=[key.token])
+        services.keys_delete(actor=_actor(self.principal, self.request), tokens=[key.token])
         messages.success(request, f"Deleted {_label(key)}. The proxy stops accepting it within {_ttl()} seconds.")
         return redirect("keys:key_list")

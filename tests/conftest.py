@@ -21,6 +21,33 @@ def django_db_setup(django_db_blocker):
         litellm.reset_catalog()
 
 
+@pytest.fixture(autouse=True)
+def litellm_audit_rows_are_valid(request):
+    """Every LiteLLM_AuditLog row a test leaves must pass a port of LiteLLM's own rules
+    (tests/audit_rules.py): LiteLLM_AuditLogs' table_name/action enums, AuditLogResponse's object
+    values, the key hooks' payload shapes. Set up after the database fixtures the test uses, so
+    it reads the rows before their rollback or truncation."""
+    names = request.fixturenames
+    uses_db = any(n in names for n in ("db", "transactional_db", "django_db_setup")) or request.node.get_closest_marker(
+        "django_db"
+    )
+    if not uses_db:
+        yield
+        return
+    for name in ("clean_litellm", "transactional_db", "db"):
+        if name in names:
+            request.getfixturevalue(name)
+            break
+    else:
+        request.getfixturevalue("db")
+    yield
+    from config.models import AuditLog
+    from tests.audit_rules import problems
+
+    bad = {row.id: problems(row) for row in AuditLog.objects.using("litellm").all() if problems(row)}
+    assert not bad, f"audit rows LiteLLM's model would refuse: {bad}"
+
+
 def litellm_tables() -> list[str]:
     return sorted(litellm.read_catalog().columns)
 

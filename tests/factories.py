@@ -388,3 +388,16 @@ def make_proxy_shaped_rows(*, prefix: str = "odd", ids: dict | None = None) -> d
         "logs": [log, log2],
         "error": error,
     }
+
+
+def audit_rows(ops_username: str | None = None, **filters) -> list:
+    """Audit rows of both trails (LiteLLM_AuditLog and the console's own), oldest first;
+    `ops_username` keeps the rows an ops login made (its AuditAttribution)."""
+    from config.models import AuditAttribution, AuditLog, ConsoleAuditLog
+
+    if ops_username is not None:
+        filters["id__in"] = list(
+            AuditAttribution.objects.filter(ops_username=ops_username).values_list("audit_id", flat=True)
+        )
+    rows = [*AuditLog.objects.filter(**filters), *ConsoleAuditLog.objects.filter(**filters)]
+    return sorted(rows, key=lambda r: (r.updated_at, r.id))

@@ -87,11 +87,18 @@ def test_it_records_the_admin_edit_in_litellms_audit_log(ops_client):
     form = ops_client.get(change_url(VerificationToken, key["token"])).context["adminform"].form
     ops_client.post(change_url(VerificationToken, key["token"]), post_data(form, max_budget="25"))
 
-    entry = AuditLog.objects.get(object_id=key["token"])
-    assert (entry.action, entry.changed_by, entry.table_name) == ("updated", "ops", VerificationToken._meta.db_table)
+    [entry] = factories.audit_rows(object_id=key["token"], ops_username="ops")
+    # an ops login is recorded as LiteLLM records a master-key call (litellm-exact.md §5)
+    assert (entry.action, entry.changed_by, entry.table_name) == (
+        "updated",
+        "default_user_id",
+        VerificationToken._meta.db_table,
+    )
+    assert entry.changed_by_api_key == "litellm_proxy_master_key"
     assert entry.updated_values["max_budget"] == 25.0
     # Only the changed field (and the stamps LiteLLM sets with any edit) was written.
-    assert set(entry.updated_values) - set(admin_base.STAMPS) == {"max_budget"}
+    # UpdateKeyRequest: the request's fields and `key`, the hash LiteLLM's UI sends (litellm-exact.md §6)
+    assert set(entry.updated_values) - set(admin_base.STAMPS) == {"key", "max_budget"}
     assert entry.before_value["key_alias"] == "audi*****lias"  # masked as LiteLLM masks key fields
 
 
@@ -130,7 +137,9 @@ def test_it_adds_a_team_with_litellms_ids_and_stamps(ops_client):
     assert response.status_code == 302
     team = TeamTable.objects.get(team_alias="from-admin")
     assert re.fullmatch(r"[0-9a-f-]{36}", team.team_id)
-    assert team.members_with_roles == [] and team.spend == 0.0 and team.max_budget == 50.0
+    # an ops login is LiteLLM's master-key caller: /team/new adds default_user_id as admin (litellm-exact.md §1)
+    assert team.members_with_roles == [{"user_id": "default_user_id", "user_email": None, "role": "admin"}]
+    assert team.spend == 0.0 and team.max_budget == 50.0
     assert team.created_at is not None and team.created_at.tzinfo is None
     assert AuditLog.objects.filter(object_id=team.team_id, action="created").exists()
 
@@ -213,8 +222,8 @@ def test_it_adds_a_user_as_litellm_would_with_a_role(ops_client):
     assert re.fullmatch(r"[0-9a-f-]{36}", user.user_id)
     assert (user.user_role, user.teams, user.spend, user.metadata) == ("internal_user", [], 0.0, {})
     assert user.password is None
-    entry = AuditLog.objects.get(object_id=user.user_id)
-    assert (entry.action, entry.changed_by) == ("created", "ops")
+    [entry] = factories.audit_rows(object_id=user.user_id, ops_username="ops")
+    assert (entry.action, entry.changed_by) == ("created", "default_user_id")
 
 
 def test_blocking_a_key_in_the_admin_is_audited_as_litellm_audits_a_block(ops_client):

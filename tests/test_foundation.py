@@ -96,12 +96,12 @@ def test_audit_rows_take_litellms_shape_and_mask_keys():
         "VerificationToken",
         "abc",
         {"key_alias": "my-production-key", "token": "abc"},
-        {"key_name": "sk-...wxyz"},
+        {"key": "sk-...wxyz"},
     )
     row = AuditLog.objects.get(id=audit_id)
     assert row.table_name == litellm.table_name("VerificationToken")
     assert row.before_value == {"key_alias": "my-p*********-key", "token": "abc"}
-    assert row.updated_values == {"key_name": "sk-.**wxyz"}
+    assert row.updated_values == {"key": "sk-.**wxyz"}
     assert row.updated_at.tzinfo is None
 
 

@@ -21,10 +21,11 @@ def test_the_actor_carries_its_writer_id_and_asks_the_database_nothing():
     ops = policy.Principal(label="ops", role=policy.PROXY_ADMIN, ops_username="ops")
     with CaptureQueriesContext(connections[LITELLM_ALIAS]) as queries:
         assert writes.writer_id(actor_for(user)) == "u-dana"
-        # An ops login writes as a master-key call does (litellm-exact.md §5); the audit row
-        # still names the login.
+        # An ops login writes as a master-key call does (litellm-exact.md §5); the console's
+        # own trail still names the login.
         assert writes.writer_id(actor_for(ops)) == settings.LITELLM_PROXY_ADMIN_ID
-        assert actor_for(ops).changed_by == "ops"
+        assert actor_for(ops).changed_by == settings.LITELLM_PROXY_ADMIN_ID
+        assert actor_for(ops).ops_username == "ops"
         assert writes.writer_id(writes.Actor(changed_by="manage.py invite")) == settings.LITELLM_PROXY_ADMIN_ID
     assert len(queries) == 0
 

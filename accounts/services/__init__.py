@@ -74,6 +74,8 @@ from .teams import (  # noqa: F401
     TEAM_SETTING_FIELDS,
     _delete_team_models,
     _detach_team_from_access_groups,
+    creator_of,
+    should_auto_add_team_creator,
     team_create,
     team_delete,
     team_update,

@@ -82,10 +82,11 @@ def _lock_users(user_ids) -> None:
         )
 
 
-def delete_keys(*, actor: writes.Actor, tokens: list[str]) -> None:
-    """Archive (where LiteLLM_DeletedVerificationToken exists), delete and audit keys, as
-    /key/delete does: the keys app's one implementation, joined to our transaction."""
-    keys_delete(actor=actor, tokens=list(tokens))
+def delete_keys(*, actor: writes.Actor, tokens: list[str], archive: bool = True) -> None:
+    """Delete and audit keys as /key/delete does (archived where LiteLLM_DeletedVerificationToken
+    exists, unless `archive` is False as /user/delete does): the keys app's one implementation,
+    joined to our transaction."""
+    keys_delete(actor=actor, tokens=list(tokens), archive=archive)
 
 
 def _new_user_row(

@@ -42,6 +42,19 @@ def _roster_entry(user_id: str, email: str | None, role: str) -> dict:
     return {"user_id": user_id, "user_email": email, "role": role}
 
 
+def _same_email(a: str | None, b: str | None) -> bool:
+    """The console's own roster lookups compare emails case-insensitively (LiteLLM resolves a
+    member's user by email case-insensitively too, litellm-exact.md §2), so "Alice@X.com" on a
+    roster and "alice@x.com" on the user row are one person to the console."""
+    return bool(a) and bool(b) and a.strip().lower() == b.strip().lower()
+
+
+def _is_entry_of(entry: dict, user_id: str, email: str | None) -> bool:
+    """The roster entry is this person's: their user_id, or no user_id and their email
+    (delete_users_from_current_teams drops both kinds)."""
+    return entry.get("user_id") == user_id or (not entry.get("user_id") and _same_email(entry.get("user_email"), email))
+
+
 def _append_team_id(user_id: str, team_id: str) -> None:
     """management_helpers/utils.py::_append_team_id_if_absent (never a duplicate)."""
     writes.array_append(UserTable, "teams", team_id, keys={"user_id": user_id}, stamp=True)

@@ -25,7 +25,15 @@ from .base import (
     _validate_duration,
     delete_keys,
 )
-from .roster_base import _append_team_id, _read_roster, _remove_team_id, _roster_entry, _write_roster
+from .roster_base import (
+    _append_team_id,
+    _is_entry_of,
+    _read_roster,
+    _remove_team_id,
+    _roster_entry,
+    _same_email,
+    _write_roster,
+)
 
 
 @dataclass
@@ -76,10 +84,19 @@ def team_member_add(
         if existing is not None:
             _lock_users([existing.user_id])
             existing = UserTable.objects.get(user_id=existing.user_id)
-            member_id, member_email = existing.user_id, existing.user_email
+            # _resolve_member_identity: "a value the caller supplied is never overwritten", so the
+            # roster keeps the email as typed ("Alice@X.com") even when the user row says
+            # "alice@x.com" (litellm-exact.md §2). LiteLLM's member update/delete by email compare
+            # exactly against this spelling; the console's own lookups ignore case (_same_email).
+            member_id, member_email = existing.user_id, email or existing.user_email
         else:
             member_id, member_email = writes.new_id(), email
-        if any(m.get("user_id") == member_id or (member_email and m.get("user_email") == member_email) for m in roster):
+        if any(
+            m.get("user_id") == member_id
+            or _same_email(m.get("user_email"), member_email)
+            or (existing is not None and _same_email(m.get("user_email"), existing.user_email))
+            for m in roster
+        ):
             raise ChangeRefused(f"{member_email or member_id} is already a member of this team.", "user")
 
         if existing is None:
@@ -107,8 +124,8 @@ def team_member_remove(*, actor: writes.Actor, team_id: str, user_id: str) -> No
         roster, alias = _read_roster(team_id)
         if roster is None:
             raise ChangeRefused("This team no longer exists.")
-        kept = [m for m in roster if m.get("user_id") != user_id]
         user = UserTable.objects.filter(user_id=user_id).first()
+        kept = [m for m in roster if not _is_entry_of(m, user_id, user.user_email if user else None)]
         on_user_row = user is not None and team_id in (user.teams or [])
         if len(kept) == len(roster) and not on_user_row:
             raise ChangeRefused("This person is not a member of the team.")

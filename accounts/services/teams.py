@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from config import litellm, writes
+from django.conf import settings
+
+from budgets.services import resolve_member_budget
+from config import litellm, policy, writes
 from config.errors import ChangeRefused
 from config.models import ProxyModelTable
 from keys.models import VerificationToken
@@ -19,11 +22,13 @@ from ..models import (
 from .base import (
     _budget_reset_at,
     _check_non_negative,
+    _lock_users,
+    _new_user_row,
     _refuse_duplicate_alias,
     _validate_duration,
     delete_keys,
 )
-from .rosters import team_member_add
+from .roster_base import _append_team_id, _read_roster, _roster_entry
 
 TEAM_SETTING_FIELDS = (
     "team_alias",
@@ -40,10 +45,32 @@ TEAM_SETTING_FIELDS = (
 )
 
 
-def team_create(*, actor: writes.Actor, creator_user_id: str | None = None, **fields: Any) -> dict:
+def should_auto_add_team_creator(creator_user_id: str | None, creator_role: str | None) -> bool:
+    """team_endpoints.py::_should_auto_add_team_creator: every caller with a user_id joins the
+    team it creates as admin, a proxy admin (an ops login is the master key: default_user_id)
+    unless general_settings.disable_auto_add_proxy_admin_to_teams (litellm-exact.md §1)."""
+    if not creator_user_id:
+        return False
+    if creator_role != policy.PROXY_ADMIN:
+        return True
+    return not settings.LITELLM_DISABLE_AUTO_ADD_PROXY_ADMIN_TO_TEAMS
+
+
+def creator_of(principal) -> tuple[str | None, str | None]:
+    """(user_id, role) of whoever creates a team: an ops login calls as the master key does,
+    with user_id = LITELLM_PROXY_ADMIN_ID (user_api_key_auth.py, master-key branch)."""
+    if principal is None:
+        return None, None
+    return principal.user_id or settings.LITELLM_PROXY_ADMIN_ID, principal.role
+
+
+def team_create(
+    *, actor: writes.Actor, creator_user_id: str | None = None, creator_role: str | None = None, **fields: Any
+) -> dict:
     """/team/new: uuid4 id, members_with_roles [] (a JSONB array), admins/members [], metadata {},
-    budget_reset_at from the duration; a LiteLLM user who creates a team joins it as admin
-    (team_endpoints.py::_should_auto_add_team_creator). Audit `created` with the snapshot."""
+    budget_reset_at from the duration; the creator joins it as admin when
+    should_auto_add_team_creator says so. Audit `created` with the snapshot taken before the
+    creator was added (LiteLLM audits team_row, created with members_with_roles [])."""
     unknown = set(fields) - set(TEAM_SETTING_FIELDS)
     if unknown:
         raise TypeError(f"unknown team fields {sorted(unknown)}")
@@ -84,11 +111,37 @@ def team_create(*, actor: writes.Actor, creator_user_id: str | None = None, **fi
     with writes.atomic():
         _refuse_duplicate_alias(TeamTable, "team_alias", alias, noun="A team")
         writes.insert_row(TeamTable, row)
-        if creator_user_id:
-            team_member_add(actor=actor, team_id=team_id, user_id=creator_user_id, role="admin")
         created = writes.snapshot(TeamTable.objects.get(team_id=team_id))
+        if should_auto_add_team_creator(creator_user_id, creator_role):
+            _add_creator(actor, team_id, creator_user_id)
         writes.audit(actor, writes.CREATED, "TeamTable", team_id, None, created)
     return created
+
+
+def _add_creator(actor: writes.Actor, team_id: str, user_id: str) -> None:
+    """new_team -> _add_team_members_to_team -> add_new_member for Member(role="admin", user_id):
+    the user row upserted (created as get_new_internal_user_defaults: role internal_user, teams
+    [team_id], models []; an existing row only gains team_id), a TeamMembership row, and the
+    roster entry (user_id, the user row's email, "admin"). new_team writes no audit row for the
+    user nor a roster "updated" row (litellm-exact.md §1)."""
+    writes.advisory_xact_lock(team_id)
+    _lock_users([user_id])
+    user = UserTable.objects.filter(user_id=user_id).first()
+    if user is None:
+        writes.insert_row(
+            UserTable, _new_user_row(user_id=user_id, email=None, role=policy.INTERNAL_USER, teams=[team_id])
+        )
+    else:
+        _append_team_id(user_id, team_id)
+    team = TeamTable.objects.get(team_id=team_id)
+    budget_id = resolve_member_budget(actor, team, None, None)
+    if not TeamMembership.objects.filter(user_id=user_id, team_id=team_id).exists():
+        writes.insert_row(
+            TeamMembership, {"user_id": user_id, "team_id": team_id, "spend": 0.0, "budget_id": budget_id}
+        )
+    roster, _ = _read_roster(team_id)
+    entry = _roster_entry(user_id, user.user_email if user else None, "admin")
+    writes.update_row(TeamTable, team_id, {"members_with_roles": [*roster, entry], "updated_at": writes.now_utc()})
 
 
 def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: dict | None = None) -> dict:

@@ -34,7 +34,7 @@ from .base import (
     user_snapshot,
 )
 from .orgs import org_member_add
-from .roster_base import _read_roster, _write_roster
+from .roster_base import _is_entry_of, _read_roster, _write_roster
 
 
 def user_create(
@@ -109,7 +109,8 @@ def user_update(*, actor: writes.Actor, user_id: str, changes: dict, expected: d
 
 
 def user_delete(*, actor: writes.Actor, user_id: str) -> None:
-    """/user/delete: the user's keys archived and deleted, invitations naming them (user_id,
+    """/user/delete: the user's keys deleted (not archived: /user/delete delete_many's them;
+    only /management/v1/users/bulk_delete archives, litellm-exact.md §3), invitations naming them (user_id,
     created_by, updated_by: FKs without cascade), org and team memberships, their entries in
     every team's members_with_roles; then the row. One transaction, team locks first."""
     with writes.atomic():
@@ -131,11 +132,15 @@ def user_delete(*, actor: writes.Actor, user_id: str) -> None:
             roster, alias = _read_roster(team_id)
             if roster is None:
                 continue
-            kept = [m for m in roster if m.get("user_id") != user_id]
+            kept = [m for m in roster if not _is_entry_of(m, user_id, user.user_email)]
             if len(kept) != len(roster):
                 _write_roster(actor, team_id, alias, roster, kept)
+        # As delete_user: the user's `deleted` audit row comes before the keys'.
+        writes.audit(actor, writes.DELETED, "UserTable", user_id, user_snapshot(user), {})
         delete_keys(
-            actor=actor, tokens=list(VerificationToken.objects.filter(user_id=user_id).values_list("token", flat=True))
+            actor=actor,
+            tokens=list(VerificationToken.objects.filter(user_id=user_id).values_list("token", flat=True)),
+            archive=False,
         )
         naming = Q(user_id=user_id) | Q(created_by=user_id) | Q(updated_by=user_id)
         for invitation in InvitationLink.objects.filter(naming):
@@ -146,7 +151,6 @@ def user_delete(*, actor: writes.Actor, user_id: str) -> None:
         writes.delete_rows(OrganizationMembership, user_id=user_id)
         writes.delete_rows(TeamMembership, user_id=user_id)
         writes.delete_rows(UserTable, user_id=user_id)
-        writes.audit(actor, writes.DELETED, "UserTable", user_id, user_snapshot(user), {})
 
 
 def ensure_proxy_admin_user(*, actor: writes.Actor) -> str:

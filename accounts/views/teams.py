@@ -99,7 +99,8 @@ class TeamCreateView(GuardedFormView):
 
     def perform(self, form):
         values = form.values()
-        team = services.team_create(actor=self.actor(), creator_user_id=self.principal.user_id, **values)
+        creator_id, creator_role = services.creator_of(self.principal)
+        team = services.team_create(actor=self.actor(), creator_user_id=creator_id, creator_role=creator_role, **values)
         messages.success(self.request, f"Created team {team['team_alias']}.")
         return team
 

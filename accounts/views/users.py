@@ -167,7 +167,8 @@ class UserDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
             title=f"Delete {user.user_email or user.user_id}?",
             message="This deletes the person from LiteLLM, as the proxy's /user/delete does:",
             details=[
-                f"their {keys} key{'s' if keys != 1 else ''} (archived where the proxy keeps deleted keys)",
+                f"their {keys} key{'s' if keys != 1 else ''} (deleted outright, as /user/delete does: "
+                "LiteLLM's UI will not list them under Deleted Keys)",
                 "their invitations, organization and team memberships",
                 "their place on every team roster",
             ],

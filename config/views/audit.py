@@ -1,6 +1,17 @@
-"""The Audit page: every LiteLLM_AuditLog row, the console's and the proxy's."""
+"""The Audit page: both trails as one stream, newest first.
+
+LiteLLM_AuditLog (the proxy's rows and the console's changes to tables LiteLLM audits) and the
+console's ConsoleAuditLog (tables LiteLLM never audits) are merged in Python for one page: each
+filtered queryset is read in updated_at-desc order up to the page's end (offset paging: page N
+reads N*page_size rows from each), and the two are merged; the CSV export merges both full
+iterators the same way. Each row says which trail it is in; ops logins' rows show the ops
+username kept in AuditAttribution (config/audit_trail.py).
+"""
 
 from __future__ import annotations
+
+import heapq
+from itertools import islice
 
 import django_filters
 import django_tables2 as tables
@@ -10,7 +21,7 @@ from django.views.generic import DetailView
 
 from accounts.models import UserTable
 from config import policy
-from config.models import AuditLog
+from config.models import AuditAttribution, AuditLog, ConsoleAuditLog
 from config.tables import ConsoleTable
 from config.writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED, decode_audit_value
 
@@ -22,7 +33,7 @@ ACTIONS = [(a, a) for a in (CREATED, UPDATED, DELETED, BLOCKED, UNBLOCKED, ROTAT
 class AuditFilterSet(django_filters.FilterSet):
     changed_by = django_filters.CharFilter(
         label="Actor",
-        lookup_expr="icontains",
+        method="filter_actor",
         widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "user id or ops login"}),
     )
     action = django_filters.ChoiceFilter(choices=ACTIONS, empty_label="Any action")
@@ -53,6 +64,46 @@ class AuditFilterSet(django_filters.FilterSet):
         model = AuditLog
         fields = []
 
+    def filter_actor(self, queryset, name, value):
+        """The user id LiteLLM recorded, or the ops login the console's attribution names."""
+        from django.db.models import Q
+
+        ops_ids = list(
+            AuditAttribution.objects.filter(ops_username__icontains=value).values_list("audit_id", flat=True)
+        )
+        return queryset.filter(Q(changed_by__icontains=value) | Q(id__in=ops_ids))
+
+
+class ConsoleAuditFilterSet(AuditFilterSet):
+    class Meta:
+        model = ConsoleAuditLog
+        fields = []
+
+
+def _newest_first(row):
+    return (row.updated_at, row.id)
+
+
+class MergedAuditStream:
+    """LiteLLM's trail and the console's as one list-like stream for django-tables2: slicing
+    [a:b] reads b rows from each ordered queryset and merges them (see the module docstring)."""
+
+    def __init__(self, litellm_rows, console_rows):
+        self.parts = [q.order_by("-updated_at", "-id") for q in (litellm_rows, console_rows)]
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        stop = key.stop if key.stop is not None else len(self)
+        merged = heapq.merge(*(list(part[:stop]) for part in self.parts), key=_newest_first, reverse=True)
+        return list(islice(merged, key.start or 0, stop))
+
+    def __iter__(self):
+        return heapq.merge(*(part.iterator(chunk_size=2000) for part in self.parts), key=_newest_first, reverse=True)
+
+    def __len__(self):
+        return sum(part.count() for part in self.parts)
+
 
 class AuditTable(ConsoleTable):
     updated_at = tables.DateTimeColumn(
@@ -61,6 +112,7 @@ class AuditTable(ConsoleTable):
         linkify=lambda record: reverse("audit:audit_detail", args=[record.id]),
     )
     changed_by = tables.Column(verbose_name="Actor")
+    trail = tables.Column(verbose_name="Trail", accessor="trail", empty_values=())
     action = tables.Column()
     table_name = tables.Column(verbose_name="Table")
     object_id = tables.Column(verbose_name="Object")
@@ -71,20 +123,31 @@ class AuditTable(ConsoleTable):
 
     class Meta(ConsoleTable.Meta):
         model = AuditLog
-        fields = ("updated_at", "changed_by", "action", "table_name", "object_id")
-        order_by = ("-updated_at",)
+        fields = ("updated_at", "changed_by", "trail", "action", "table_name", "object_id")
+        orderable = False  # one fixed order, newest first, across both trails
         empty_text = "No audit entries match these filters."
 
     def before_render(self, request):
         """Actors are LiteLLM user ids (or ops logins): look up this page's emails at once."""
         records = [row.record for row in self.page.object_list] if hasattr(self, "page") else []
         self.actor_emails = actor_emails({r.changed_by for r in records})
+        self.attributions = attributions({r.id for r in records})
 
-    def render_changed_by(self, value):
+    def render_changed_by(self, value, record):
+        ops = getattr(self, "attributions", {}).get(record.id)
+        if ops:
+            return format_html(
+                '{} <span class="muted small">(ops login)</span><br><span class="muted small mono">as {}</span>',
+                ops.ops_username,
+                value,
+            )
         email = getattr(self, "actor_emails", {}).get(value)
         if email:
             return format_html('{}<br><span class="muted small mono">{}</span>', email, shorten(value))
         return value
+
+    def render_trail(self, value):
+        return TRAIL_LABELS.get(value, value)
 
     def render_table_name(self, value):
         # People read "Key" faster than LiteLLM_VerificationToken; the table name stays below.
@@ -106,11 +169,24 @@ class AuditTable(ConsoleTable):
     def value_table_name(self, value):
         return value
 
-    def value_changed_by(self, value):
-        return value
+    def value_changed_by(self, value, record):
+        ops = getattr(self, "attributions", None)
+        ops = (ops if ops is not None else attributions({record.id})).get(record.id)
+        return f"{ops.ops_username} (ops login, as {value})" if ops else value
+
+    def value_trail(self, value):
+        return TRAIL_LABELS.get(value, value)
 
     def value_object_id(self, value, record):
         return policy.mask_secret(value) if hides_invitation_ids(self.principal, record) else value
+
+
+TRAIL_LABELS = {"litellm": "LiteLLM_AuditLog", "console": "Console"}
+
+
+def attributions(audit_ids) -> dict:
+    ids = [i for i in audit_ids if i]
+    return {a.audit_id: a for a in AuditAttribution.objects.filter(audit_id__in=ids)} if ids else {}
 
 
 def hides_invitation_ids(principal, entry) -> bool:
@@ -170,12 +246,34 @@ class AuditListView(ObjectListView):
     def get_table_kwargs(self):
         return {"principal": self.principal}
 
-    def get_queryset(self):
-        queryset = super().get_queryset().defer("before_value", "updated_values")
+    def _narrow(self, queryset):
+        queryset = queryset.defer("before_value", "updated_values")
         if self.request.GET.get("object_id") and not self.principal.may_see_invitation_ids:
             # Searching ids by substring would spell out an invitation id character by character.
             queryset = queryset.exclude(table_name__endswith="InvitationLink")
         return queryset
+
+    def get_queryset(self):
+        return self._narrow(super().get_queryset())
+
+    def stream(self, litellm_filterset) -> MergedAuditStream:
+        # Not strict, as every list: an invalid filter value is shown inline and ignored.
+        console = ConsoleAuditFilterSet(self.request.GET or None, queryset=ConsoleAuditLog.objects.all())
+        return MergedAuditStream(litellm_filterset.qs, self._narrow(console.qs))
+
+    def get_table_data(self):
+        return self.stream(self.filterset)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            from django.utils.text import slugify
+
+            from .export import stream_csv
+
+            stream = self.stream(self.get_filterset(self.get_filterset_class()))
+            table = self.get_table_class()([], **self.get_table_kwargs())
+            return stream_csv(table, iter(stream), slugify(self.title))
+        return super().get(request, *args, **kwargs)
 
 
 class AuditDetailView(ConsoleMixin, DetailView):
@@ -185,10 +283,21 @@ class AuditDetailView(ConsoleMixin, DetailView):
     template_name = "audit_detail.html"
     context_object_name = "entry"
 
+    def get_object(self, queryset=None):
+        from django.http import Http404
+
+        pk = self.kwargs["pk"]
+        entry = AuditLog.objects.filter(pk=pk).first() or ConsoleAuditLog.objects.filter(pk=pk).first()
+        if entry is None:
+            raise Http404("No such audit entry.")
+        return entry
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["actor_email"] = actor_emails({self.object.changed_by}).get(self.object.changed_by)
         entry = self.object
+        context["trail_label"] = TRAIL_LABELS.get(entry.trail, entry.trail)
+        context["attribution"] = attributions({entry.id}).get(entry.id)
         hide = hides_invitation_ids(self.principal, entry)
         if hide:
             entry.object_id = policy.mask_secret(entry.object_id)

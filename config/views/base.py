@@ -3,20 +3,17 @@ and (for pages about one object) that object loaded within what they may see."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
-from config import policy, writes
+from config import audit_trail, policy, writes
 
 
-def actor_for(principal, *, changed_by: str | None = None) -> writes.Actor:
+def actor_for(principal, request=None) -> writes.Actor:
     """The Actor of a signed-in principal: a LiteLLM user writes as themselves, ops staff as
-    a master-key call does (created_by/updated_by = the proxy admin id)."""
-    return writes.Actor(
-        changed_by=changed_by or principal.actor_id,
-        writer_id=principal.user_id or settings.LITELLM_PROXY_ADMIN_ID,
-    )
+    a master-key call does (created_by/updated_by/changed_by = the proxy admin id), their
+    username and address kept in the console's own trail (config/audit_trail.py)."""
+    return audit_trail.actor_for(principal, request)
 
 
 class ConsoleMixin(LoginRequiredMixin):
@@ -63,4 +60,4 @@ class ObjectMixin:
         pass
 
     def actor(self) -> writes.Actor:
-        return actor_for(self.principal)
+        return actor_for(self.principal, self.request)
