@@ -63,8 +63,9 @@ def check_non_negative(values: dict, *names: str) -> None:
 
 
 def validated_duration(duration: str | None, field: str = "budget_duration") -> str | None:
-    """A budget_duration LiteLLM's reset job accepts, normalized; None when empty."""
-    if not duration:
+    """A budget_duration LiteLLM's reset job accepts, normalized. None clears (LiteLLM clears
+    only on null); '' and ' 1d' are refused, as validate_budget_duration answers 400 to them."""
+    if duration is None:
         return None
     try:
         return durations.validate_budget_duration(duration)

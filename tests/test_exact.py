@@ -202,7 +202,9 @@ def test_an_untouched_duration_keeps_the_stored_reset(cast, offset_days):
     ) == {"max_budget": 7.0}
     assert TeamTable.objects.get(team_id=cast.team["team_id"]).budget_reset_at == reset_at
     changed = budget_changes({"budget_duration": "7d"}, stored)
-    assert changed["budget_reset_at"] != reset_at
+    assert changed == {"budget_duration": "7d"}  # the service derives the reset (one rule)
+    key_services.key_update(actor=ACTOR, token=key["token"], changes=changed)
+    assert VerificationToken.objects.get(token=key["token"]).budget_reset_at != reset_at
 
 
 # --- 4. Two trails, one Audit page ---------------------------------------------------------------

@@ -79,7 +79,10 @@ def test_issue_key_max_budget_77_survives_a_stale_unrelated_save(admins, key):
     row = sql_row("VerificationToken", "token", key["token"], "max_budget", "tpm_limit", "spend", "key_alias")
     assert row == {"max_budget": 77.0, "tpm_limit": 500, "spend": 4.0, "key_alias": "shared-key"}
     audit = AuditLog.objects.filter(object_id=key["token"], action="updated").order_by("updated_at")
-    assert [sorted(a.updated_values) for a in audit] == [["max_budget"], ["tpm_limit"]]
+    assert [sorted(a.updated_values) for a in audit] == [
+        ["key", "max_budget"],
+        ["key", "tpm_limit"],
+    ]  # + UpdateKeyRequest.key
 
 
 def test_key_same_field_changed_by_both_is_refused_with_both_values(admins, key):
@@ -105,7 +108,8 @@ def test_key_same_change_by_both_is_no_conflict(admins, key):
     row = sql_row("VerificationToken", "token", key["token"], "max_budget", "rpm_limit")
     assert row == {"max_budget": 77.0, "rpm_limit": 9}
     last = AuditLog.objects.filter(object_id=key["token"], action="updated").order_by("-updated_at").first()
-    assert sorted(last.updated_values) == ["rpm_limit"]  # only what really changed
+    # Only what really changed, plus the `key` LiteLLM's UpdateKeyRequest audit always carries.
+    assert sorted(last.updated_values) == ["key", "rpm_limit"]
 
 
 def test_key_metadata_and_per_model_budgets(admins, key):
