@@ -82,7 +82,7 @@ def test_user_delete_deletes_keys_without_archiving_them(cast, client):
         assert not DeletedVerificationToken.objects.filter(token=key["token"]).exists()
     user_row = AuditLog.objects.get(action="deleted", object_id=victim["user_id"])
     key_row = AuditLog.objects.get(action="deleted", object_id=key["token"])
-    assert user_row.table_name == "LiteLLM_UserTable" and key_row.table_name == "LiteLLM_VerificationToken"
+    assert user_row.table_name == UserTable._meta.db_table and key_row.table_name == VerificationToken._meta.db_table
     assert user_row.updated_at <= key_row.updated_at
 
 
