@@ -18,20 +18,17 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connections, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from config import litellm, policy, writes
 from tests import factories
-from tests.conftest import login_litellm_user
+from tests.cast import ROLES, TenPeople
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
-# Who asks. Besides the cast of tests/conftest.py: an internal-user *viewer* who is also a
-# team admin (read-only wins), and ops staff without superuser (a proxy admin viewer).
-ROLES = ("PA", "AV", "OA", "TA", "MB", "IV", "OU", "VTA", "OPS", "STAFF")
+# Who asks: the ten people of tests/cast.py (ROLES, imported from there).
 
 # Pages the matrix does not drive: Django's admin (its own permission system, tested in
 # tests/test_admin.py), sign-in/out and static files.
@@ -67,7 +64,8 @@ class World:
 
     def __init__(self, cast):
         self.cast = cast
-        self.viewer_team_admin = factories.make_user(role=policy.INTERNAL_USER_VIEWER, email="vta@example.com")
+        self.people = TenPeople(cast)
+        self.viewer_team_admin = self.people.viewer_team_admin
         # A proxy admin who joined the team: a team admin gains no authority over them.
         self.admin_in_team = factories.make_user(role=policy.PROXY_ADMIN, email="admin-in-team@example.com")
         team = factories.make_team(
@@ -88,8 +86,6 @@ class World:
         self.audit_id = writes.audit(
             writes.Actor(cast.proxy_admin["user_id"]), writes.UPDATED, "TeamTable", cast.team["team_id"], {}, {}
         )
-        User = get_user_model()
-        self.staff = User.objects.create_user("staff", "staff@example.com", "staff-password", is_staff=True)
 
     def kwargs_for(self, name: str) -> dict:
         c = self.cast
@@ -107,25 +103,7 @@ class World:
         return {k: values[k] for k in url_params()[name]}
 
     def client_for(self, role: str) -> Client:
-        c = self.cast
-        client = Client()
-        if role == "OPS":
-            client.force_login(c.ops)
-            return client
-        if role == "STAFF":
-            client.force_login(self.staff)
-            return client
-        row = {
-            "PA": c.proxy_admin,
-            "AV": c.admin_viewer,
-            "OA": c.org_admin,
-            "TA": c.team_admin,
-            "MB": c.member,
-            "IV": c.internal_viewer,
-            "OU": c.outsider,
-            "VTA": self.viewer_team_admin,
-        }[role]
-        return login_litellm_user(client, row)
+        return self.people.client(role)
 
 
 def litellm_fingerprint() -> dict[str, str]:

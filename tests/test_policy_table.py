@@ -18,16 +18,16 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from accounts.models import InvitationLink, OrganizationTable, TeamTable, UserTable
 from config import policy
 from keys.models import VerificationToken
 from tests import factories
+from tests.cast import ROLES, TenPeople
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
-COLUMNS = ("PA", "AV", "OA", "TA", "MB", "IV", "OU", "VTA", "OPS", "STAFF")
+COLUMNS = ROLES  # the ten people of tests/cast.py
 
 # question -> one cell per column, in COLUMNS order
 TABLE = {
@@ -100,7 +100,8 @@ TABLE = {
 class World:
     def __init__(self, cast):
         self.cast = cast
-        self.viewer_team_admin = factories.make_user(role=policy.INTERNAL_USER_VIEWER, email="vta@example.com")
+        self.people = TenPeople(cast)
+        self.viewer_team_admin = self.people.viewer_team_admin
         vta_team = factories.make_team(
             alias="Viewers", organization_id=cast.org["organization_id"], members=[(self.viewer_team_admin, "admin")]
         )
@@ -124,23 +125,7 @@ class World:
         self.invitation = InvitationLink.objects.get(id=row["id"])
 
     def principals(self) -> dict[str, policy.Principal]:
-        c = self.cast
-        User = get_user_model()
-        staff = User.objects.create_user("staff-viewer", "staff@example.com", "x", is_staff=True)
-        by_user = {
-            "PA": c.proxy_admin,
-            "AV": c.admin_viewer,
-            "OA": c.org_admin,
-            "TA": c.team_admin,
-            "MB": c.member,
-            "IV": c.internal_viewer,
-            "OU": c.outsider,
-            "VTA": self.viewer_team_admin,
-        }
-        out = {name: policy.principal_for_litellm_user(row["user_id"]) for name, row in by_user.items()}
-        out["OPS"] = policy.principal_for_user(c.ops)
-        out["STAFF"] = policy.principal_for_user(staff)
-        return out
+        return {role: self.people.principal(role) for role in COLUMNS}
 
     def ask(self, p: policy.Principal, question: str) -> bool:
         w = self
