@@ -296,7 +296,6 @@ def team_member_set_budget(
         current_id = membership.budget_id
         team_default_id = team_default_budget_id(team)
         shared = current_id is not None and (current_id == team_default_id or current_id in shared_budget_ids)
-        key = {"user_id": user_id, "team_id": team_id}
         own_budget = BudgetTable.objects.filter(budget_id=current_id).first() if current_id and not shared else None
         if own_budget is not None:
             budget = own_budget
@@ -328,15 +327,7 @@ def team_member_set_budget(
         if not _has_limit(values):
             return _unlink_member_budget(actor, team_id, user_id, current_id) if current_id else None
         new_id = new_budget(actor, values, keep_empty=("model_max_budget",))
-        writes.update_row(TeamMembership, key, {"budget_id": new_id})
-        writes.audit(
-            actor,
-            writes.UPDATED,
-            "TeamTable",
-            team_id,
-            {"user_id": user_id, "budget_id": current_id},
-            {"user_id": user_id, "budget_id": new_id},
-        )
+        _point_member_budget(actor, team_id, user_id, current_id, new_id)
         return new_id
 
 
@@ -363,18 +354,23 @@ def shared_member_budget_ids(team_id: str, user_ids) -> frozenset[str]:
     return frozenset(b for b, n in counts.items() if n > 1)
 
 
-def _unlink_member_budget(actor, team_id: str, user_id: str, budget_id: str) -> None:
-    """No meaningful limit left: disconnect the member's budget row (upsert_budget_and_membership)."""
-    writes.update_row(TeamMembership, {"user_id": user_id, "team_id": team_id}, {"budget_id": None})
+def _point_member_budget(actor, team_id: str, user_id: str, old_id: str | None, new_id: str | None) -> None:
+    """Point the membership at another budget row (or none), audited on the team as
+    upsert_budget_and_membership's membership change: {user_id, budget_id} before and after."""
+    writes.update_row(TeamMembership, {"user_id": user_id, "team_id": team_id}, {"budget_id": new_id})
     writes.audit(
         actor,
         writes.UPDATED,
         "TeamTable",
         team_id,
-        {"user_id": user_id, "budget_id": budget_id},
-        {"user_id": user_id, "budget_id": None},
+        {"user_id": user_id, "budget_id": old_id},
+        {"user_id": user_id, "budget_id": new_id},
     )
-    return None
+
+
+def _unlink_member_budget(actor, team_id: str, user_id: str, budget_id: str) -> None:
+    """No meaningful limit left: disconnect the member's budget row (upsert_budget_and_membership)."""
+    _point_member_budget(actor, team_id, user_id, budget_id, None)
 
 
 def _has_limit(values: dict) -> bool:

@@ -27,12 +27,12 @@ from .base import (  # noqa: F401
     _lock_email,
     _lock_users,
     _new_budget,
-    _new_user_row,
     _org_role,
     _qn,
     _users_with_email,
     _validate_duration,
     delete_keys,
+    new_user_row,
     user_snapshot,
 )
 from .end_users import END_USER_FIELDS, end_user_update  # noqa: F401

@@ -89,7 +89,7 @@ def delete_keys(*, actor: writes.Actor, tokens: list[str], archive: bool = True)
     keys_delete(actor=actor, tokens=list(tokens), archive=archive)
 
 
-def _new_user_row(
+def new_user_row(
     *,
     user_id: str,
     email: str | None,
@@ -123,6 +123,43 @@ def _insert_user(actor: writes.Actor, row: dict) -> dict:
     writes.insert_row(UserTable, row)
     writes.audit(actor, writes.CREATED, "UserTable", row["user_id"], None, row)
     return row
+
+
+def _locked_changes(model, pk: str, changes: dict, expected: dict | None, *, gone: str):
+    """Inside the write's transaction: lock the row (SELECT ... FOR UPDATE), refuse with
+    EditConflict a field someone changed since the form showed `expected`, and return
+    (row, the changes that differ from it). ChangeRefused(gone) when the row is gone."""
+    row = model.objects.select_for_update().filter(pk=pk).first()
+    if row is None:
+        raise ChangeRefused(gone)
+    writes.refuse_conflicts(row, changes, expected)
+    return row, {k: v for k, v in changes.items() if getattr(row, k) != v}
+
+
+def _audit_edit(actor: writes.Actor, logical_table: str, pk: str, before: dict, changed: dict) -> None:
+    """An edit's audit row as LiteLLM writes it: `blocked` alone is a block/unblock
+    (updated_values {}), anything else an update carrying the changed fields."""
+    if set(changed) == {"blocked"}:
+        action = writes.BLOCKED if changed["blocked"] else writes.UNBLOCKED
+        writes.audit(actor, action, logical_table, pk, before, {})
+    else:
+        writes.audit(actor, writes.UPDATED, logical_table, pk, before, changed)
+
+
+def _refuse_unknown(values: dict, allowed, what: str) -> None:
+    """A caller's mistake, not a person's: a field the service does not write."""
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown {what} fields {sorted(unknown)}")
+
+
+def _check_limits(values: dict, *, create: bool) -> None:
+    """The limit rules users, teams and organizations share: no negative budget or rate limit,
+    a budget_duration LiteLLM's reset job accepts (normalised in place). On a create an absent
+    duration becomes None; an edit leaves it absent."""
+    _check_non_negative(values, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
+    if create or "budget_duration" in values:
+        values["budget_duration"] = _validate_duration(values.get("budget_duration"))
 
 
 USER_LIMIT_FIELDS = (

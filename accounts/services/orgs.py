@@ -16,15 +16,15 @@ from ..models import (
 from .base import (
     ORG_ROLES,
     _budget_reset_at,
-    _check_non_negative,
+    _check_limits,
     _clean_email,
     _insert_user,
     _lock_email,
     _new_budget,
-    _new_user_row,
     _refuse_duplicate_alias,
+    _refuse_unknown,
     _users_with_email,
-    _validate_duration,
+    new_user_row,
 )
 
 ORG_BUDGET_FIELDS = (
@@ -44,11 +44,8 @@ def org_create(*, actor: writes.Actor, alias: str, models: list[str] | None = No
     alias = (alias or "").strip()
     if not alias:
         raise ChangeRefused("Give the organization a name.", "organization_alias")
-    unknown = set(budget) - set(ORG_BUDGET_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown budget fields {sorted(unknown)}")
-    _check_non_negative(budget, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
-    budget["budget_duration"] = _validate_duration(budget.get("budget_duration"))
+    _refuse_unknown(budget, ORG_BUDGET_FIELDS, "budget")
+    _check_limits(budget, create=True)
     with writes.atomic():
         _refuse_duplicate_alias(OrganizationTable, "organization_alias", alias, noun="An organization")
         by = writes.writer_id(actor)
@@ -89,9 +86,7 @@ def org_update(
         raise TypeError(f"unknown organization fields {sorted(unknown)}")
     if "organization_alias" in changes and not (changes["organization_alias"] or "").strip():
         raise ChangeRefused("Give the organization a name.", "organization_alias")
-    _check_non_negative(budget_changes, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
-    if "budget_duration" in budget_changes:
-        budget_changes["budget_duration"] = _validate_duration(budget_changes["budget_duration"])
+    _check_limits(budget_changes, create=False)
     with writes.atomic():
         org = OrganizationTable.objects.select_for_update().filter(organization_id=organization_id).first()
         if org is None:
@@ -173,7 +168,7 @@ def org_member_add(
                 user_id = matches[0].user_id
             else:
                 user_id = _insert_user(
-                    actor, _new_user_row(user_id=writes.new_id(), email=email, role=policy.INTERNAL_USER)
+                    actor, new_user_row(user_id=writes.new_id(), email=email, role=policy.INTERNAL_USER)
                 )["user_id"]
         if OrganizationMembership.objects.filter(organization_id=organization_id, user_id=user_id).exists():
             raise ChangeRefused("This person is already a member of the organization.", "user")

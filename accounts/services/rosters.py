@@ -20,10 +20,10 @@ from .base import (
     _insert_user,
     _lock_email,
     _lock_users,
-    _new_user_row,
     _users_with_email,
     _validate_duration,
     delete_keys,
+    new_user_row,
 )
 from .roster_base import (
     _append_team_id,
@@ -101,7 +101,7 @@ def team_member_add(
 
         if existing is None:
             _insert_user(
-                actor, _new_user_row(user_id=member_id, email=member_email, role=policy.INTERNAL_USER, teams=[team_id])
+                actor, new_user_row(user_id=member_id, email=member_email, role=policy.INTERNAL_USER, teams=[team_id])
             )
         else:
             _append_team_id(member_id, team_id)

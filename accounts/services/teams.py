@@ -20,13 +20,15 @@ from ..models import (
     UserTable,
 )
 from .base import (
+    _audit_edit,
     _budget_reset_at,
-    _check_non_negative,
+    _check_limits,
     _lock_users,
-    _new_user_row,
+    _locked_changes,
     _refuse_duplicate_alias,
-    _validate_duration,
+    _refuse_unknown,
     delete_keys,
+    new_user_row,
 )
 from .roster_base import _append_team_id, _read_roster, _roster_entry
 
@@ -71,14 +73,11 @@ def team_create(
     budget_reset_at from the duration; the creator joins it as admin when
     should_auto_add_team_creator says so. Audit `created` with the snapshot taken before the
     creator was added (LiteLLM audits team_row, created with members_with_roles [])."""
-    unknown = set(fields) - set(TEAM_SETTING_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown team fields {sorted(unknown)}")
+    _refuse_unknown(fields, TEAM_SETTING_FIELDS, "team")
     alias = (fields.get("team_alias") or "").strip()
     if not alias:
         raise ChangeRefused("Give the team a name.", "team_alias")
-    _check_non_negative(fields, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
-    fields["budget_duration"] = _validate_duration(fields.get("budget_duration"))
+    _check_limits(fields, create=True)
     org_id = fields.get("organization_id") or None
     if org_id and not OrganizationTable.objects.filter(organization_id=org_id).exists():
         raise ChangeRefused("No such organization.", "organization_id")
@@ -129,7 +128,7 @@ def _add_creator(actor: writes.Actor, team_id: str, user_id: str) -> None:
     user = UserTable.objects.filter(user_id=user_id).first()
     if user is None:
         writes.insert_row(
-            UserTable, _new_user_row(user_id=user_id, email=None, role=policy.INTERNAL_USER, teams=[team_id])
+            UserTable, new_user_row(user_id=user_id, email=None, role=policy.INTERNAL_USER, teams=[team_id])
         )
     else:
         _append_team_id(user_id, team_id)
@@ -149,12 +148,8 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: d
     one clears it. `expected` (field -> value the form showed) refuses with EditConflict a
     field someone else changed meanwhile. Audit: before = the old row, updated = the changed
     fields."""
-    unknown = set(changes) - set(TEAM_SETTING_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown team fields {sorted(unknown)}")
-    _check_non_negative(changes, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
-    if "budget_duration" in changes:
-        changes["budget_duration"] = _validate_duration(changes["budget_duration"])
+    _refuse_unknown(changes, TEAM_SETTING_FIELDS, "team")
+    _check_limits(changes, create=False)
     if "team_alias" in changes and not (changes["team_alias"] or "").strip():
         raise ChangeRefused("Give the team a name.", "team_alias")
     if (
@@ -163,11 +158,7 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: d
     ):
         raise ChangeRefused("No such organization.", "organization_id")
     with writes.atomic():
-        team = TeamTable.objects.select_for_update().filter(team_id=team_id).first()
-        if team is None:
-            raise ChangeRefused("This team no longer exists.")
-        writes.refuse_conflicts(team, changes, expected)
-        changed = {k: v for k, v in changes.items() if getattr(team, k) != v}
+        team, changed = _locked_changes(TeamTable, team_id, changes, expected, gone="This team no longer exists.")
         if not changed:
             return {}
         if "team_alias" in changed:
@@ -176,11 +167,7 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: d
             changed["budget_reset_at"] = _budget_reset_at(changed["budget_duration"])
         before = writes.snapshot(team)
         writes.update_row(TeamTable, team_id, {**changed, "updated_at": writes.now_utc()})
-        if set(changed) == {"blocked"}:
-            action = writes.BLOCKED if changed["blocked"] else writes.UNBLOCKED
-            writes.audit(actor, action, "TeamTable", team_id, before, {})
-        else:
-            writes.audit(actor, writes.UPDATED, "TeamTable", team_id, before, changed)
+        _audit_edit(actor, "TeamTable", team_id, before, changed)
     return changed
 
 

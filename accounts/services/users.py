@@ -21,16 +21,16 @@ from ..models import (
 from .base import (
     USER_LIMIT_FIELDS,
     _budget_reset_at,
-    _check_non_negative,
+    _check_limits,
     _clean_email,
     _insert_user,
     _lock_email,
     _lock_users,
-    _new_user_row,
     _org_role,
+    _refuse_unknown,
     _users_with_email,
-    _validate_duration,
     delete_keys,
+    new_user_row,
     user_snapshot,
 )
 from .orgs import org_member_add
@@ -55,16 +55,13 @@ def user_create(
         raise ChangeRefused("Enter an email address.", "email")
     if role not in dict(policy.USER_ROLES):
         raise ChangeRefused("Choose a role.", "role")
-    unknown = set(limits) - set(USER_LIMIT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown user fields {sorted(unknown)}")
-    _check_non_negative(limits, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
-    limits["budget_duration"] = _validate_duration(limits.get("budget_duration"))
+    _refuse_unknown(limits, USER_LIMIT_FIELDS, "user")
+    _check_limits(limits, create=True)
     with writes.atomic():
         _lock_email(email)
         if _users_with_email(email):
             raise ChangeRefused(f"A user with the email {email} already exists.", "email")
-        row = _new_user_row(
+        row = new_user_row(
             user_id=writes.new_id(), email=email, role=role, user_alias=alias or None, models=models, **limits
         )
         _insert_user(actor, row)
@@ -78,12 +75,8 @@ def user_update(*, actor: writes.Actor, user_id: str, changes: dict, expected: d
     `expected` (field -> value the form showed) refuses with EditConflict a field someone
     else changed meanwhile. Audit: before = the old row, updated = the new row (as /user/update)."""
     allowed = {"user_role", "user_alias", "user_email", "models", *USER_LIMIT_FIELDS}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise TypeError(f"unknown user fields {sorted(unknown)}")
-    _check_non_negative(changes, "max_budget", "tpm_limit", "rpm_limit", "max_parallel_requests")
-    if "budget_duration" in changes:
-        changes["budget_duration"] = _validate_duration(changes["budget_duration"])
+    _refuse_unknown(changes, allowed, "user")
+    _check_limits(changes, create=False)
     if "user_email" in changes:
         changes["user_email"] = _clean_email(changes["user_email"])
     with writes.atomic():
@@ -159,5 +152,5 @@ def ensure_proxy_admin_user(*, actor: writes.Actor) -> str:
     admin_id = settings.LITELLM_PROXY_ADMIN_ID
     with writes.atomic():
         if not UserTable.objects.filter(user_id=admin_id).exists():
-            _insert_user(actor, _new_user_row(user_id=admin_id, email=None, role=policy.PROXY_ADMIN))
+            _insert_user(actor, new_user_row(user_id=admin_id, email=None, role=policy.PROXY_ADMIN))
     return admin_id

@@ -14,32 +14,27 @@ from accounts.services import invitation_token
 from config import policy
 
 
-def resolve_team(value: str | None) -> TeamTable | None:
+def _resolve(model, id_field: str, alias_field: str, noun: str, value: str | None):
+    """The row whose id is `value`, else the one row whose alias is; CommandError otherwise."""
     if not value:
         return None
-    matches = list(TeamTable.objects.filter(Q(team_id=value) | Q(team_alias=value))[:3])
-    by_id = [t for t in matches if t.team_id == value]
+    matches = list(model.objects.filter(Q(**{id_field: value}) | Q(**{alias_field: value}))[:3])
+    by_id = [m for m in matches if getattr(m, id_field) == value]
     if by_id:
         return by_id[0]
     if not matches:
-        raise CommandError(f"No team with the id or alias {value!r}.")
+        raise CommandError(f"No {noun} with the id or alias {value!r}.")
     if len(matches) > 1:
-        raise CommandError(f"Several teams are called {value!r}; use the team id.")
+        raise CommandError(f"Several {noun}s are called {value!r}; use the {noun} id.")
     return matches[0]
+
+
+def resolve_team(value: str | None) -> TeamTable | None:
+    return _resolve(TeamTable, "team_id", "team_alias", "team", value)
 
 
 def resolve_org(value: str | None) -> OrganizationTable | None:
-    if not value:
-        return None
-    matches = list(OrganizationTable.objects.filter(Q(organization_id=value) | Q(organization_alias=value))[:3])
-    by_id = [o for o in matches if o.organization_id == value]
-    if by_id:
-        return by_id[0]
-    if not matches:
-        raise CommandError(f"No organization with the id or alias {value!r}.")
-    if len(matches) > 1:
-        raise CommandError(f"Several organizations are called {value!r}; use the organization id.")
-    return matches[0]
+    return _resolve(OrganizationTable, "organization_id", "organization_alias", "organization", value)
 
 
 def resolve_acting_user(email: str | None):
