@@ -19,10 +19,12 @@ from accounts.models import (
     TeamTable,
     UserTable,
 )
+from accounts.services.base import new_user_row
 from budgets.models import BudgetTable
+from config.models import ProxyModelTable
 from config.writes import insert_as_proxy, new_id, now_utc
 from keys.models import VerificationToken
-from usage.models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, SpendLogs
+from usage.models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, SpendLogs, zero_counters
 
 _seq = itertools.count(1)
 ADMIN_ID = "default_user_id"
@@ -64,23 +66,10 @@ def make_org(*, alias: str | None = None, max_budget: float | None = None, **val
 
 
 def make_user(*, email: str | None = None, role: str = "internal_user", **values) -> dict:
+    """A user row as /user/new writes it (the service's own row builder), then `values` as given."""
     n = next(_seq)
-    now = now_utc()
-    row = {
-        "user_id": values.pop("user_id", None) or new_id(),
-        "user_email": email or f"user{n}@example.com",
-        "user_role": role,
-        "teams": [],
-        "models": [],
-        "metadata": {},
-        "spend": 0.0,
-        "model_spend": {},
-        "model_max_budget": {},
-        "allowed_cache_controls": [],
-        "created_at": now,
-        "updated_at": now,
-        **values,
-    }
+    user_id = values.pop("user_id", None) or new_id()
+    row = {**new_user_row(user_id=user_id, email=email or f"user{n}@example.com", role=role), **values}
     insert_as_proxy(UserTable, row)
     return row
 
@@ -201,6 +190,23 @@ def make_end_user(**values) -> dict:
     return row
 
 
+def make_proxy_model(model_id: str, name: str, info=None) -> dict:
+    """A deployment row as /model/new stores it (`info` may be a dict or a JSON string)."""
+    now = now_utc()
+    row = {
+        "model_id": model_id,
+        "model_name": name,
+        "litellm_params": {"model": "openai/gpt-4o"},
+        "model_info": info,
+        "created_at": now,
+        "created_by": "admin",
+        "updated_at": now,
+        "updated_by": "admin",
+    }
+    insert_as_proxy(ProxyModelTable, row)
+    return row
+
+
 def _daily(model_cls, entity_field: str, entity: str | None, day: str, **values) -> dict:
     now = now_utc()
     row = {
@@ -211,14 +217,7 @@ def _daily(model_cls, entity_field: str, entity: str | None, day: str, **values)
         "model": values.pop("model", "gpt-4o"),
         "model_group": values.pop("model_group", None),
         "custom_llm_provider": values.pop("custom_llm_provider", "openai"),
-        "prompt_tokens": 0,
-        "completion_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "cache_creation_input_tokens": 0,
-        "spend": 0.0,
-        "api_requests": 0,
-        "successful_requests": 0,
-        "failed_requests": 0,
+        **zero_counters(),
         "created_at": now,
         "updated_at": now,
         **values,

@@ -25,6 +25,24 @@ DAILY_OPTIONAL_COLUMNS = [
 ]
 
 
+# The counters of a daily row (the proxy's daily-spend update adds each request to them).
+DAILY_COUNTERS = (
+    "prompt_tokens",
+    "completion_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "spend",
+    "api_requests",
+    "successful_requests",
+    "failed_requests",
+)
+
+
+def zero_counters() -> dict:
+    """A daily row's counters before any request: spend 0.0, the counts 0."""
+    return {name: 0.0 if name == "spend" else 0 for name in DAILY_COUNTERS}
+
+
 class DailySpend(LiteLLMModel):
     """The columns LiteLLM's daily spend tables share (one row per entity, date, key, model,
     provider, MCP tool and endpoint; schema.prisma). Each table adds its entity column."""

@@ -406,23 +406,7 @@ def test_team_delete_removes_its_byok_models_only(cast):
     from config.models import ProxyModelTable
 
     team_id = cast.other_team["team_id"]
-    now = writes.now_utc()
-
-    def model(model_id, name, info):
-        writes.insert_row(
-            ProxyModelTable,
-            {
-                "model_id": model_id,
-                "model_name": name,
-                "litellm_params": {"model": "openai/gpt-4o"},
-                "model_info": info,
-                "created_at": now,
-                "created_by": "admin",
-                "updated_at": now,
-                "updated_by": "admin",
-            },
-        )
-
+    model = factories.make_proxy_model
     model("m-team", f"model_name_{team_id}_gpt", {"team_id": team_id, "team_public_model_name": "gpt"})
     model("m-team-str", f"model_name_{team_id}_str", json.dumps({"team_id": team_id}))  # a JSON string value
     model("m-other-info", f"model_name_{team_id}_x", {"team_id": "someone-else"})

@@ -5,8 +5,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import TeamTable, UserTable
-from config import writes
-from config.models import ProxyModelTable
 from keys.models import VerificationToken
 from tests import factories
 from tests.forms import shown
@@ -22,23 +20,6 @@ def big_team(cast):
     TeamTable.objects.filter(team_id=cast.team["team_id"]).update(models=[f"model-{i:05d}" for i in range(10_000)])
     TeamTable.objects.filter(team_id=cast.other_team["team_id"]).update(models=["globex-secret-model"])
     return cast.team["team_id"]
-
-
-def proxy_model(model_id, name, info=None):
-    now = writes.now_utc()
-    writes.insert_row(
-        ProxyModelTable,
-        {
-            "model_id": model_id,
-            "model_name": name,
-            "litellm_params": {"model": "openai/gpt-4o"},
-            "model_info": info,
-            "created_at": now,
-            "created_by": "admin",
-            "updated_at": now,
-            "updated_by": "admin",
-        },
-    )
 
 
 def test_key_forms_stay_small_and_name_no_other_team(cast, client_for, big_team):
@@ -73,9 +54,11 @@ def test_models_endpoint_answers_only_grantable_models(cast, client_for, big_tea
 
 def test_a_team_with_every_proxy_model_offers_the_proxy_models_but_no_private_ones(cast, client_for):
     TeamTable.objects.filter(team_id=cast.team["team_id"]).update(models=["all-proxy-models"])
-    proxy_model("m1", "gpt-4o")
-    proxy_model("m2", "claude-3-5-sonnet")
-    proxy_model("m3", f"model_name_{cast.other_team['team_id']}_x", {"team_id": cast.other_team["team_id"]})
+    factories.make_proxy_model("m1", "gpt-4o")
+    factories.make_proxy_model("m2", "claude-3-5-sonnet")
+    factories.make_proxy_model(
+        "m3", f"model_name_{cast.other_team['team_id']}_x", {"team_id": cast.other_team["team_id"]}
+    )
     data = client_for(cast.member).get(MODELS_URL, {"team": cast.team["team_id"]}).json()
     assert data["any"] is True
     assert "gpt-4o" in data["models"] and "claude-3-5-sonnet" in data["models"]
