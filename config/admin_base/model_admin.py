@@ -1,179 +1,31 @@
-"""The ops admin over LiteLLM's tables: what every app's admin.py builds on.
-
-`LiteLLMAdmin` keeps the Django admin inside the console's rules:
-- a table the console writes (users, teams, orgs, keys, budget rows, end users, invitations)
-  is written through the console's own services (the admin overrides `create`/`update`), so
-  validation, locks and audit rows are the console's; a refusal (ChangeRefused) shows next to
-  its field, never a 500. Only the columns those services write are editable here;
-- tables no service covers go through config.writes: an edit UPDATEs only the fields the form
-  changed (never a proxy counter), an add INSERTs with ids and timestamps filled the way
-  LiteLLM fills them, and each write leaves a LiteLLM_AuditLog row (changed_by = the ops login);
-- an edit writes only what the person changed relative to the page they loaded (a signed
-  `loaded_state` hidden field), and is refused when someone else changed that same field
-  meanwhile (compared under the row lock), so two ops never silently overwrite each other;
-- deletes go through the app's service where one exists (it archives and cascades as the
-  proxy does), else `writes.delete_rows` plus an audit row;
-- LiteLLM_UserTable.password (a hash) never appears: not in forms, lists or read-only fields;
-- proxy counters (spend, model_spend, total_spend, last_active) are read-only everywhere;
-- columns only newer schemas have are left out of forms, lists and filters when the live
-  database lacks them (decided per request from the catalog, not at import time).
-Ops superusers may change; other staff (the admin-viewer role) may only look.
-
-`BigTableAdmin` is for the log and daily-spend tables: read-only, no COUNT(*) over millions of
-rows (an estimate from pg_class, or a count capped at CAP rows when filtered), no filters
-that scan for distinct values, exact-match search that can use an index.
-"""
+"""LiteLLMAdmin: the ModelAdmin every LiteLLM table's admin builds on (see the package's
+docstring for the rules it keeps), and ReadOnlyAdmin for the tables ops only look at."""
 
 from __future__ import annotations
 
 import importlib
-import json
-from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import JSONField, Q, TextField
+from django.db.models import JSONField, TextField
 from django.shortcuts import redirect
-from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
 
-from budgets.durations import budget_duration_error, budget_reset_at
+from budgets.durations import budget_reset_at
 
-from . import audit_trail, litellm, policy, writes
-from .errors import ChangeRefused
-from .models_base import PROXY_COUNTERS
-from .routers import LITELLM_ALIAS
-
-# Stamped by the write path, never typed in by hand.
-STAMPS = ("created_at", "updated_at", "created_by", "updated_by", "settings_updated_at", "budget_reset_at")
-# Never shown in the admin, to anyone (a password hash is a credential to crack).
-HIDDEN = ("password",)
-LOADED_STATE = "loaded_state"
-_STATE_SALT = "config.admin_base.loaded_state"
-
-
-def _loaded_state_field():
-    return forms.CharField(widget=forms.HiddenInput, required=False)
-
-
-def fingerprint(value) -> str:
-    """A value as comparable text (what the person saw vs what the row holds now)."""
-    return json.dumps(writes._jsonable(value), sort_keys=True, default=str)
-
-
-def label(model, singular: str, plural: str | None = None) -> None:
-    """Name a LiteLLM table in words ("virtual key") for the admin's index and breadcrumbs."""
-    model._meta.verbose_name = singular
-    model._meta.verbose_name_plural = plural or f"{singular}s"
-
-
-def table_estimate(model) -> int | None:
-    """The planner's row estimate for `model`'s table (None before the first ANALYZE)."""
-    with connections[LITELLM_ALIAS].cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-            [connections[LITELLM_ALIAS].ops.quote_name(model._meta.db_table)],
-        )
-        row = cursor.fetchone()
-    return row[0] if row and row[0] is not None and row[0] >= 0 else None
-
-
-class EstimatedCountPaginator(Paginator):
-    """Pages without COUNT(*) over a whole big table: unfiltered lists use pg_class's estimate;
-    filtered ones count at most CAP + 1 rows (so the last page number is "at least")."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        if not queryset.query.where:
-            estimate = table_estimate(queryset.model)
-            if estimate is not None and estimate > self.CAP:
-                return estimate
-        return queryset.order_by()[: self.CAP + 1].count()
-
-
-class NullableJSONFormField(forms.JSONField):
-    """Shows NULL as an empty box (not the text "null"), and an empty box as unchanged NULL."""
-
-    def prepare_value(self, value):
-        return "" if value is None else super().prepare_value(value)
-
-
-class LiteLLMAdminForm(forms.ModelForm):
-    """Empty JSON/array values are legitimate LiteLLM values ({} and []), not missing ones;
-    budget durations follow LiteLLM's grammar. The change form carries the editable values as
-    the person loaded them (signed), and the write happens during validation, so a service's
-    refusal becomes a form error next to its field (the admin's changeform_view holds one
-    transaction on the LiteLLM database around it)."""
-
-    model_admin = None  # set by LiteLLMAdmin.get_form
-    admin_request = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        model = self._meta.model
-        if LOADED_STATE in self.fields and not self.is_bound and not self.instance._state.adding:
-            state = {n: fingerprint(getattr(self.instance, n)) for n in self.fields if n != LOADED_STATE}
-            self.initial[LOADED_STATE] = signing.dumps(state, salt=_STATE_SALT)
-        for name, formfield in self.fields.items():
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            if isinstance(field, JSONField) or field.get_internal_type() == "ArrayField":
-                formfield.required = False
-            if field.primary_key and self.instance._state.adding:
-                formfield.required = False
-                formfield.help_text = "Leave empty for a new id (uuid4), as LiteLLM does."
-
-    def clean_budget_duration(self):
-        value = (self.cleaned_data.get("budget_duration") or "").strip() or None
-        if value:
-            error = budget_duration_error(value)
-            if error:
-                raise forms.ValidationError(error)
-        return value
-
-    def clean(self):
-        cleaned = super().clean()
-        model = self._meta.model
-        for name, value in list(cleaned.items()):
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            if value is None and not field.null and isinstance(field, JSONField):
-                cleaned[name] = [] if name == "members_with_roles" else {}
-            elif value == "" and field.null:
-                cleaned[name] = None  # an empty box means NULL, as the proxy leaves unset columns
-        return cleaned
-
-    def loaded(self) -> dict | None:
-        """The editable values as the person loaded them (None: a form without that state)."""
-        raw = self.data.get(self.add_prefix(LOADED_STATE)) if self.is_bound else None
-        if not raw:
-            return None
-        try:
-            return signing.loads(raw, salt=_STATE_SALT)
-        except signing.BadSignature:
-            raise ChangeRefused("This page's form was altered; reload the page and try again.") from None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.model_admin is None or self._errors:
-            return
-        try:
-            self.model_admin.write(self.admin_request, self.instance, self, change=not self.instance._state.adding)
-        except ChangeRefused as refused:
-            field = self.model_admin.refusal_fields.get(refused.field, refused.field)
-            self.add_error(field if field in self.fields else None, refused.message)
+from .. import audit_trail, litellm, policy, writes
+from ..errors import ChangeRefused
+from ..models_base import PROXY_COUNTERS
+from .forms import (
+    HIDDEN,
+    LOADED_STATE,
+    STAMPS,
+    LiteLLMAdminForm,
+    NullableJSONFormField,
+    _loaded_state_field,
+    fingerprint,
+)
 
 
 class LiteLLMAdmin(admin.ModelAdmin):
@@ -477,65 +329,3 @@ class LiteLLMAdmin(admin.ModelAdmin):
 class ReadOnlyAdmin(LiteLLMAdmin):
     read_only = True
     allow_add = False
-
-
-class BigRecentFilter(admin.SimpleListFilter):
-    """Recent rows only (uses the time index); no DISTINCT scans over millions of rows."""
-
-    title = "when"
-    parameter_name = "recent"
-    field = "start_time"
-    text_dates = False  # the daily tables keep dates as 'YYYY-MM-DD' text
-    periods = (("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days"))
-
-    def lookups(self, request, model_admin):
-        return self.periods
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        since = writes.now_utc() - timedelta(days=int(self.value()))
-        if self.text_dates:
-            return queryset.filter(**{f"{self.field}__gte": since.date().isoformat()})
-        return queryset.filter(**{f"{self.field}__gte": since})
-
-
-class BigTableAdmin(ReadOnlyAdmin):
-    """Log and daily-spend tables: read-only, estimated counts, exact-match search.
-
-    exact_search_fields  columns matched with `=` (an index can serve it), not ILIKE
-    """
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER  # a COUNT per filter choice is what we avoid here
-    exact_search_fields: tuple[str, ...] = ()
-    list_per_page = 100
-
-    def get_search_fields(self, request):
-        return list(self.exact_search_fields)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        q = Q()
-        for name in self.present(self.exact_search_fields):
-            q |= Q(**{name: term})
-        return queryset.filter(q), False
-
-
-def render_rows(headers: list[str], rows: list[tuple], empty: str = "None."):
-    """A small read-only table for a change page (memberships)."""
-    if not rows:
-        return format_html('<span class="quiet">{}</span>', empty)
-    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
-    body = format_html_join(
-        "",
-        "<tr>{}</tr>",
-        (
-            (format_html_join("", "<td>{}</td>", ((("—" if c is None or c == "" else c),) for c in row)),)
-            for row in rows
-        ),
-    )
-    return format_html('<table class="litellm-related"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
