@@ -18,7 +18,8 @@ Indexes each lookup relies on (`manage.py indexes`; ../shared/litellm-schema.md 
 - key aliases: no index on either schema. Non-admins are narrowed first by keys_q() (the
   "user_id"/"(user_id, team_id)" indexes); for admins it is one scan of VerificationToken
   (~20 ms at 100k keys). `manage.py indexes` recommends VerificationToken(key_alias);
-- organization and end-user aliases: no index on either schema; both tables are small;
+- organization and end-user aliases: no index on either schema; both tables are small (an
+  end user the proxy logged but never stored is found by "LiteLLM_SpendLogs_end_user_idx");
 - models: the daily tables' "model" index (both schemas) answers "is this a model name";
   a model group is recognised from ProxyModelTable (one row per deployment) or, for groups
   only in the proxy's config.yaml, from the last LOOKBACK_DAYS of DailyTeamSpend through its
@@ -220,6 +221,11 @@ def resolve_end_user(principal, text: str) -> Match:
     if principal is not None and not principal.may_see_whole_proxy:
         return Match("end_user", text, (text,), text)
     rows = EndUserTable.objects.filter(Q(user_id=text) | Q(alias=text)).values_list("user_id", "alias")[:50]
+    if not rows:
+        from usage.models import SpendLogs
+
+        # the proxy logs end users it never stored: "LiteLLM_SpendLogs_end_user_idx" (both schemas)
+        rows = [(text, text)] if SpendLogs.objects.filter(end_user=text).exists() else []
     return _match("end_user", text, rows)
 
 

@@ -117,7 +117,7 @@ class SpendLogFilterForm(ResolvesEntities, _WindowForm):
     key = EntityField("key", label="Key", placeholder="alias, sk-… or hash")
     user = EntityField("user", label="User", placeholder="email or user id")
     team = EntityField("team", label="Team", placeholder="team name or id")
-    model = EntityField("model", label="Model", placeholder="model group or model")
+    model = EntityField("model", label="Model", placeholder="group or model")
     end_user = EntityField("end_user", label="End user", placeholder="customer id")
     status = forms.ChoiceField(
         choices=[("", "Any"), ("success", "Success"), ("failure", "Failure")], required=False, label="Status"
@@ -131,6 +131,6 @@ class SpendLogFilterForm(ResolvesEntities, _WindowForm):
 
 
 class ErrorLogFilterForm(ResolvesEntities, _WindowForm):
-    model = EntityField("model", label="Model", placeholder="model group or model")
+    model = EntityField("model", label="Model", placeholder="group or model")
     exception_type = forms.CharField(required=False, label="Exception", max_length=200)
     status_code = forms.CharField(required=False, label="Status code", max_length=10)
