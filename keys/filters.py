@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from config import policy
+from config.entity_filters import EntityInput, attach_choices, resolve_in_filterset
 
 from . import selectors
 from .models import VerificationToken
@@ -42,7 +43,7 @@ class KeyFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(
         label="Owner",
         method="filter_user",
-        widget=forms.TextInput(attrs={"placeholder": "email or user id", "type": "search"}),
+        widget=EntityInput(attrs={"placeholder": "email or user id", "type": "search"}),
     )
     organization = django_filters.ChoiceFilter(
         label="Organization", empty_label="Any organization", method="filter_org"
@@ -68,12 +69,15 @@ class KeyFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         principal = policy.principal(request) if request is not None else None
+        self.principal = principal
         if principal is not None:
             self.filters["team_id"].extra["choices"] = selectors.team_choices(principal)
             self.filters["organization"].extra["choices"] = selectors.org_choices(principal)
             if selectors.sees_only_own_keys(principal):
                 # Every key listed is theirs: owner and organization filters would only confuse.
                 del self.filters["user"], self.filters["organization"]
+            else:
+                attach_choices(self.form.fields["user"], "user", principal)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -88,7 +92,11 @@ class KeyFilterSet(django_filters.FilterSet):
         return queryset.filter(team_id=value) if value else queryset
 
     def filter_user(self, queryset, name, value):
-        return queryset.filter(selectors.user_keys_q(value)) if value.strip() else queryset
+        """An owner's email (or part of it) or user id, among the users the viewer sees."""
+        if not value.strip():
+            return queryset
+        match = resolve_in_filterset(self, name, "user_search", value, self.principal)
+        return queryset.filter(user_id__in=match.ids) if match else queryset.none()
 
     def filter_org(self, queryset, name, value):
         return queryset.filter(selectors.org_keys_q(value)) if value else queryset

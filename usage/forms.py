@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django import forms
 
+from config.entity_filters import EntityField, ResolvesEntities
 from config.writes import now_utc
 from usage.models import SpendLogs
 
@@ -109,11 +110,15 @@ class _WindowForm(forms.Form):
         return data
 
 
-class SpendLogFilterForm(_WindowForm):
-    key = forms.CharField(required=False, label="Key (hash, alias or sk-…)", max_length=200)
-    user = forms.CharField(required=False, label="User id", max_length=200)
-    team = forms.CharField(required=False, label="Team id", max_length=200)
-    model = forms.CharField(required=False, label="Model", max_length=200)
+class SpendLogFilterForm(ResolvesEntities, _WindowForm):
+    """Entity fields take what the pages show (alias, email, model group) or the id; each
+    cleans to a config.lookups.Match (construct with principal=)."""
+
+    key = EntityField("key", label="Key", placeholder="alias, sk-… or hash")
+    user = EntityField("user", label="User", placeholder="email or user id")
+    team = EntityField("team", label="Team", placeholder="team name or id")
+    model = EntityField("model", label="Model", placeholder="group or model")
+    end_user = EntityField("end_user", label="End user", placeholder="customer id")
     status = forms.ChoiceField(
         choices=[("", "Any"), ("success", "Success"), ("failure", "Failure")], required=False, label="Status"
     )
@@ -125,7 +130,7 @@ class SpendLogFilterForm(_WindowForm):
             del self.fields["status"]
 
 
-class ErrorLogFilterForm(_WindowForm):
-    model = forms.CharField(required=False, label="Model group", max_length=200)
+class ErrorLogFilterForm(ResolvesEntities, _WindowForm):
+    model = EntityField("model", label="Model", placeholder="group or model")
     exception_type = forms.CharField(required=False, label="Exception", max_length=200)
     status_code = forms.CharField(required=False, label="Status code", max_length=10)

@@ -79,9 +79,15 @@ class DashboardView(ConsoleMixin, TemplateView):
             scope = selectors.pick_scope(self.principal, data.get("scope"), data.get("id"))
         except selectors.ScopeRefused:
             raise PermissionDenied("You may not look at usage for this kind of scope.") from None
-        except selectors.ScopeNotFound:
-            raise Http404("No such scope among those you may see.") from None
-        if scope.value is None and scope.kind != "proxy":  # a tab picked; its value still to type
+        except selectors.ScopeNotFound as refused:
+            if not refused.message or request.GET.get("export"):
+                raise Http404("No such scope among those you may see.") from None
+            typed = (data.get("id") or "").strip()
+            label = f"pick a {selectors.SCOPE_LABELS[str(refused)].lower()}"
+            scope, not_found = selectors.Scope(str(refused), typed, label), refused.message
+        else:
+            not_found = None
+        if not_found or (scope.value is None and scope.kind != "proxy"):  # a value still to type
             return self.render_to_response(
                 self.get_context_data(
                     form=form,
@@ -89,9 +95,12 @@ class DashboardView(ConsoleMixin, TemplateView):
                     previous=period.previous(),
                     scope=scope,
                     needs_value=True,
+                    not_found=not_found,  # "No user matches “x”", next to the field (a 404)
+                    id_choices=_id_choices(self.principal, scope.kind),
                     scope_kinds=self.scope_kinds(),
                     query=_query_without(request.GET, "export"),
-                )
+                ),
+                status=404 if not_found else 200,
             )
         stack = data.get("stack") if data.get("stack") in scope.stack_choices() else "model"
 
@@ -120,6 +129,7 @@ class DashboardView(ConsoleMixin, TemplateView):
             teams=selectors.visible_teams(self.principal) if scope.kind == "team" else [],
             orgs=selectors.visible_orgs(self.principal) if scope.kind == "org" else [],
             fixed_user=not self.principal.may_see_others_usage,
+            id_choices=_id_choices(self.principal, scope.kind),
             query=_query_without(request.GET, "export"),
         )
         return self.render_to_response(context)
@@ -151,6 +161,13 @@ class DashboardView(ConsoleMixin, TemplateView):
         if chart is None:
             raise Http404("No such chart for this scope.")
         return stream_rows(chart.header, chart.rows, filename)
+
+
+def _id_choices(principal, kind: str):
+    """The datalist of the scope's typed field (users, keys, models the viewer may pick)."""
+    from config.entity_filters import CHOICES
+
+    return CHOICES[kind](principal) if kind in ("user", "key", "model") else []
 
 
 def _with_default(querydict, name: str, value: str):
@@ -185,7 +202,7 @@ class SpendLogListView(ConsoleMixin, TemplateView):
     template_name = "usage/log_list.html"
 
     def get(self, request, *args, **kwargs):
-        form = SpendLogFilterForm(_with_default(request.GET, "window", "24h"))
+        form = SpendLogFilterForm(_with_default(request.GET, "window", "24h"), principal=self.principal)
         show_status = SpendLogs.has_column("status")
         if not form.is_valid():
             table = SpendLogTable([], show_status=show_status, request=request)
@@ -230,7 +247,7 @@ class ErrorLogListView(ConsoleMixin, TemplateView):
         # Error logs carry no key, user or team: only those who see everything may read them.
         if not self.principal.may_see_error_logs:
             raise PermissionDenied("Error logs are for proxy admins.")
-        form = ErrorLogFilterForm(_with_default(request.GET, "window", "24h"))
+        form = ErrorLogFilterForm(_with_default(request.GET, "window", "24h"), principal=self.principal)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form, table=ErrorLogTable([]), logs="error"))
         data = form.cleaned_data

@@ -20,7 +20,8 @@ from django.utils.html import format_html
 from django.views.generic import DetailView
 
 from accounts.models import UserTable
-from config import policy
+from config import lookups, policy
+from config.entity_filters import EntityInput, resolve_in_filterset
 from config.models import AuditAttribution, AuditLog, ConsoleAuditLog
 from config.tables import ConsoleTable
 from config.writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED, decode_audit_value
@@ -34,7 +35,7 @@ class AuditFilterSet(django_filters.FilterSet):
     changed_by = django_filters.CharFilter(
         label="Actor",
         method="filter_actor",
-        widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "user id or ops login"}),
+        widget=EntityInput(attrs={"placeholder": "email, user id or ops login"}, choices=lookups.actor_choices),
     )
     action = django_filters.ChoiceFilter(choices=ACTIONS, empty_label="Any action")
     table_name = django_filters.CharFilter(
@@ -65,13 +66,16 @@ class AuditFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_actor(self, queryset, name, value):
-        """The user id LiteLLM recorded, or the ops login the console's attribution names."""
+        """The email the list shows, the user id LiteLLM recorded, or the ops login the
+        console's attribution names (config.lookups.resolve_actor)."""
         from django.db.models import Q
 
-        ops_ids = list(
-            AuditAttribution.objects.filter(ops_username__icontains=value).values_list("audit_id", flat=True)
-        )
-        return queryset.filter(Q(changed_by__icontains=value) | Q(id__in=ops_ids))
+        match = resolve_in_filterset(self, name, "actor", value) if value.strip() else None
+        if match is None:
+            return queryset if not value.strip() else queryset.none()
+        # the console's own database: a list, not a subquery (the trails live in LiteLLM's)
+        ops_ids = list(AuditAttribution.objects.filter(ops_username=match.typed).values_list("audit_id", flat=True))
+        return queryset.filter(Q(changed_by__in=match.ids) | Q(id__in=ops_ids))
 
 
 class ConsoleAuditFilterSet(AuditFilterSet):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -53,19 +52,19 @@ def spend_logs_visible_q(principal) -> Q:
     return principal.spend_logs_q()
 
 
-def key_hash_for(value: str) -> str:
-    """What SpendLogs.api_key holds for a key typed into a filter: a raw `sk-...` key is hashed
-    the way the proxy hashes it (sha256 hex); a key alias is looked up; a hash stays as it is."""
+def _resolved(principal, kind: str, value):
+    """A filter's value as a config.lookups.Match (the forms hand over Matches already; a
+    plain string is resolved here, for callers without a form)."""
+    from config import lookups
 
-    from keys.models import VerificationToken
-
-    value = value.strip()
-    if value.startswith("sk-"):
-        return hashlib.sha256(value.encode()).hexdigest()
-    if len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+    if isinstance(value, lookups.Match):
         return value
-    token = VerificationToken.objects.filter(key_alias=value).values_list("token", flat=True).first()
-    return token or value
+    return getattr(lookups, f"resolve_{kind}")(principal, str(value))
+
+
+def _model_q(match, model: str, group: str) -> Q:
+    column = group if match.column == "model_group" else model
+    return Q(**{f"{column}__in": match.ids})
 
 
 def spend_logs_queryset(principal, *, start: datetime, end: datetime, filters: dict):
@@ -79,14 +78,13 @@ def spend_logs_queryset(principal, *, start: datetime, end: datetime, filters: d
         fields.append("status")
     qs = SpendLogs.objects.only(*fields).filter(start_time__gte=start, start_time__lt=end)
     qs = qs.filter(spend_logs_visible_q(principal))
-    if filters.get("key"):
-        qs = qs.filter(api_key=key_hash_for(filters["key"]))
-    if filters.get("user"):
-        qs = qs.filter(user=filters["user"])
-    if filters.get("team"):
-        qs = qs.filter(team_id=filters["team"])
+    # Entities come resolved to ids (config.lookups): a typed alias or email that matches
+    # nothing the viewer sees matches no rows.
+    for kind, column in (("key", "api_key"), ("user", "user"), ("team", "team_id"), ("end_user", "end_user")):
+        if filters.get(kind):
+            qs = qs.filter(**{f"{column}__in": _resolved(principal, kind, filters[kind]).ids})
     if filters.get("model"):
-        qs = qs.filter(model=filters["model"])
+        qs = qs.filter(_model_q(_resolved(principal, "model", filters["model"]), "model", "model_group"))
     if filters.get("status") and SpendLogs.has_column("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("min_spend") is not None:
@@ -114,7 +112,13 @@ def error_logs_queryset(*, start: datetime, end: datetime, filters: dict):
 
     qs = ErrorLogs.objects.defer("request_kwargs").filter(start_time__gte=start, start_time__lt=end)
     if filters.get("model"):
-        qs = qs.filter(model_group=filters["model"])
+        # ErrorLogs has no "model" column: a model name is the end of litellm_model_name
+        # ("anthropic/claude-3-5-sonnet-20241022"), a group its model_group
+        match = _resolved(None, "model", filters["model"])
+        if match.column == "model_group":
+            qs = qs.filter(model_group__in=match.ids)
+        else:
+            qs = qs.filter(Q(litellm_model_name__in=match.ids) | Q(litellm_model_name__endswith=f"/{match.typed}"))
     if filters.get("exception_type"):
         qs = qs.filter(exception_type=filters["exception_type"])
     if filters.get("status_code"):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
+from config import lookups
 from config.litellm import catalog, table_name
 
 SCOPE_KINDS = [
@@ -28,6 +27,7 @@ class Scope:
     value: str | None = None
     label: str = "Whole proxy"
     budget: float | None = None  # max_budget of the team/user/key/org, when it has one
+    column: str = "model"  # a model scope: "model" (a logged model name) or "model_group"
 
     @property
     def base_table(self) -> str:
@@ -67,6 +67,10 @@ def scope_filter(scope: Scope, table: str) -> tuple[str, list]:
     if scope.kind == "key":
         return "api_key = %s", [scope.value]
     if scope.kind == "model":
+        if scope.column == "model_group":
+            # a group (the name keys are given): no model_group index on either schema; the
+            # period's date condition this is ANDed with narrows the rows first
+            return "model_group = %s", [scope.value]
         # the bare column, so the model index serves it (a model scope is never "none")
         return "model = %s", [scope.value]
     if scope.kind == "tag" and table == "DailyTagSpend":
@@ -131,7 +135,12 @@ class ScopeRefused(Exception):
 
 
 class ScopeNotFound(Exception):
-    """No such team/user/key/org among those the person may see (404)."""
+    """No such team/user/key/org among those the person may see (404). `message` says what
+    was looked for, for the field it was typed into."""
+
+    def __init__(self, kind: str, message: str = ""):
+        super().__init__(kind)
+        self.message = message
 
 
 def pick_scope(principal, kind: str | None, value: str | None) -> Scope:
@@ -181,23 +190,24 @@ def resolve_scope(principal, kind: str, value: str | None) -> Scope:
             raise ScopeNotFound(kind)
         return Scope("team", value, team["team_alias"] or value, team["max_budget"])
     if kind == "user":
-        user = UserTable.objects.filter(Q(user_id=value) | Q(user_email__iexact=value)).filter(principal.users_q())
-        row = user.values("user_id", "user_email", "max_budget").first()
-        if row is None or not principal.can_see_usage_of_user(row["user_id"]):
-            raise ScopeNotFound(kind)
+        match = lookups.resolve_user(principal, value)
+        user_id = next((u for u in match.ids if principal.can_see_usage_of_user(u)), None)
+        if user_id is None:
+            raise ScopeNotFound(kind, match.message)
+        row = UserTable.objects.filter(user_id=user_id).values("user_id", "user_email", "max_budget").first()
         return Scope("user", row["user_id"], row["user_email"] or row["user_id"], row["max_budget"])
     if kind == "key":
-        keys = VerificationToken.objects.filter(principal.keys_q())
-        row = (
-            keys.filter(Q(token=value) | Q(key_alias=value))
-            .values("token", "key_alias", "key_name", "max_budget")
-            .first()
-        )
-        if row is None:
-            raise ScopeNotFound(kind)
+        match = lookups.resolve_key(principal, value)
+        if not match:
+            raise ScopeNotFound(kind, match.message)
+        keys = VerificationToken.objects.filter(token=match.ids[0])
+        row = keys.values("token", "key_alias", "key_name", "max_budget").first()
         return Scope("key", row["token"], row["key_alias"] or row["key_name"] or row["token"][:12], row["max_budget"])
     if kind == "tag":
         return Scope("tag", value, value)
     if kind == "model":
-        return Scope("model", value, value)
+        match = lookups.resolve_model(principal, value)
+        if not match:
+            raise ScopeNotFound(kind, match.message)
+        return Scope("model", value, value, column=match.column)
     raise ScopeRefused(kind)

@@ -1,0 +1,102 @@
+"""Filter fields that take an entity (team, user, key, organization, model, end user, actor):
+a text input with a datalist of the values the viewer may pick, resolved through
+config.lookups when the form is cleaned. A value that matches nothing gets the resolver's
+message ("No team matches “foo”.") next to its field; the list then shows no rows.
+
+- `EntityInput`: the widget (its datalist is read only when the page renders, so a CSV
+  export of the same filters costs no extra queries);
+- `EntityField(kind)`: the form field; `ResolvesEntities`: a form mixin that turns each
+  such field's cleaned value into a lookups.Match (needs `principal=` when constructed);
+- `resolve_in_filterset(filterset, name, kind, value)`: the same for a django-filter method.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.html import format_html, format_html_join
+
+from . import lookups
+
+RESOLVERS = {
+    "team": lookups.resolve_team,
+    "user": lookups.resolve_user,
+    "user_search": lambda principal, text: lookups.resolve_user(principal, text, partial=True),
+    "key": lookups.resolve_key,
+    "org": lookups.resolve_org,
+    "model": lookups.resolve_model,
+    "end_user": lookups.resolve_end_user,
+    "actor": lambda principal, text: lookups.resolve_actor(text),
+}
+CHOICES = {
+    "team": lookups.team_choices,
+    "user": lookups.user_choices,
+    "key": lookups.key_choices,
+    "org": lookups.org_choices,
+    "model": lookups.model_choices,
+    "end_user": lookups.end_user_choices,
+    "actor": lambda principal: lookups.actor_choices(),
+}
+
+
+class EntityInput(forms.TextInput):
+    """<input list=...> plus its <datalist>; `choices` is a callable returning (value, hint)."""
+
+    def __init__(self, attrs=None, choices=None):
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+        self.choices = choices
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or 'id_' + name}-choices"
+        attrs["list"] = list_id
+        html = super().render(name, value, attrs, renderer)
+        choices = self.choices() if callable(self.choices) else (self.choices or [])
+        options = format_html_join("", '<option value="{}" label="{}"></option>', ((v, h or v) for v, h in choices))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+class EntityField(forms.CharField):
+    def __init__(self, kind: str, *, placeholder: str = "", **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 255)
+        attrs = {"type": "search", "placeholder": placeholder} if placeholder else {"type": "search"}
+        super().__init__(widget=EntityInput(attrs), **kwargs)
+        self.kind = kind
+
+
+def attach_choices(field, kind: str, principal) -> None:
+    field.widget.choices = lambda: CHOICES[kind](principal)
+
+
+class ResolvesEntities:
+    """Form mixin: each EntityField's value becomes a lookups.Match (or the field's error)."""
+
+    def __init__(self, *args, principal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.principal = principal
+        for field in self.fields.values():
+            if isinstance(field, EntityField):
+                attach_choices(field, field.kind, principal)
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, EntityField) and data.get(name):
+                match = RESOLVERS[field.kind](self.principal, data[name])
+                if match:
+                    data[name] = match
+                else:
+                    self.add_error(name, match.message)
+        return data
+
+
+def resolve_in_filterset(filterset, name: str, kind: str, value: str, principal=None):
+    """Resolve `value` inside a django-filter method: the Match, or None after putting the
+    resolver's message on the field (the caller then returns an empty queryset)."""
+    match = RESOLVERS[kind](principal, value)
+    if not match:
+        # not add_error(): django-filter is iterating over cleaned_data, which it would change
+        form = filterset.form
+        form.errors.setdefault(name, form.error_class()).append(match.message)
+        return None
+    return match
