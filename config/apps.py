@@ -19,8 +19,5 @@ class ConsoleConfig(AppConfig):
         from accounts import sessions  # noqa: F401  (stamps sessions with the password at sign-in)
 
         from . import checks  # noqa: F401  (registers the schema check)
-        from .tables import _cache_tables2_signatures
-
-        _cache_tables2_signatures()
 
         post_migrate.connect(_create_cache_table, sender=self)

@@ -1,9 +1,25 @@
-"""The base table every list page declares its columns on."""
+"""The base table every list page declares its columns on.
+
+Its rows are rendered in Python (`ConsoleTable.body_html`, used by templates/inc/table.html)
+instead of django-tables2's per-cell template loop: the cells are django-tables2's own (each
+column's accessor, empty values, default, `render_<name>`/`render()`, link and td attrs), but
+what the library works out again for every cell (which arguments a render method takes, the
+td attributes, the template variable lookups) is worked out once per column and page
+(`cell_plans`). The CSV export uses the same plans for plain values (config/views/export.py).
+"""
 
 from __future__ import annotations
 
+import inspect
+
 import django_tables2 as tables
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.utils import formats
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 
 
 class ConsoleTable(tables.Table):
@@ -26,6 +42,24 @@ class ConsoleTable(tables.Table):
         if isinstance(page, int):
             page = min(max(page, 1), self.MAX_PAGE)
         return super().paginate(*args, per_page=per_page, page=page, **kwargs)
+
+    def prepare_records(self, records: list) -> None:
+        """Called with the rows about to be shown (or exported, a batch at a time) before any
+        cell is rendered: a table adds what it reads from other tables here, in one query per
+        batch, not a subquery per row (which an OFFSET would run for skipped rows too)."""
+
+    def body_html(self) -> SafeString:
+        """The <tr> rows of the current page, each cell as django-tables2 would render it."""
+        plans = cell_plans(self)
+        context = Context()  # what a template gives {{ cell }}: autoescape, localized, local time
+        rows = list(self.paginated_rows)
+        self.prepare_records([row.record for row in rows])
+        out = []
+        for row in rows:
+            out.append(f"<tr {row.attrs.as_html()}>")
+            out.extend(plan.td(row, context) for plan in plans)
+            out.append("</tr>")
+        return mark_safe("".join(out))
 
 
 def money(value) -> str:
@@ -63,31 +97,102 @@ class BoolBadgeColumn(tables.Column):
         return "yes" if value else "no"
 
 
-def _cache_tables2_signatures() -> None:
-    """django-tables2 calls inspect.signature() for every rendered cell (utils.signature via
-    call_with_appropriate): a fifth of a 50-row list's time. Signatures never change, so cache
-    them per function (bound methods by their function, dropping `self`)."""
-    import functools
+CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
 
-    from django_tables2 import utils
 
-    if getattr(utils.signature, "cached", False):
-        return
-    uncached = utils.signature
+def _caller(fn):
+    """fn called with the cell arguments it names, as django-tables2's call_with_appropriate
+    calls it (None when it names one it cannot get), its signature read once."""
+    params = inspect.signature(fn).parameters.values()
+    if any(p.kind == p.VAR_KEYWORD for p in params):
+        return lambda kwargs: fn(**kwargs)
+    names = tuple(p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+    if any(name not in CELL_ARGUMENTS for name in names):
+        return lambda kwargs: None
+    return lambda kwargs: fn(**{name: kwargs[name] for name in names})
 
-    @functools.lru_cache(maxsize=4096)
-    def of_function(fn):
-        return uncached(fn)
 
-    def signature(fn):
-        func = getattr(fn, "__func__", None)
-        if func is not None and getattr(fn, "__self__", None) is not None:
-            args, keywords = of_function(func)
-            return args[1:], keywords
+class CellPlan:
+    """One column of one table, worked out once: how to get a cell's HTML (`td`) or its plain
+    value (`value`). Columns whose cells need the library's special cases (a model field with
+    choices, many-to-many, link columns with fixed text, dotted accessors) go through
+    django-tables2's own BoundRow.get_cell/get_cell_value, slower but the same."""
+
+    def __init__(self, table, bound_column):
+        self.table, self.bound, self.column, self.name = table, bound_column, bound_column.column, bound_column.name
+        self.accessor = bound_column.accessor
+        self.fast = self._simple(table)
+        self.default = bound_column.default
+        self.empty_values = self.column.empty_values
+        self.render = _caller(bound_column.render) if self.fast else None
+        self.link = bound_column.link
+        value_fn = getattr(table, "value_" + self.name, None)
+        if value_fn is None and type(self.column).value is tables.Column.value:
+            value_fn = self.column.render  # Column.value() is call_with_appropriate(render)
+        self.value_of = _caller(value_fn or self.column.value)
+        self.localize = bound_column.localize
+        attrs = dict(table.attrs)
+        attrs.update(dict(self.column.attrs))
+        td_source = attrs.get("td", attrs.get("cell", {}))
+        self.static_td = None if any(callable(v) for v in td_source.values()) else bound_column.attrs["td"].as_html()
+
+    def _simple(self, table) -> bool:
+        if isinstance(self.column, (ManyToManyColumn, BaseLinkColumn)):
+            return False
+        if "." in self.accessor or "__" in self.accessor:
+            return False
+        model = getattr(table.data, "model", None)
+        if model is not None:
+            field = next((f for f in model._meta.get_fields() if f.name == self.accessor), None)
+            if field is not None and getattr(field, "choices", None):
+                return False
+        return True
+
+    def _kwargs(self, row):
+        record = row.record
         try:
-            return of_function(fn)
-        except TypeError:  # unhashable callable
-            return uncached(fn)
+            value = self.accessor.resolve(record)
+        except Exception:  # as django-tables2: a missing attribute is an empty cell
+            value = None
+        if value in self.empty_values:
+            return None
+        return {
+            "value": value,
+            "record": record,
+            "column": self.column,
+            "bound_column": self.bound,
+            "bound_row": row,
+            "table": self.table,
+        }
 
-    signature.cached = True
-    utils.signature = signature
+    def html(self, row):
+        if not self.fast:
+            return row.get_cell(self.name)
+        kwargs = self._kwargs(row)
+        if kwargs is None:
+            return self.default
+        content = self.render(kwargs)
+        return self.link(content, **kwargs) if self.link else content
+
+    def td(self, row, context) -> str:
+        cell = self.html(row)
+        if self.static_td is None:
+            # Callable td attrs get the rendered cell and the record, as in BoundRow.items().
+            self.bound.current_value, self.bound.current_record = cell, row.record
+            attrs = self.bound.attrs["td"].as_html()
+        else:
+            attrs = self.static_td
+        if self.localize is not None:
+            cell = formats.localize(cell, use_l10n=self.localize)
+        return f"<td {attrs}>{render_value_in_context(cell, context)}</td>"
+
+    def value(self, row):
+        """The cell's plain value (the CSV's): `value_<name>` or the column's value()."""
+        if not self.fast:
+            return row.get_cell_value(self.name)
+        kwargs = self._kwargs(row)
+        return None if kwargs is None else self.value_of(kwargs)
+
+
+def cell_plans(table, bound_columns=None) -> list[CellPlan]:
+    return [CellPlan(table, bc) for bc in (table.columns if bound_columns is None else bound_columns)]

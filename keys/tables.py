@@ -114,6 +114,11 @@ class KeyTable(ConsoleTable):
         self.for_export = for_export
         self.now = writes.now_utc()
 
+    def prepare_records(self, records):
+        from .selectors import attach_labels
+
+        attach_labels(records)
+
     def render_key_alias(self, record):
         if record.key_alias:
             return format_html(

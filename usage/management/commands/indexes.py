@@ -43,6 +43,7 @@ def recommended() -> list[Recommended]:
         ("VerificationToken", ("team_id",), "keys of a team (key list filter, team pages, usage scopes)"),
         ("VerificationToken", ("user_id",), "keys of a user (key list, a user's request logs)"),
         ("VerificationToken", ("key_alias",), "a key typed by its alias into a filter (config/lookups.py)"),
+        ("VerificationToken", ("created_at",), "keys list, newest first (its default order): no sort of every key"),
         ("DailyUserSpend", ("user_id", "date"), "usage of one user over a period"),
         ("DailyTeamSpend", ("team_id", "date"), "usage of one team or organization over a period"),
         ("DailyTagSpend", ("tag", "date"), "usage of one tag over a period"),

