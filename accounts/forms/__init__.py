@@ -5,8 +5,6 @@ fields.py: shared fields and layout; users.py: users and end users; teams.py: te
 members; orgs.py: organizations and their members; invitations.py: invitations and passwords.
 Callers import from `accounts.forms` (this module re-exports every form)."""
 
-from django.core.exceptions import ValidationError
-
 from .fields import (
     BUDGET_SECTIONS,
     MODELS_HELP,
@@ -45,6 +43,5 @@ __all__ = [
     "UserCreateForm",
     "UserEditForm",
     "UserFormBase",
-    "ValidationError",
     "changed_values",
 ]

@@ -7,7 +7,8 @@ import re
 
 from django import forms
 
-from budgets.durations import DURATION_HELP, validate_budget_duration
+from budgets.duration_hints import budget_duration_help
+from budgets.durations import validate_budget_duration
 from config import writes
 
 from ..models import OrganizationTable, TeamTable
@@ -44,7 +45,7 @@ def _duration_field(**kwargs):
     return forms.CharField(
         required=False,
         label=kwargs.pop("label", "Budget resets every"),
-        help_text=kwargs.pop("help_text", DURATION_HELP),
+        help_text=kwargs.pop("help_text", None) or budget_duration_help(),
         widget=forms.TextInput(attrs={"placeholder": "e.g. 30d or 1mo"}),
         **kwargs,
     )

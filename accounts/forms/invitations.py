@@ -6,13 +6,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from config import policy
+from config.validation import LimitedEmailField
 
 from ..passwords import new_password_errors
 from .fields import _money_field, _org_choices, _team_choices
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Email")
+    email = LimitedEmailField(label="Email")
     role = forms.ChoiceField(label="Role")
     team = forms.ChoiceField(label="Team", required=False)
     organization = forms.ChoiceField(label="Organization", required=False)

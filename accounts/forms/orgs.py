@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from budgets.forms import BudgetFieldsMixin, budget_changes
 from config import policy
 from config.forms import ShownValuesMixin
+from config.validation import LimitedEmailField, NameField
 
 from .. import services
 from .fields import BUDGET_SECTIONS, ModelsField, SectionedForm, changed_values
@@ -22,7 +23,7 @@ class OrgForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
     SECTIONS = (("Organization", ("organization_alias", "models")), *BUDGET_SECTIONS)
 
     budget_field_names = ORG_BUDGET_FIELDS
-    organization_alias = forms.CharField(label="Organization name")
+    organization_alias = NameField(label="Organization name")
     models = ModelsField()
     ORG_FIELDS = ("organization_alias", "models")
     BUDGET_FIELDS = ORG_BUDGET_FIELDS
@@ -41,13 +42,6 @@ class OrgForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
             shown |= {f: getattr(budget, f, None) for f in self.BUDGET_FIELDS}
             self.track_shown(shown, instance.organization_id)
 
-    def clean(self):
-        data = super().clean()
-        soft, hard = data.get("soft_budget"), data.get("max_budget")
-        if soft is not None and hard is not None and soft >= hard:
-            self.add_error("soft_budget", "The soft budget must be lower than the max budget.")
-        return data
-
     def budget_values(self) -> dict:
         return {f: self.cleaned_data.get(f) for f in self.BUDGET_FIELDS}
 
@@ -60,7 +54,9 @@ class OrgForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
 
 class OrgMemberAddForm(forms.Form):
     user = forms.ChoiceField(label="Existing person", required=False)
-    email = forms.EmailField(label="…or email", required=False, help_text="Someone new is created as an internal user.")
+    email = LimitedEmailField(
+        label="…or email", required=False, help_text="Someone new is created as an internal user."
+    )
     role = forms.ChoiceField(label="Role in organization", choices=policy.ORG_ROLES, initial=policy.INTERNAL_USER)
 
     def __init__(self, *args, user_choices, **kwargs):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from budgets.forms import BudgetFieldsMixin, budget_changes
 from config import policy
 from config.forms import ShownValuesMixin
+from config.validation import LimitedEmailField, NameField
 
 from ..models import TeamTable
 from .fields import (
@@ -38,7 +39,7 @@ class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
     SECTIONS = (("Team", ("team_alias", "organization_id", "models", "blocked")), *BUDGET_SECTIONS)
 
     budget_field_names = TEAM_BUDGET_FIELDS
-    team_alias = forms.CharField(label="Team name")
+    team_alias = NameField(label="Team name")
     organization_id = forms.ChoiceField(label="Organization", required=False)
     models = ModelsField()
     blocked = forms.BooleanField(
@@ -73,13 +74,6 @@ class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
     def clean_organization_id(self):
         return self.cleaned_data.get("organization_id") or None
 
-    def clean(self):
-        data = super().clean()
-        soft, hard = data.get("soft_budget"), data.get("max_budget")
-        if soft is not None and hard is not None and soft >= hard:
-            self.add_error("soft_budget", "The soft budget must be lower than the max budget (LiteLLM refuses it).")
-        return data
-
     def _budget_names(self):
         return [f for f in TEAM_BUDGET_FIELDS if f in self.fields]
 
@@ -108,7 +102,7 @@ class MemberAddForm(SectionedForm, LimitsMixin, forms.Form):
     )
 
     user = forms.ChoiceField(label="Existing person", required=False)
-    email = forms.EmailField(
+    email = LimitedEmailField(
         label="…or email", required=False, help_text="Someone not in LiteLLM yet is created as an internal user."
     )
     role = forms.ChoiceField(label="Role in team", choices=policy.TEAM_ROLES, initial="user")

@@ -8,6 +8,7 @@ from budgets.forms import BudgetFieldsMixin, budget_changes
 from budgets.models import BudgetTable
 from config import policy
 from config.forms import ShownValuesMixin
+from config.validation import LimitedEmailField, NameField
 
 from ..models import UserTable
 from .fields import BUDGET_SECTIONS, ModelsField, SectionedForm, _org_choices, changed_values
@@ -28,8 +29,8 @@ class UserFormBase(SectionedForm, BudgetFieldsMixin):
     SECTIONS = (("Person", ("user_email", "user_alias", "user_role", "organization", "models")), *BUDGET_SECTIONS)
 
     budget_field_names = USER_BUDGET_FIELDS
-    user_email = forms.EmailField(label="Email")
-    user_alias = forms.CharField(label="Display name", required=False)
+    user_email = LimitedEmailField(label="Email")
+    user_alias = NameField(label="Display name", required=False)
     user_role = forms.ChoiceField(label="Role")
     models = ModelsField()
 
@@ -92,9 +93,9 @@ REGIONS = [("", "Any region"), ("eu", "EU"), ("us", "US")]
 
 
 class EndUserForm(ShownValuesMixin, forms.Form):
-    alias = forms.CharField(required=False, label="Alias")
+    alias = NameField(required=False, label="Alias")
     allowed_model_region = forms.ChoiceField(choices=REGIONS, required=False, label="Allowed model region")
-    default_model = forms.CharField(required=False, label="Default model")
+    default_model = NameField(required=False, label="Default model")
     budget_id = forms.ChoiceField(required=False, label="Budget")
     FIELDS = ("alias", "allowed_model_region", "default_model", "budget_id")
 
