@@ -14,6 +14,12 @@ from .models import EndUserTable, InvitationLink, OrganizationTable, TeamTable, 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 
+def clip(field: str) -> dict:
+    """Column attrs: a long name is cut with an ellipsis, the full text shows on hover (read
+    from the record: a linkified column's `value` is already its <a> HTML)."""
+    return {"td": {"class": "clip", "title": lambda record: getattr(record, field, None) or ""}}
+
+
 class RoleColumn(tables.Column):
     """The role as people read it on screen (its LiteLLM id on hover); the CSV keeps the id."""
 
@@ -31,12 +37,8 @@ class CountColumn(tables.Column):
 
 
 class UserListTable(ConsoleTable):
-    user_email = tables.Column(
-        verbose_name="Email",
-        linkify=True,
-        empty_values=(),
-    )
-    user_alias = tables.Column(verbose_name="Name")
+    user_email = tables.Column(verbose_name="Email", linkify=True, empty_values=(), attrs=clip("user_email"))
+    user_alias = tables.Column(verbose_name="Name", attrs=clip("user_alias"))
     user_role = RoleColumn(verbose_name="Role")
     team_count = CountColumn(verbose_name="Teams", accessor="teams", orderable=False)
     spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
@@ -60,8 +62,10 @@ class UserListTable(ConsoleTable):
 
 
 class TeamListTable(ConsoleTable):
-    team_alias = tables.Column(verbose_name="Team", linkify=True)
-    organization = tables.Column(verbose_name="Organization", accessor="org_alias", orderable=False, default="—")
+    team_alias = tables.Column(verbose_name="Team", linkify=True, attrs=clip("team_alias"))
+    organization = tables.Column(
+        verbose_name="Organization", accessor="org_alias", orderable=False, default="—", attrs=clip("org_alias")
+    )
     member_count = CountColumn(verbose_name="Members", accessor="members_with_roles", orderable=False)
     spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
     max_budget = MoneyColumn(verbose_name="Budget", attrs=NUM)
@@ -93,10 +97,7 @@ class TeamListTable(ConsoleTable):
 
 
 class OrgListTable(ConsoleTable):
-    organization_alias = tables.Column(
-        verbose_name="Organization",
-        linkify=True,
-    )
+    organization_alias = tables.Column(verbose_name="Organization", linkify=True, attrs=clip("organization_alias"))
     team_count = CountColumn(verbose_name="Teams", orderable=True)
     member_count = CountColumn(verbose_name="Members", orderable=True)
     spend = MoneyColumn(verbose_name="Spend", attrs=NUM)

@@ -16,9 +16,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from config.forms import ShownValuesMixin
+from config.validation import soft_budget_problem
 from config.writes import same_value
 
-from . import durations
+from . import duration_hints, durations
 from .widgets import DurationInput, ModelBudgetEditor, budget_rows
 
 BIGINT_MAX = 2**63 - 1
@@ -129,7 +130,7 @@ class BudgetFieldsMixin(forms.Form):
     budget_duration = forms.CharField(
         required=False,
         label="Budget resets every",
-        help_text=durations.DURATION_HELP,
+        help_text=duration_hints.budget_duration_help(),
         widget=DurationInput(attrs={"placeholder": "e.g. 30d", "autocomplete": "off"}),
     )
     tpm_limit = forms.IntegerField(
@@ -169,6 +170,13 @@ class BudgetFieldsMixin(forms.Form):
         if not value:
             return None
         return durations.validate_budget_duration(value)
+
+    def clean(self):
+        data = super().clean()
+        problem = soft_budget_problem(data.get("soft_budget"), data.get("max_budget"))
+        if problem and "soft_budget" in self.fields:
+            self.add_error("soft_budget", problem)
+        return data
 
 
 # --- What to write ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 MAX_JSON_DEPTH = 20
@@ -103,3 +104,48 @@ def validate_text(value) -> None:
         problem = text_problem(value)
         if problem:
             raise ValidationError(problem, code="invalid_text")
+
+
+# --- Rules every form shares (console and ops admin) ---------------------------------------
+
+SOFT_OVER_MAX = (
+    "The soft budget must be lower than the max budget (it is the alert before the cap; LiteLLM refuses it)."
+)
+
+
+def soft_budget_problem(soft, hard) -> str | None:
+    """The one soft-vs-max rule for every budgeted thing (keys, teams, orgs, budget rows, the ops
+    admin): team_endpoints.py::new_team/update_team refuse soft_budget >= max_budget."""
+    if soft is None or hard is None or soft == "" or hard == "":
+        return None
+    try:
+        return SOFT_OVER_MAX if float(soft) >= float(hard) else None
+    except (TypeError, ValueError):
+        return None
+
+
+# Names, aliases and emails: LiteLLM's columns are TEXT (no VarChar in schema.prisma), so the
+# console's limit is a sane 255 characters, said plainly next to the field (no character count).
+# No maxlength attribute: the browser would cut a pasted name silently instead of saying so.
+NAME_MAX_LENGTH = 255
+TOO_LONG = "Keep it to %(limit_value)d characters or fewer."
+
+
+class _Limited:
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", NAME_MAX_LENGTH)
+        kwargs["error_messages"] = {"max_length": TOO_LONG, **kwargs.get("error_messages", {})}
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+class NameField(_Limited, forms.CharField):
+    """A name or alias: at most 255 characters, refused with a message beyond."""
+
+
+class LimitedEmailField(_Limited, forms.EmailField):
+    """An email: at most 255 characters (Django's validator also caps the parts)."""

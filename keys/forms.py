@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from accounts.models import TeamTable, UserTable
-from budgets import durations
+from budgets import duration_hints, durations
 from budgets.forms import BudgetFieldsMixin
 from budgets.widgets import KeyValueEditor
 from config import validation
@@ -80,10 +80,8 @@ def _alias_problem(alias: str) -> str | None:
 class KeyFormBase(BudgetFieldsMixin):
     budget_field_names = KEY_BUDGET_FIELDS
 
-    key_alias = forms.CharField(
-        label="Key name (alias)",
-        max_length=255,
-        help_text="Shown in lists and usage. Must be unique across all keys.",
+    key_alias = validation.NameField(
+        label="Key name (alias)", help_text="Shown in lists and usage. Must be unique across all keys."
     )
     team_id = forms.ChoiceField(label="Team", required=False)
     # A comma-separated text input; console.js turns it into a searchable picker fed by
@@ -164,7 +162,7 @@ class KeyFormBase(BudgetFieldsMixin):
 
 
 class KeyCreateForm(KeyFormBase):
-    owner = forms.CharField(
+    owner = validation.NameField(
         label="Owner",
         required=False,
         help_text="Email or user id of the person the key belongs to. Empty: no owner (a service key).",
@@ -173,7 +171,7 @@ class KeyCreateForm(KeyFormBase):
     duration = forms.CharField(
         label="Expires after",
         required=False,
-        help_text="e.g. 30d, 12h, 2mo. Empty: the key never expires.",
+        help_text=duration_hints.expiry_help(),
         widget=forms.TextInput(attrs={"placeholder": "never"}),
     )
 
@@ -232,7 +230,8 @@ class KeyEditForm(ShownValuesMixin, KeyFormBase):
     new_duration = forms.CharField(
         label="Extend expiry",
         required=False,
-        help_text="Set the key to expire this long from now (e.g. 30d). Empty: keep the current expiry.",
+        help_text="Sets the key to expire this long from now. "
+        + duration_hints.expiry_help(empty="keep the current expiry"),
         widget=forms.TextInput(attrs={"placeholder": "keep"}),
     )
 

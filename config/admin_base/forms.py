@@ -11,10 +11,12 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import JSONField
 
+from budgets import services as budget_services
 from budgets.durations import budget_duration_error
 
 from .. import writes
 from ..errors import ChangeRefused
+from ..validation import soft_budget_problem
 
 # Stamped by the write path, never typed in by hand.
 STAMPS = ("created_at", "updated_at", "created_by", "updated_by", "settings_updated_at", "budget_reset_at")
@@ -87,6 +89,15 @@ class LiteLLMAdminForm(forms.ModelForm):
                 cleaned[name] = [] if name == "members_with_roles" else {}
             elif value == "" and field.null:
                 cleaned[name] = None  # an empty box means NULL, as the proxy leaves unset columns
+        for name in budget_services.NON_NEGATIVE:  # every refusal at once, as the console's forms show them
+            if name in self.fields and cleaned.get(name) is not None:
+                try:
+                    budget_services.check_limits({name: cleaned[name]})
+                except ChangeRefused as refused:
+                    self.add_error(name, refused.message)
+        problem = soft_budget_problem(cleaned.get("soft_budget"), cleaned.get("max_budget"))
+        if problem and "soft_budget" in self.fields and not self.has_error("soft_budget"):
+            self.add_error("soft_budget", problem)  # the console forms' rule
         return cleaned
 
     def loaded(self) -> dict | None:

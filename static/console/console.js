@@ -20,10 +20,46 @@
       document.querySelectorAll('input[type=checkbox][name="' + box.getAttribute("data-select-all") + '"]').forEach(function (c) { c.checked = box.checked; });
     });
   });
-  // Confirm before submitting: <form data-confirm="Really?">
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (e) { if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault(); });
+  // Confirm before submitting: <form data-confirm="Really?">, or per button <button data-confirm="...">.
+  // In the text, {count} is the number of ticked boxes named by data-confirm-count (no box
+  // ticked: no question, the server says what is missing) and {choice} the picked option.
+  document.addEventListener("submit", function (e) {
+    var form = e.target, by = e.submitter;
+    var asker = by && by.hasAttribute("data-confirm") ? by : (form.hasAttribute("data-confirm") ? form : null);
+    if (!asker) return;
+    var text = asker.getAttribute("data-confirm"), countName = asker.getAttribute("data-confirm-count");
+    if (countName) {
+      var ticked = form.querySelectorAll('input[type=checkbox][name="' + countName + '"]:checked').length;
+      if (!ticked) return;
+      text = text.replace("{count}", ticked === 1 ? "1 key" : ticked + " keys");
+    }
+    var select = form.querySelector("select");
+    if (select && select.selectedIndex >= 0) text = text.replace("{choice}", select.options[select.selectedIndex].text);
+    if (!window.confirm(text)) e.preventDefault();
   });
+  // Error summary (inc/form_errors.html): bring the first field in error into view and focus
+  // it; each link in the summary focuses its field (a composite widget: its first input).
+  function fieldFor(id) {
+    var el = document.getElementById(id);
+    if (el && !/^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(el.tagName)) el = el.querySelector("input, select, textarea") || el;
+    return el;
+  }
+  function focusField(el) {
+    if (!el) return;
+    el.scrollIntoView({ block: "center" });
+    if (el.focus) el.focus({ preventScroll: true });
+  }
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.querySelectorAll("a[data-error-link]").forEach(function (a) {
+      a.addEventListener("click", function (e) { var el = fieldFor(a.getAttribute("href").slice(1)); if (el) { e.preventDefault(); focusField(el); } });
+    });
+    var first = summary.querySelector("a[data-error-link]");
+    var form = summary.closest("form");
+    var target = first ? fieldFor(first.getAttribute("href").slice(1)) : null;
+    if (!target && form) target = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+    if (target) focusField(target); else summary.scrollIntoView({ block: "start" });
+  }
   // Key/value row editors: <table data-kv-editor> with a template row <tr data-template hidden>
   document.querySelectorAll("[data-add-row]").forEach(function (btn) {
     btn.addEventListener("click", function () {

@@ -98,6 +98,7 @@ def test_create_a_team_then_add_and_remove_members(page, live_url, sign_in, shot
     shot(page, "people-team-members")
 
     page.locator('tr[data-member="pair.two@acme.example"] select[name=role]').select_option("admin")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator('tr[data-member="pair.two@acme.example"] button', has_text="Change role").click()
     expect(page.locator(".message-success")).to_contain_text("Role changed to admin")
 
