@@ -28,7 +28,6 @@ named after the title. A declaration missing a piece fails when the URLconf is i
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied  # noqa: F401  (authorize() raises it)
 from django.utils.text import slugify
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
