@@ -1,25 +1,31 @@
 """Key pages: list (with bulk block/unblock), detail, create, edit, block/unblock,
-regenerate and delete. Views fetch and authorize, validate, call a service, redirect."""
+regenerate and delete, each a declaration on the generic views (config/views/): load the
+key within what the principal may see, ask the policy, call a service, say what happened."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import TemplateView
 
 from accounts.models import TeamTable
 from budgets import selectors as budget_selectors
 from budgets.forms import budget_consequences
-from config import policy, writes
+from config import policy
 from config.errors import ChangeRefused
-from config.views.base import actor_for
-from config.views.edit import refuse_on_form
-from config.views.generic import ConsoleMixin, ObjectListView
+from config.views.generic import (
+    ActionView,
+    ConfirmView,
+    ConsoleMixin,
+    DeleteView,
+    ObjectDetailView,
+    ObjectListView,
+    ServiceFormView,
+)
 
 from . import selectors, services
 from .filters import KeyFilterSet
@@ -27,27 +33,15 @@ from .forms import KeyCreateForm, KeyEditForm
 from .models import VerificationToken
 from .tables import KeyTable
 
-# Session slot holding a just-issued raw key until its one display (then removed).
-
 
 def _ttl() -> int:
     """The proxy's key/user/team cache TTL: how long until it sees a direct DB change."""
     return settings.LITELLM_CACHE_TTL_SECONDS
 
 
-def _actor(principal, request=None) -> writes.Actor:
-    return actor_for(principal, request)
-
-
 def _visible_key(principal, token: str) -> VerificationToken:
     """The key if this principal may see it, else 404 (existence does not leak)."""
     return policy.get_visible_or_404(VerificationToken.objects.all(), principal.keys_q(), token=token)
-
-
-def _managed_key(principal, token: str) -> VerificationToken:
-    key = _visible_key(principal, token)
-    principal.require(principal.can_manage_key(key))
-    return key
 
 
 def _label(key) -> str:
@@ -111,52 +105,67 @@ class KeyListView(ObjectListView):
         return context
 
 
-class KeyBulkActionView(ConsoleMixin, View):
+class KeyObjectMixin:
+    """Pages about one key: loaded within what the principal may see (404 otherwise)."""
+
+    section = "keys"
+    context_object_name = "key"
+
+    def load(self):
+        return _visible_key(self.principal, self.kwargs["token"])
+
+
+class ManagedKeyMixin(KeyObjectMixin):
+    """...that change it: only for those who may manage it (403)."""
+
+    def authorize(self):
+        self.principal.require(self.principal.can_manage_key(self.object))
+
+
+class KeyBulkActionView(ActionView):
     """POST tokens + action (block/unblock) from the list's checkboxes."""
 
     section = "keys"
-    http_method_names = ["post"]
 
-    def post(self, request):
-        action = request.POST.get("action")
-        tokens = request.POST.getlist("tokens")
-        back = request.POST.get("next") or reverse("keys:key_list")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    def next_url(self):
+        back = self.request.POST.get("next") or reverse("keys:key_list")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={self.request.get_host()}):
             back = reverse("keys:key_list")
+        return back
+
+    def perform(self):
+        action = self.request.POST.get("action")
+        tokens = self.request.POST.getlist("tokens")
         if action not in ("block", "unblock"):
-            messages.error(request, "Choose Block or Unblock.")
-            return HttpResponseRedirect(back)
+            messages.error(self.request, "Choose Block or Unblock.")
+            return None
         if not tokens:
-            messages.warning(request, "Tick at least one key first.")
-            return HttpResponseRedirect(back)
+            messages.warning(self.request, "Tick at least one key first.")
+            return None
         keys = list(VerificationToken.objects.filter(self.principal.keys_q(), token__in=tokens))
         self.principal.require(all(self.principal.can_manage_key(k) for k in keys))
         changed = services.keys_set_blocked(
-            actor=_actor(self.principal, self.request), tokens=[k.token for k in keys], blocked=action == "block"
+            actor=self.actor(), tokens=[k.token for k in keys], blocked=action == "block"
         )
         verb = "Blocked" if action == "block" else "Unblocked"
-        messages.success(
-            request,
+        return (
             f"{verb} {changed} key{'s' if changed != 1 else ''}. "
-            f"The proxy sees this within {_ttl()} seconds (its cache TTL).",
+            f"The proxy sees this within {_ttl()} seconds (its cache TTL)."
         )
-        return HttpResponseRedirect(back)
 
 
-class KeyDetailView(ConsoleMixin, TemplateView):
-    section = "keys"
+class KeyDetailView(KeyObjectMixin, ObjectDetailView):
     template_name = "keys/key_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        key = _visible_key(self.principal, kwargs["token"])
+        key = self.object
         soft_budget = selectors.key_soft_budget(key)
         usage = selectors.key_daily_usage(key)
         forecast = budget_selectors.forecast_for(
             "key", key.token, spend=key.spend, max_budget=key.max_budget, reset_at=key.budget_reset_at
         )
         context.update(
-            key=key,
             title=_label(key),
             labels=selectors.key_labels(key),
             status=selectors.key_status(key),
@@ -179,49 +188,34 @@ class KeyDetailView(ConsoleMixin, TemplateView):
         return context
 
 
-class KeyCreateView(ConsoleMixin, View):
+class KeyCreateView(ServiceFormView):
     section = "keys"
+    title = "Create a key"
     template_name = "keys/key_form.html"
+    form_class = KeyCreateForm
+    submit_label = "Create key"
+    cache_note = True
+    intro = "The secret is shown once, right after you create the key. Copy it then."
 
-    def _form(self, data=None):
-        return KeyCreateForm(data, principal=self.principal)
-
-    def _render(self, request, form, consequences=None):
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "title": "Create a key",
-                "submit_label": "Create key",
-                "cancel_url": reverse("keys:key_list"),
-                "cache_note": True,
-                "consequences": consequences,
-                "section": self.section,
-                "intro": "The secret is shown once, right after you create the key. Copy it then.",
-            },
-        )
-
-    def get(self, request):
+    def authorize(self):
         self.principal.require(self.principal.can_create_keys())
-        return self._render(request, self._form())
 
-    def post(self, request):
-        self.principal.require(self.principal.can_create_keys())
-        form = self._form(request.POST)
-        if not form.is_valid():
-            return self._render(request, form)
-        if "preview" in request.POST:
-            data = form.cleaned_data
-            return self._render(
-                request, form, budget_consequences(0.0, data.get("max_budget"), data.get("budget_duration"))
-            )
+    def form_extra(self):
+        return {"principal": self.principal}
+
+    def preview(self, form):
+        data = form.cleaned_data
+        return budget_consequences(0.0, data.get("max_budget"), data.get("budget_duration"))
+
+    def perform(self, form):
         try:
-            issued = services.key_create(actor=_actor(self.principal, self.request), data=form.service_data())
-        except ChangeRefused as error:
-            form.add_error("key_alias", str(error))
-            return self._render(request, form)
-        return _issued_response(request, self.principal, issued, regenerated=False)
+            issued = services.key_create(actor=self.actor(), data=form.service_data())
+        except ChangeRefused as error:  # every refusal of a new key is about its alias
+            raise ChangeRefused(error.message, "key_alias") from error
+        return _issued_response(self.request, self.principal, issued, regenerated=False)
+
+    def success_url_for(self, result):
+        return reverse("keys:key_list")
 
 
 class KeyModelsView(ConsoleMixin, View):
@@ -246,117 +240,80 @@ class KeyModelsView(ConsoleMixin, View):
         return response
 
 
-class KeyIssuedView(ConsoleMixin, TemplateView):
+class KeyIssuedView(KeyObjectMixin, ObjectDetailView):
     """A later visit to a new key's page: the secret was shown once and is gone."""
 
-    section = "keys"
     template_name = "keys/key_issued.html"
 
-    def get(self, request, *args, **kwargs):
-        key = _visible_key(self.principal, kwargs["token"])
-        return self.render_to_response(
-            self.get_context_data(key=key, raw_key=None, regenerated=False, title=_label(key), can_open=True)
-        )
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "raw_key": None,
+            "regenerated": False,
+            "title": _label(self.object),
+            "can_open": True,
+        }
 
 
-class KeyEditView(ConsoleMixin, View):
-    section = "keys"
+class KeyEditView(ManagedKeyMixin, ServiceFormView):
     template_name = "keys/key_form.html"
+    submit_label = "Save changes"
+    cache_note = True
 
-    def _render(self, request, key, form, consequences=None):
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "key": key,
-                "title": f"Edit {_label(key)}",
-                "submit_label": "Save changes",
-                "cancel_url": key.get_absolute_url(),
-                "cache_note": True,
-                "consequences": consequences,
-                "section": self.section,
-            },
+    form_class = KeyEditForm
+
+    def form_extra(self):
+        key = self.object
+        return {"principal": self.principal, "key": key, "soft_budget": selectors.key_soft_budget(key)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"title": f"Edit {_label(self.object)}"}
+
+    def preview(self, form):
+        key, data = self.object, form.cleaned_data
+        duration = data.get("budget_duration")
+        reset_at = key.budget_reset_at if duration == key.budget_duration else None
+        consequences = budget_consequences(
+            key.spend, data.get("max_budget"), duration, reset_at=reset_at, soft_budget=data.get("soft_budget")
         )
+        if not form.changes():
+            consequences.insert(0, "Nothing has changed yet.")
+        return consequences
 
-    def _form(self, key, data=None):
-        return KeyEditForm(data, principal=self.principal, key=key, soft_budget=selectors.key_soft_budget(key))
-
-    def get(self, request, token):
-        key = _managed_key(self.principal, token)
-        return self._render(request, key, self._form(key))
-
-    def post(self, request, token):
-        key = _managed_key(self.principal, token)
-        form = self._form(key, request.POST)
-        if not form.is_valid():
-            return self._render(request, key, form)
+    def perform(self, form):
         changes = form.changes()
-        if "preview" in request.POST:
-            duration = form.cleaned_data.get("budget_duration")
-            reset_at = key.budget_reset_at if duration == key.budget_duration else None
-            consequences = budget_consequences(
-                key.spend,
-                form.cleaned_data.get("max_budget"),
-                duration,
-                reset_at=reset_at,
-                soft_budget=form.cleaned_data.get("soft_budget"),
-            )
-            if not changes:
-                consequences.insert(0, "Nothing has changed yet.")
-            return self._render(request, key, form, consequences)
         if not changes:
-            messages.info(request, "Nothing changed.")
-            return redirect("keys:key_detail", token=key.token)
-        try:
-            services.key_update(
-                actor=_actor(self.principal, self.request),
-                token=key.token,
-                changes=changes,
-                expected=form.expected_for(changes),
-            )
-        except ChangeRefused as error:
-            refuse_on_form(form, error)
-            return self._render(request, key, form)
-        messages.success(request, f"Saved. The proxy sees the change within {_ttl()} seconds (its cache TTL).")
-        return redirect("keys:key_detail", token=key.token)
+            messages.info(self.request, "Nothing changed.")
+            return None
+        services.key_update(
+            actor=self.actor(), token=self.object.token, changes=changes, expected=form.expected_for(changes)
+        )
+        messages.success(self.request, f"Saved. The proxy sees the change within {_ttl()} seconds (its cache TTL).")
+        return None
 
 
-class KeyBlockView(ConsoleMixin, View):
-    section = "keys"
-    http_method_names = ["post"]
+class KeyBlockView(ManagedKeyMixin, ActionView):
     blocked = True
 
-    def post(self, request, token):
-        key = _managed_key(self.principal, token)
-        services.keys_set_blocked(actor=_actor(self.principal, self.request), tokens=[key.token], blocked=self.blocked)
+    def perform(self):
+        key = self.object
+        services.keys_set_blocked(actor=self.actor(), tokens=[key.token], blocked=self.blocked)
         verb = "blocked" if self.blocked else "unblocked"
-        messages.success(
-            request, f"{_label(key)} is {verb}. The proxy sees this within {_ttl()} seconds (its cache TTL)."
-        )
-        return redirect("keys:key_detail", token=key.token)
+        return f"{_label(key)} is {verb}. The proxy sees this within {_ttl()} seconds (its cache TTL)."
+
+    def next_url(self):
+        return self.object.get_absolute_url()
 
 
 class KeyUnblockView(KeyBlockView):
     blocked = False
 
 
-class _ConfirmView(ConsoleMixin, View):
-    section = "keys"
+class KeyRegenerateView(ManagedKeyMixin, ConfirmView):
+    danger = True
 
-    def confirm(self, request, key):
-        raise NotImplementedError
-
-    def get(self, request, token):
-        key = _managed_key(self.principal, token)
-        context = {**self.confirm(request, key), "section": self.section, "crumb_object": key}
-        return render(request, "generic/confirm.html", context)
-
-
-class KeyRegenerateView(_ConfirmView):
-    def confirm(self, request, key):
+    def confirmation(self):
         return {
-            "title": f"Regenerate {_label(key)}",
+            "title": f"Regenerate {_label(self.object)}",
             "message": "A new secret replaces the current one. The old secret stops working; "
             "anything using it needs the new one.",
             "details": [
@@ -364,36 +321,33 @@ class KeyRegenerateView(_ConfirmView):
                 "The new secret is shown once, on the next page.",
             ],
             "submit_label": "Regenerate secret",
-            "cancel_url": key.get_absolute_url(),
-            "danger": True,
         }
 
-    def post(self, request, token):
-        key = _managed_key(self.principal, token)
-        try:
-            issued = services.key_regenerate(actor=_actor(self.principal, self.request), token=key.token)
-        except ChangeRefused as error:
-            messages.error(request, str(error))
-            return redirect("keys:key_list")
-        return _issued_response(request, self.principal, issued, regenerated=True)
+    def perform(self):
+        issued = services.key_regenerate(actor=self.actor(), token=self.object.token)
+        return _issued_response(self.request, self.principal, issued, regenerated=True)
+
+    def next_url(self):
+        return self.object.get_absolute_url()
+
+    def refused_url(self):
+        return reverse("keys:key_list")
 
 
-class KeyDeleteView(_ConfirmView):
-    def confirm(self, request, key):
+class KeyDeleteView(ManagedKeyMixin, DeleteView):
+    success_url = reverse_lazy("keys:key_list")
+
+    def confirmation(self):
+        key = self.object
         return {
             "title": f"Delete {_label(key)}",
             "message": "The key stops working and is removed. LiteLLM's Deleted Keys list keeps a copy "
             "where this proxy version has one.",
-            "details": [
-                f"Spend so far: ${key.spend or 0:,.2f}.",
-            ],
+            "details": [f"Spend so far: ${key.spend or 0:,.2f}."],
             "submit_label": "Delete key",
-            "cancel_url": key.get_absolute_url(),
-            "danger": True,
         }
 
-    def post(self, request, token):
-        key = _managed_key(self.principal, token)
-        services.keys_delete(actor=_actor(self.principal, self.request), tokens=[key.token])
-        messages.success(request, f"Deleted {_label(key)}. The proxy stops accepting it within {_ttl()} seconds.")
-        return redirect("keys:key_list")
+    def perform(self):
+        key = self.object
+        services.keys_delete(actor=self.actor(), tokens=[key.token])
+        return f"Deleted {_label(key)}. The proxy stops accepting it within {_ttl()} seconds."

@@ -8,7 +8,7 @@ app_name = "usage"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("logs/", views.SpendLogListView.as_view(), name="spendlog_list"),
-    path("logs/<id:request_id>/", views.spendlog_detail, name="spendlog_detail"),
+    path("logs/<id:request_id>/", views.SpendLogDetailView.as_view(), name="spendlog_detail"),
     path("errors/", views.ErrorLogListView.as_view(), name="errorlog_list"),
-    path("errors/<id:request_id>/", views.errorlog_detail, name="errorlog_detail"),
+    path("errors/<id:request_id>/", views.ErrorLogDetailView.as_view(), name="errorlog_detail"),
 ]

@@ -1,26 +1,24 @@
 """Usage dashboard, request-log and error-log explorers.
 
-Thin views: read the GET form, resolve and authorize the scope (kinds outside the person's
-role: 403; teams/users/keys they may not see: 404), ask the selectors, render or export.
-`?export=<chart or table id>` returns that chart's or table's rows as CSV, computed by the
-same selector call the page makes.
+The dashboard reads the GET form, resolves and authorizes the scope (kinds outside the
+person's role: 403; teams/users/keys they may not see: 404), asks the selectors, renders or
+exports: `?export=<chart or table id>` returns that chart's or table's rows as CSV, computed
+by the same selector call the page makes. The log explorers are declarations on the generic
+list over a keyset data source, their detail pages on the generic detail view.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.http import Http404
-from django.shortcuts import render
 from django.utils.text import slugify
-from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
-from django_tables2 import RequestConfig
 
 from config import policy
-from config.views.export import stream_csv, stream_rows
-from config.views.generic import ConsoleMixin
+from config.views.export import stream_rows
+from config.views.generic import ConsoleMixin, KeysetSource, ObjectDetailView, ObjectListView
 from usage import charts, selectors
 from usage.forms import DashboardForm, ErrorLogFilterForm, SpendLogFilterForm
 from usage.models import ErrorLogs, SpendLogs
@@ -193,168 +191,132 @@ def _query_without(querydict, *names) -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# Request logs
+# Request and error logs: generic lists over a keyset data source (no OFFSET, no COUNT(*)).
 
 
-class SpendLogListView(ConsoleMixin, TemplateView):
+class LogSource(KeysetSource):
+    """Newest-first pages on ("startTime", request_id) within the filter form's window."""
+
+    def decode(self, text):
+        return selectors.decode_cursor(text)
+
+    def slice(self, queryset, cursor):
+        return selectors.keyset_page(queryset, cursor)
+
+
+class SpendLogSource(LogSource):
+    def queryset(self):
+        f = self.filters
+        qs = selectors.spend_logs_queryset(self.principal, start=f["window_start"], end=f["window_end"], filters=f)
+        return qs.annotate(key_alias=KT("metadata__user_api_key_alias"))
+
+
+class ErrorLogSource(LogSource):
+    def queryset(self):
+        f = self.filters
+        return selectors.error_logs_queryset(start=f["window_start"], end=f["window_end"], filters=f)
+
+
+class LogListView(ObjectListView):
+    """The explorers' shared declaration: a required window (default the last 24 hours); an
+    invalid filter lists nothing and offers no CSV."""
+
     section = "logs"
+    template_name = "usage/log_list.html"
+    filter_defaults = {"window": "24h"}
+    strict = True
+
+    def get_filter_form_kwargs(self):
+        return {"principal": self.principal}  # entity fields resolve names within what they may see
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.filters is not None:
+            context["window"] = (self.filters["window_start"], self.filters["window_end"])
+        return context
+
+
+class SpendLogListView(LogListView):
     title = "Request logs"
-    template_name = "usage/log_list.html"
+    source_class = SpendLogSource
+    filter_form_class = SpendLogFilterForm
+    table_class = SpendLogTable
+    export_table_class = SpendLogExportTable
+    extra_context = {"logs": "spend"}
 
-    def get(self, request, *args, **kwargs):
-        form = SpendLogFilterForm(_with_default(request.GET, "window", "24h"), principal=self.principal)
-        show_status = SpendLogs.has_column("status")
-        if not form.is_valid():
-            table = SpendLogTable([], show_status=show_status, request=request)
-            return self.render_to_response(self.get_context_data(form=form, table=table, logs="spend"))
-        data = form.cleaned_data
-        qs = selectors.spend_logs_queryset(
-            self.principal, start=data["window_start"], end=data["window_end"], filters=data
-        ).annotate(key_alias=KT("metadata__user_api_key_alias"))
-        if request.GET.get("export") == "csv":
-            table = SpendLogExportTable([], show_status=show_status)
-            return stream_csv(table, qs.iterator(chunk_size=2000), "request-logs")
-        cursor = _cursor(request)
-        rows, next_cursor = selectors.keyset_page(qs, cursor)
-        table = SpendLogTable(
-            rows,
-            show_status=show_status,
-            team_labels=selectors.labels("teams", {r.team_id for r in rows}),
-            user_labels=selectors.labels("users", {r.user for r in rows}),
-        )
-        RequestConfig(request, paginate=False).configure(table)  # keyset pages, not django-tables2's
-        return self.render_to_response(
-            self.get_context_data(
-                form=form,
-                table=table,
-                logs="spend",
-                window=(data["window_start"], data["window_end"]),
-                next_query=_next_query(request.GET, next_cursor),
-                first_query=_query_without(request.GET, "after", "page"),
-                export_query=_export_query(request.GET),
-                deep=cursor is not None,
-                is_admin=self.principal.may_see_error_logs,
-            )
-        )
+    def get_table_kwargs(self):
+        rows = self.object_list
+        return {
+            "show_status": SpendLogs.has_column("status"),
+            "team_labels": selectors.labels("teams", {r.team_id for r in rows}) if rows else {},
+            "user_labels": selectors.labels("users", {r.user for r in rows}) if rows else {},
+        }
+
+    def get_export_table_kwargs(self):
+        return {"show_status": SpendLogs.has_column("status")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"is_admin": self.principal.may_see_error_logs}
 
 
-class ErrorLogListView(ConsoleMixin, TemplateView):
-    section = "logs"
+class ErrorLogListView(LogListView):
     title = "Error logs"
-    template_name = "usage/log_list.html"
+    source_class = ErrorLogSource
+    filter_form_class = ErrorLogFilterForm
+    table_class = ErrorLogTable
+    extra_context = {"logs": "error", "is_admin": True}
 
-    def get(self, request, *args, **kwargs):
+    def authorize(self):
         # Error logs carry no key, user or team: only those who see everything may read them.
         if not self.principal.may_see_error_logs:
             raise PermissionDenied("Error logs are for proxy admins.")
-        form = ErrorLogFilterForm(_with_default(request.GET, "window", "24h"), principal=self.principal)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form, table=ErrorLogTable([]), logs="error"))
-        data = form.cleaned_data
-        qs = selectors.error_logs_queryset(start=data["window_start"], end=data["window_end"], filters=data)
-        if request.GET.get("export") == "csv":
-            return stream_csv(ErrorLogTable([]), qs.iterator(chunk_size=2000), "error-logs")
-        cursor = _cursor(request)
-        rows, next_cursor = selectors.keyset_page(qs, cursor)
-        table = ErrorLogTable(rows)
-        RequestConfig(request, paginate=False).configure(table)
-        return self.render_to_response(
-            self.get_context_data(
-                form=form,
-                table=table,
-                logs="error",
-                window=(data["window_start"], data["window_end"]),
-                next_query=_next_query(request.GET, next_cursor),
-                first_query=_query_without(request.GET, "after", "page"),
-                export_query=_export_query(request.GET),
-                deep=cursor is not None,
-                is_admin=True,
-            )
-        )
 
 
-def _cursor(request):
-    """The keyset cursor in ?after=, None without one; a cursor we did not write is a 400."""
-    text = request.GET.get("after")
-    if not text:
-        return None
-    cursor = selectors.decode_cursor(text)
-    if cursor is None:
-        raise BadRequest(
-            "This page link is damaged (its ?after= cursor was not written by the console). Start from the first page."
-        )
-    return cursor
-
-
-def _next_query(querydict, cursor) -> str | None:
-    if cursor is None:
-        return None
-    query = querydict.copy()
-    query["after"] = cursor
-    query.pop("export", None)
-    page = str(query.get("page", "1"))
-    query["page"] = str(int(page) + 1) if page.isascii() and page.isdigit() and len(page) < 9 else "2"
-    return query.urlencode()
-
-
-def _export_query(querydict) -> str:
-    query = querydict.copy()
-    for name in ("after", "page"):
-        query.pop(name, None)
-    query["export"] = "csv"
-    return query.urlencode()
-
-
-@require_safe
-def spendlog_detail(request, request_id: str):
+class SpendLogDetailView(ObjectDetailView):
     """One request: tokens, spend, latency, metadata, tags; prompt and response where stored."""
-    principal = _principal_or_login(request, "logs")
-    if not isinstance(principal, policy.Principal):
-        return principal
-    log = policy.get_visible_or_404(
-        SpendLogs.objects.all(), selectors.spend_logs_visible_q(principal), request_id=request_id
-    )
-    team_labels = selectors.labels("teams", [log.team_id])
-    key_labels = selectors.labels("keys", [log.api_key])
-    context = {
-        "title": "Request",
-        "section": "logs",
-        "log": log,
-        "latency_ms": latency_ms(log),
-        "ttft_ms": int((log.completion_start_time - log.start_time).total_seconds() * 1000)
-        if log.completion_start_time and log.start_time
-        else None,
-        "team_label": team_labels.get(log.team_id),
-        "key_label": key_labels.get(log.api_key),
-        "user_label": selectors.labels("users", [log.user]).get(log.user),
-        "has_status": SpendLogs.has_column("status"),
-        "messages_stored": _stored(log.messages),
-        "response_stored": _stored(log.response),
-        "proxy_request_stored": _stored(log.proxy_server_request),
-    }
-    return render(request, "usage/spendlog_detail.html", context)
+
+    section = "logs"
+    title = "Request"
+    template_name = "usage/spendlog_detail.html"
+    context_object_name = "log"
+    http_method_names = ["get", "head"]
+
+    def load(self):
+        visible = selectors.spend_logs_visible_q(self.principal)
+        return policy.get_visible_or_404(SpendLogs.objects.all(), visible, request_id=self.kwargs["request_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        log = self.object
+        context.update(
+            latency_ms=latency_ms(log),
+            ttft_ms=int((log.completion_start_time - log.start_time).total_seconds() * 1000)
+            if log.completion_start_time and log.start_time
+            else None,
+            team_label=selectors.labels("teams", [log.team_id]).get(log.team_id),
+            key_label=selectors.labels("keys", [log.api_key]).get(log.api_key),
+            user_label=selectors.labels("users", [log.user]).get(log.user),
+            has_status=SpendLogs.has_column("status"),
+            messages_stored=_stored(log.messages),
+            response_stored=_stored(log.response),
+            proxy_request_stored=_stored(log.proxy_server_request),
+        )
+        return context
 
 
-@require_safe
-def errorlog_detail(request, request_id: str):
-    principal = _principal_or_login(request, "logs")
-    if not isinstance(principal, policy.Principal):
-        return principal
-    if not principal.may_see_error_logs:
-        raise PermissionDenied("Error logs are for proxy admins.")
-    log = policy.get_visible_or_404(ErrorLogs.objects.all(), Q(), request_id=request_id)
-    return render(request, "usage/errorlog_detail.html", {"title": "Error", "section": "logs", "log": log})
+class ErrorLogDetailView(ObjectDetailView):
+    section = "logs"
+    title = "Error"
+    template_name = "usage/errorlog_detail.html"
+    context_object_name = "log"
+    http_method_names = ["get", "head"]
 
+    def authorize_page(self):
+        if not self.principal.may_see_error_logs:
+            raise PermissionDenied("Error logs are for proxy admins.")
 
-def _principal_or_login(request, section):
-    from django.contrib.auth.views import redirect_to_login
-
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    principal = policy.principal(request)
-    if principal is None or not principal.can_open(section):
-        raise PermissionDenied("You may not open this page.")
-    return principal
+    def load(self):
+        return policy.get_visible_or_404(ErrorLogs.objects.all(), Q(), request_id=self.kwargs["request_id"])
 
 
 def _stored(value) -> bool:

@@ -10,11 +10,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import FormView
 
 from config import policy
-from config.errors import ChangeRefused
-from config.views.generic import ConsoleMixin
+from config.views.generic import ServiceFormView
 
 from .. import auth, services, sessions
 from ..forms import ChangePasswordForm
@@ -55,12 +53,13 @@ class ConsoleLoginView(LoginView):
         return response
 
 
-class PasswordChangeView(ConsoleMixin, FormView):
+class PasswordChangeView(ServiceFormView):
     """A LiteLLM user's own password. Ops staff change theirs in the Django admin."""
 
-    template_name = "generic/form.html"
     form_class = ChangePasswordForm
     title = "Change your password"
+    submit_label = "Change password"
+    intro = "This is the password you use here and in LiteLLM's own UI."
 
     def dispatch(self, request, *args, **kwargs):
         principal = policy.principal(request) if request.user.is_authenticated else None
@@ -68,31 +67,20 @@ class PasswordChangeView(ConsoleMixin, FormView):
             return redirect("admin:password_change")
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
+    def form_extra(self):
         email = UserTable.objects.filter(user_id=self.principal.user_id).values_list("user_email", flat=True).first()
-        return super().get_form_kwargs() | {"email": email}
+        return {"email": email}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            submit_label="Change password",
-            cancel_url=reverse("home"),
-            intro="This is the password you use here and in LiteLLM's own UI.",
+    def perform(self, form):
+        services.user_change_own_password(
+            user_id=self.principal.user_id,
+            current_password=form.cleaned_data["current_password"],
+            new_password=form.cleaned_data["password1"],
         )
-        return context
-
-    def form_valid(self, form):
-        try:
-            services.user_change_own_password(
-                user_id=self.principal.user_id,
-                current_password=form.cleaned_data["current_password"],
-                new_password=form.cleaned_data["password1"],
-            )
-        except ChangeRefused as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
-            return self.form_invalid(form)
         # This session stays signed in; the person's other sessions end (policy.principal).
         update_session_auth_hash(self.request, self.request.user)
         sessions.remember(self.request, self.principal.user_id)
         messages.success(self.request, "Your password is changed. Use it here and in LiteLLM's UI.")
-        return redirect("home")
+
+    def success_url_for(self, result):
+        return reverse("home")

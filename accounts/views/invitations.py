@@ -10,11 +10,10 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
-from django.views.generic import TemplateView
 
 from config import policy, writes
 from config.errors import ChangeRefused
-from config.views.generic import ActionView, ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
+from config.views.generic import ActionView, GuardedFormView, ObjectDetailView, ObjectListView
 
 from .. import filters, forms, selectors, services, tables
 from ..auth import LiteLLMUserBackend
@@ -148,7 +147,7 @@ class InvitationCreateView(GuardedFormView):
         return reverse("accounts:invitation_list")
 
 
-class InvitationDetailView(ConsoleMixin, ObjectMixin, TemplateView):
+class InvitationDetailView(ObjectDetailView):
     section = "invitations"
     template_name = "accounts/invitation_detail.html"
     title = "Invitation"

@@ -6,14 +6,13 @@ from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.views.generic import TemplateView
 
 from budgets.models import BudgetTable
 from budgets.selectors import forecast_for as budget_forecast_for
 from config import policy
 from config.errors import ChangeRefused
 from config.forms import posted_shown
-from config.views.generic import ActionView, ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin, ServiceFormView
+from config.views.generic import ActionView, GuardedFormView, ObjectDetailView, ObjectListView, ServiceFormView
 
 from .. import filters, forms, selectors, services, tables
 from ..models import OrganizationMembership, OrganizationTable, TeamTable, UserTable
@@ -61,7 +60,7 @@ class OrgListView(ObjectListView):
         )
 
 
-class OrgDetailView(ConsoleMixin, ObjectMixin, TemplateView):
+class OrgDetailView(ObjectDetailView):
     section = "organizations"
     template_name = "accounts/org_detail.html"
 

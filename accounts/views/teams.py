@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.views.generic import TemplateView
+from django.urls import reverse, reverse_lazy
 
 from budgets import services as budget_services
 from config import policy
-from config.errors import ChangeRefused
-from config.views.generic import ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
+from config.views.generic import DeleteView, GuardedFormView, ObjectDetailView, ObjectListView
 
 from .. import filters, forms, selectors, services, tables
 from ..models import OrganizationTable, TeamTable
@@ -46,7 +43,7 @@ class TeamListView(ObjectListView):
         )
 
 
-class TeamDetailView(ConsoleMixin, ObjectMixin, TemplateView):
+class TeamDetailView(ObjectDetailView):
     section = "teams"
     template_name = "accounts/team_detail.html"
 
@@ -143,10 +140,9 @@ class TeamEditView(GuardedFormView):
         return self.object.get_absolute_url()
 
 
-class TeamDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
+class TeamDeleteView(DeleteView):
     section = "teams"
-    template_name = "generic/confirm.html"
-    http_method_names = ["get", "post"]
+    success_url = reverse_lazy("accounts:team_list")
 
     def load(self):
         return _load_team(self, self.kwargs["team_id"])
@@ -154,30 +150,20 @@ class TeamDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
     def authorize(self):
         self.principal.require(self.principal.can_edit_team_settings(self.object))
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def confirmation(self):
         team = self.object
         keys = selectors.VerificationToken.objects.filter(team_id=team.team_id).count()
-        context.update(
-            title=f"Delete team {team.team_alias or team.team_id}?",
-            message="This deletes the team as the proxy's /team/delete does:",
-            details=[
+        return {
+            "title": f"Delete team {team.team_alias or team.team_id}?",
+            "message": "This deletes the team as the proxy's /team/delete does:",
+            "details": [
                 f"its {keys} key{'s' if keys != 1 else ''} stop working (archived where the proxy keeps deleted keys)",
                 f"its {len(selectors.roster_of(team))} members leave the team (their user accounts stay)",
                 "the team is archived in the proxy's deleted-teams list where that table exists",
             ],
-            submit_label="Delete team",
-            cancel_url=team.get_absolute_url(),
-            danger=True,
-            crumb_object=self.object,
-        )
-        return context
+            "submit_label": "Delete team",
+        }
 
-    def post(self, request, *args, **kwargs):
-        try:
-            services.team_delete(actor=self.actor(), team_id=self.object.team_id)
-        except ChangeRefused as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, f"Deleted team {self.object.team_alias or self.object.team_id}.")
-        return redirect("accounts:team_list")
+    def perform(self):
+        services.team_delete(actor=self.actor(), team_id=self.object.team_id)
+        return f"Deleted team {self.object.team_alias or self.object.team_id}."

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.views.generic import TemplateView
+from django.urls import reverse, reverse_lazy
 
-from config.errors import ChangeRefused
-from config.views.generic import ConsoleMixin, GuardedFormView, ObjectListView, ObjectMixin
+from config.views.generic import DeleteView, GuardedFormView, ObjectDetailView, ObjectListView
 
 from .. import filters, forms, selectors, services, tables
 from ..models import OrganizationTable, UserTable
@@ -44,7 +41,7 @@ class UserListView(ObjectListView):
     template_name = "accounts/user_list.html"
 
 
-class UserDetailView(ConsoleMixin, ObjectMixin, TemplateView):
+class UserDetailView(ObjectDetailView):
     section = "users"
     template_name = "accounts/user_detail.html"
 
@@ -148,10 +145,9 @@ class UserEditView(GuardedFormView):
         return self.object.get_absolute_url()
 
 
-class UserDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
+class UserDeleteView(DeleteView):
     section = "users"
-    template_name = "generic/confirm.html"
-    http_method_names = ["get", "post"]
+    success_url = reverse_lazy("accounts:user_list")
 
     def load(self):
         return _load_user(self, self.kwargs["user_id"])
@@ -159,31 +155,21 @@ class UserDeleteView(ConsoleMixin, ObjectMixin, TemplateView):
     def authorize(self):
         self.principal.require(self.principal.can_delete_user(self.object))
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def confirmation(self):
         user = self.object
         keys = selectors.VerificationToken.objects.filter(user_id=user.user_id).count()
-        context.update(
-            title=f"Delete {user.user_email or user.user_id}?",
-            message="This deletes the person from LiteLLM, as the proxy's /user/delete does:",
-            details=[
+        return {
+            "title": f"Delete {user.user_email or user.user_id}?",
+            "message": "This deletes the person from LiteLLM, as the proxy's /user/delete does:",
+            "details": [
                 f"their {keys} key{'s' if keys != 1 else ''} (deleted outright, as /user/delete does: "
                 "LiteLLM's UI will not list them under Deleted Keys)",
                 "their invitations, organization and team memberships",
                 "their place on every team roster",
             ],
-            submit_label="Delete user",
-            cancel_url=user.get_absolute_url(),
-            danger=True,
-            crumb_object=self.object,
-        )
-        return context
+            "submit_label": "Delete user",
+        }
 
-    def post(self, request, *args, **kwargs):
-        try:
-            services.user_delete(actor=self.actor(), user_id=self.object.user_id)
-        except ChangeRefused as e:
-            messages.error(request, e.message)
-            return redirect("accounts:user_list")
-        messages.success(request, f"Deleted {self.object.user_email or self.object.user_id}.")
-        return redirect("accounts:user_list")
+    def perform(self):
+        services.user_delete(actor=self.actor(), user_id=self.object.user_id)
+        return f"Deleted {self.object.user_email or self.object.user_id}."

@@ -244,7 +244,7 @@ def test_pace_comes_from_the_daily_tables(cast):
 
 
 def test_overview_pages_through_every_budget(cast, client_for, budgets, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
+    monkeypatch.setattr(selectors.overview, "PAGE_SIZE", 3)
     client = client_for(cast.proxy_admin)
     seen, url = [], reverse("budgets:budget_overview") + "?sort=name"
     while url:

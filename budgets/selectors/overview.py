@@ -1,5 +1,4 @@
-"""Budget reads: every budgeted entity in one UNION ALL, a team's member budgets, and the
-burn-down forecast from the daily spend tables.
+"""The budget overview: every budgeted entity the principal may see, in one UNION ALL.
 
 The overview is one SQL statement (plus one for its counts) however many keys there are:
 each branch reads one table (joined to LiteLLM_BudgetTable where the limit lives there),
@@ -13,26 +12,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from django.db import connections
 
-from accounts.models import (
-    EndUserTable,
-    OrganizationTable,
-    TeamMembership,
-    TeamTable,
-    UserTable,
-)
+from accounts.models import EndUserTable, OrganizationTable, TeamMembership, TeamTable, UserTable
 from config import writes
 from config.routers import LITELLM_ALIAS
 from keys.models import VerificationToken
 from keys.services import UI_SESSION_TEAM_ID
-from usage import daily
 
-from .member_cap import active_temp_increase, member_cap, team_default_budget_id  # noqa: F401
-from .models import BudgetTable
-from .thresholds import budget_state, near_percent
+from ..models import BudgetTable
+from ..thresholds import budget_state, near_percent
 
 KINDS = [
     ("key", "Key"),
@@ -55,7 +46,6 @@ SORTS = {
     "soft_budget": "soft_budget",
 }
 PAGE_SIZE = 50
-FORECAST_DAYS = 7
 
 
 def _qn(model) -> str:
@@ -247,197 +237,3 @@ def budget_overview(
             counts[k] = {"all": total, "over": over, "near": near, "soft": soft}
     counts["total"] = {v: sum(c[v] for c in counts.values()) for v in ("all", "over", "near", "soft")}
     return BudgetPage(rows=fetched[:PAGE_SIZE], page=page, has_next=len(fetched) > PAGE_SIZE, counts=counts)
-
-
-# --- Team member budgets ------------------------------------------------------------------------
-
-
-@dataclass
-class MemberBudget:
-    user_id: str
-    email: str | None
-    role: str
-    spend: float
-    budget_id: str | None
-    max_budget: float | None
-    budget_duration: str | None
-    reset_at: datetime | None
-    tpm_limit: int | None
-    rpm_limit: int | None
-    shared: bool  # still on the team's default member budget row
-    temp_increase: float = 0.0  # an unexpired temporary increase (counts towards the cap)
-    temp_expiry: datetime | None = None
-    cap: float | None = None  # budgets.member_cap.member_cap: what the proxy enforces
-
-    @property
-    def effective_max(self) -> float | None:
-        return self.cap
-
-    @property
-    def pct(self) -> float | None:
-        cap = self.effective_max
-        if cap is None:
-            return None
-        return 100.0 if cap == 0 else 100.0 * (self.spend or 0) / cap
-
-    @property
-    def state(self) -> str:
-        return budget_state(self.pct)
-
-    @property
-    def meter_width(self) -> float:
-        return min(100.0, self.pct or 0.0)
-
-
-def team_member_budgets(team) -> list[MemberBudget]:
-    """Each member of the roster with their membership spend and budget row (three queries)."""
-    roster = team.members_with_roles if isinstance(team.members_with_roles, list) else []
-    memberships = {
-        m["user_id"]: m
-        for m in TeamMembership.objects.filter(team_id=team.team_id).values("user_id", "spend", "budget_id")
-    }
-    user_ids = [m.get("user_id") for m in roster if m.get("user_id")] + list(memberships)
-    emails = dict(UserTable.objects.filter(user_id__in=set(user_ids)).values_list("user_id", "user_email"))
-    default_id = team_default_budget_id(team)
-    budget_ids = {m["budget_id"] for m in memberships.values() if m["budget_id"]} | ({default_id} - {None})
-    budgets = {b.budget_id: b for b in BudgetTable.objects.filter(budget_id__in=budget_ids)}
-    now = writes.now_utc()
-    rows, seen = [], set()
-    for member in roster:
-        user_id = member.get("user_id")
-        if not user_id or user_id in seen:
-            continue
-        seen.add(user_id)
-        membership = memberships.get(user_id, {})
-        budget = budgets.get(membership.get("budget_id"))
-        rows.append(
-            MemberBudget(
-                user_id=user_id,
-                email=emails.get(user_id) or member.get("user_email"),
-                role=member.get("role") or "user",
-                spend=membership.get("spend") or 0.0,
-                budget_id=membership.get("budget_id"),
-                max_budget=getattr(budget, "max_budget", None),
-                budget_duration=getattr(budget, "budget_duration", None),
-                reset_at=getattr(budget, "budget_reset_at", None),
-                tpm_limit=getattr(budget, "tpm_limit", None),
-                rpm_limit=getattr(budget, "rpm_limit", None),
-                shared=bool(default_id) and membership.get("budget_id") == default_id,
-                **_temp_increase(budget),
-                cap=member_cap(budget, budgets.get(default_id), now),
-            )
-        )
-    return rows
-
-
-def _temp_increase(budget) -> dict:
-    increase = active_temp_increase(budget)
-    return {"temp_increase": increase, "temp_expiry": budget.temp_budget_expiry} if increase else {}
-
-
-# --- Burn-down forecast --------------------------------------------------------------------------
-
-
-@dataclass
-class Forecast:
-    daily_pace: float
-    runs_out_on: date | None  # None: never at this pace, or no budget
-    already_over: bool
-    before_reset: bool | None  # None when there is no reset
-    reset_at: datetime | None
-
-    @property
-    def sentence(self) -> str:
-        if self.already_over:
-            return "The budget is already used up."
-        if self.daily_pace <= 0:
-            return "No spend in the last 7 days: at this pace the budget never runs out."
-        if self.runs_out_on is None:
-            return "At this pace the budget does not run out."
-        when = self.runs_out_on.strftime("%a %d %b %Y")
-        if self.before_reset is None:
-            return f"At the last 7 days' pace (${self.daily_pace:,.2f}/day) the budget runs out on {when}."
-        if self.before_reset:
-            return (
-                f"At the last 7 days' pace (${self.daily_pace:,.2f}/day) the budget runs out on {when}, "
-                "before it resets."
-            )
-        return (
-            f"At the last 7 days' pace (${self.daily_pace:,.2f}/day) the budget would run out on {when}, "
-            "after it resets: it should last."
-        )
-
-
-def daily_pace(kind: str, object_id: str, *, parent_id: str | None = None, today: date | None = None) -> float | None:
-    """Average spend per day over the last 7 days (today included): usage/daily.py, the
-    dashboard's scope for the key, user, team or org; a member's keys in the team."""
-    if kind == "member":
-        if not parent_id:
-            return None
-        return daily.pace(daily.scope("user", object_id), FORECAST_DAYS, today=today, team_of_member=parent_id)
-    if kind not in ("key", "user", "team", "org"):
-        return None
-    return daily.pace(daily.scope(kind, object_id), FORECAST_DAYS, today=today)
-
-
-def forecast(
-    *,
-    spend: float | None,
-    max_budget: float | None,
-    reset_at: datetime | None,
-    pace: float | None,
-    now: datetime | None = None,
-) -> Forecast | None:
-    """When the budget runs out at `pace` dollars a day, and whether that is before the reset."""
-    if max_budget is None or pace is None:
-        return None
-    now = now or writes.now_utc()
-    spend = spend or 0.0
-    if spend >= max_budget:
-        return Forecast(pace, now.date(), True, None if reset_at is None else True, reset_at)
-    if pace <= 0:
-        return Forecast(pace, None, False, None if reset_at is None else False, reset_at)
-    days = (max_budget - spend) / pace
-    if days > 3650:
-        return Forecast(pace, None, False, None if reset_at is None else False, reset_at)
-    runs_out = now + timedelta(days=days)
-    return Forecast(pace, runs_out.date(), False, None if reset_at is None else runs_out < reset_at, reset_at)
-
-
-def forecast_for(kind: str, object_id: str, *, spend, max_budget, reset_at, parent_id=None) -> Forecast | None:
-    if max_budget is None:
-        return None
-    pace = daily_pace(kind, object_id, parent_id=parent_id)
-    return forecast(spend=spend, max_budget=max_budget, reset_at=reset_at, pace=pace)
-
-
-@dataclass
-class BudgetRowUse:
-    """What points at one LiteLLM_BudgetTable row (so an edit's reach is visible)."""
-
-    orgs: list[str]
-    default_of_teams: list[str]
-    members: int
-    keys: int
-    end_users: int
-
-    @property
-    def unused(self) -> bool:
-        return not (self.orgs or self.default_of_teams or self.members or self.keys or self.end_users)
-
-
-def budget_row_use(budget_id: str) -> BudgetRowUse:
-    return BudgetRowUse(
-        orgs=list(
-            OrganizationTable.objects.filter(budget_id=budget_id).values_list("organization_alias", flat=True)[:20]
-        ),
-        default_of_teams=[
-            alias or team_id
-            for team_id, alias in TeamTable.objects.filter(metadata__team_member_budget_id=budget_id).values_list(
-                "team_id", "team_alias"
-            )[:20]
-        ],
-        members=TeamMembership.objects.filter(budget_id=budget_id).count(),
-        keys=VerificationToken.objects.filter(budget_id=budget_id).count(),
-        end_users=EndUserTable.objects.filter(budget_id=budget_id).count(),
-    )
