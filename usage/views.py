@@ -93,12 +93,13 @@ class DashboardView(ConsoleMixin, TemplateView):
                     previous=period.previous(),
                     scope=scope,
                     needs_value=True,
-                    not_found=not_found,  # "No user matches “x”", next to the field (a 404)
+                    not_found=not_found,  # "No user matches “x”", next to the field
                     id_choices=_id_choices(self.principal, scope.kind),
                     scope_kinds=self.scope_kinds(),
                     query=_query_without(request.GET, "export"),
                 ),
-                status=404 if not_found else 200,
+                # users and keys one may not see answer 404 (as a missing one); a model is no secret
+                status=404 if not_found and scope.kind in ("user", "key") else 200,
             )
         stack = data.get("stack") if data.get("stack") in scope.stack_choices() else "model"
 
