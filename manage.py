@@ -53,11 +53,11 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "test":
-        from config.testrunner import main as run_tests
+        from demo.testrunner import main as run_tests
 
         sys.exit(run_tests(sys.argv[2:]))
     if command in ("demo", "bench") and not os.environ.get("DATABASE_URL"):
-        from config.demo_db import prepare_embedded_database
+        from demo.database import prepare_embedded_database
 
         prepare_embedded_database(bench=command == "bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -1,4 +1,4 @@
-"""The demo deployment (config.demodata) and `manage.py demo`: rows as the proxy holds them."""
+"""The demo deployment (demo.deployment) and `manage.py demo`: rows as the proxy holds them."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from accounts.models import (
     UserTable,
 )
 from budgets.models import BudgetTable
-from config import demodata, policy, writes
+from config import policy, writes
 from config.models import AuditLog
+from demo import deployment as demodata
 from keys.models import VerificationToken
 from usage.models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, SpendLogs
 

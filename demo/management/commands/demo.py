@@ -2,7 +2,7 @@
 
 Without DATABASE_URL, manage.py has already started an embedded PostgreSQL (.demo/) holding
 LiteLLM's newest schema; on the first run this command fills it with a demo deployment
-(config.demodata) and later runs reuse it. With DATABASE_URL set, it serves that database and
+(demo.deployment) and later runs reuse it. With DATABASE_URL set, it serves that database and
 writes no LiteLLM rows: only the console's own schema (migrate) and, if no ops login exists
 yet, one ops superuser.
 """
@@ -19,7 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from config import demodata, litellm
+from config import litellm
+from demo import deployment as demodata
 
 OPS_USERNAME = "ops"
 EMBEDDED_OPS_PASSWORD = "ops-demo-password"
