@@ -194,4 +194,5 @@ def test_demo_on_the_embedded_database_builds_once_and_prints_the_logins(monkeyp
     ops = get_user_model().objects.get(username="ops")
     assert ops.check_password("ops-demo-password")
     out = capsys.readouterr().out
-    assert f"admin@acme.example / {demodata.DEMO_PASSWORD}" in out and "ops / ops-demo-password" in out
+    assert f"password {demodata.DEMO_PASSWORD} for each" in out and "ops / ops-demo-password" in out
+    assert "admin@acme.example" in out and "LiteLLM proxy admin" in out
