@@ -3,6 +3,7 @@
 
 `python3 manage.py demo`  starts the console on an embedded demo database (or DATABASE_URL).
 `python3 manage.py test`  runs the whole test suite (both LiteLLM schema versions).
+Any other command, with DATABASE_URL unset and .demo/ present, runs on the demo database.
 
 On first use it creates .venv/ and installs requirements-dev.lock (runtime + demo + test, all
 hashed) into it; set CONSOLE_NO_BOOTSTRAP=1 to use the current environment as it is (production
@@ -48,18 +49,39 @@ def bootstrap() -> None:
         os.execv(str(_venv_python()), [str(_venv_python()), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
+def only_help(argv: list[str]) -> bool:
+    """`manage.py`, `help [command]`, `--help`, `--version` or `<command> --help`: nothing that
+    needs a secret key or a database."""
+    args = argv[1:]
+    return not args or args[0] in ("help", "--help", "-h", "--version") or "--help" in args or "-h" in args
+
+
 def main() -> None:
     bootstrap()
     sys.path.insert(0, str(ROOT))
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "test":
-        from config.testrunner import main as run_tests
+        from demo.testrunner import main as run_tests
 
         sys.exit(run_tests(sys.argv[2:]))
-    if command in ("demo", "bench") and not os.environ.get("DATABASE_URL"):
-        from config.demo_db import prepare_embedded_database
+    if only_help(sys.argv):
+        # Help lists every command and each one's options without settings: a placeholder key
+        # (nothing is signed) and no database (nothing connects).
+        if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
+            os.environ["SECRET_KEY"] = "manage-py-help-only-not-a-secret"
+    elif not os.environ.get("DATABASE_URL"):
+        from demo import database
 
-        prepare_embedded_database(bench=command == "bench")
+        if command in ("demo", "bench"):
+            database.prepare_embedded_database(bench=command == "bench")
+        elif database.demo_dir().exists():
+            # A clone that ran the demo: its commands work on the demo database, and say so.
+            database.prepare_embedded_database()
+            print(
+                f"Using the demo database in {database.demo_dir()} (DATABASE_URL is unset; set it to use another).",
+                file=sys.stderr,
+                flush=True,
+            )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 

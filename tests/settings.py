@@ -3,7 +3,7 @@
 import os
 import tempfile
 
-from config.testdb import prepare_test_database
+from demo.testdb import prepare_test_database
 
 os.environ["DATABASE_URL"] = prepare_test_database()
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")

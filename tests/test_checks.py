@@ -11,9 +11,9 @@ import pytest
 from django.db import connections
 
 from accounts.models import UserTable
-from config import embedded, testdb
 from config.checks import check_litellm_schema, schema_problems
 from config.litellm import read_catalog
+from demo import embedded, testdb
 from keys.models import VerificationToken
 
 ROOT = Path(__file__).resolve().parent.parent

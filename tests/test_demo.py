@@ -1,4 +1,4 @@
-"""The demo deployment (config.demodata) and `manage.py demo`: rows as the proxy holds them."""
+"""The demo deployment (demo.deployment) and `manage.py demo`: rows as the proxy holds them."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from accounts.models import (
     UserTable,
 )
 from budgets.models import BudgetTable
-from config import demodata, policy, writes
+from config import policy, writes
 from config.models import AuditLog
+from demo import deployment as demodata
 from keys.models import VerificationToken
 from usage.models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, SpendLogs
 
@@ -193,4 +194,5 @@ def test_demo_on_the_embedded_database_builds_once_and_prints_the_logins(monkeyp
     ops = get_user_model().objects.get(username="ops")
     assert ops.check_password("ops-demo-password")
     out = capsys.readouterr().out
-    assert f"admin@acme.example / {demodata.DEMO_PASSWORD}" in out and "ops / ops-demo-password" in out
+    assert f"password {demodata.DEMO_PASSWORD} for each" in out and "ops / ops-demo-password" in out
+    assert "admin@acme.example" in out and "LiteLLM proxy admin" in out

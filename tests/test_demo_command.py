@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from accounts.models import UserTable
-from config.management.commands.demo import is_loopback
+from demo.management.commands.demo import is_loopback
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 

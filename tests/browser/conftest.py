@@ -1,5 +1,5 @@
 """Browser tests: the console's pages in headless Chromium, on a live server over the demo
-deployment (config.demodata), built once per session when LITELLM_TEST_DEMO=1.
+deployment (demo.deployment), built once per session when LITELLM_TEST_DEMO=1.
 
 Fixtures:
     demo            the demo summary (ids of the demo accounts, teams, orgs; see build_deployment)
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from config.demodata import DEMO_PASSWORD
+from demo.deployment import DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM
 # calls made from the test body and fixtures.
@@ -64,7 +64,8 @@ def demo(django_db_setup, django_db_blocker):
     connection)."""
     if os.environ.get("LITELLM_TEST_DEMO") != "1":
         pytest.skip("browser tests run on the demo deployment: set LITELLM_TEST_DEMO=1")
-    from config import demodata, litellm
+    from config import litellm
+    from demo import deployment as demodata
 
     with django_db_blocker.unblock():
         litellm.reset_catalog()

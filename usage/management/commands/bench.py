@@ -75,7 +75,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _embedded_server(self):
-        from config import demo_db
+        from demo import database as demo_db
 
         if not os.environ.get("CONSOLE_EMBEDDED_SOCKET") or demo_db._server is None:
             raise CommandError(
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         return demo_db._server
 
     def _ensure_database(self, server, schema: str, *, rebuild: bool) -> tuple[str, float | None]:
-        from config import embedded
+        from demo import embedded
         from usage import benchdata
 
         dbname = f"litellm_bench_{schema}"
@@ -103,7 +103,7 @@ class Command(BaseCommand):
         return dbname, seconds
 
     def _measure(self, server, dbname: str, schema: str, options) -> list[dict]:
-        from config import embedded
+        from demo import embedded
 
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
             out_path = out.name

@@ -8,8 +8,12 @@ costs real CPU and I/O.
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from dataclasses import dataclass
 
+import psycopg
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -93,10 +97,63 @@ class Command(BaseCommand):
         if connection.in_atomic_block:
             raise CommandError("CREATE INDEX CONCURRENTLY cannot run inside a transaction.")
         self.stdout.write(f"Building {name} with: {ix.sql()}")
+        started = time.monotonic()
         with connection.cursor() as cursor:
-            cursor.execute(ix.sql())
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+            watcher = BuildProgress(connection.get_connection_params(), pid)
+            watcher.start()
+            try:
+                cursor.execute(ix.sql())
+            finally:
+                watcher.finish()
+        self.stdout.write(f"{name}: build finished in {time.monotonic() - started:.1f}s, checking it ...")
         litellm.reset_catalog()
         if not litellm.catalog().has_index(ix.table, ix.columns):
             # A failed concurrent build leaves an INVALID index behind; say so rather than hide it.
             raise CommandError(f"{name} was not built (an invalid index may be left; drop it and retry).")
         self.stdout.write(self.style.SUCCESS(f"{name}: built."))
+
+
+class BuildProgress(threading.Thread):
+    """Reports a concurrent index build's phase and share done from PostgreSQL's own
+    pg_stat_progress_create_index, on stderr, until the build ends; read over a second
+    connection, since the builder's is busy."""
+
+    def __init__(self, params: dict, pid: int, stream=None, every: float = 1.0):
+        super().__init__(daemon=True)
+        self.params, self.pid, self.every = params, pid, every
+        self.stream = stream or sys.stderr
+        self.done = threading.Event()
+        self.last = ""
+
+    def run(self):
+        try:
+            with psycopg.connect(**self.params, autocommit=True) as conn:
+                while not self.done.wait(self.every):
+                    row = conn.execute(
+                        "SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total "
+                        "FROM pg_stat_progress_create_index WHERE pid = %s",
+                        [self.pid],
+                    ).fetchone()
+                    if row:
+                        self.report(*row)
+        except psycopg.Error:
+            return  # progress is a courtesy; the build itself reports its own errors
+
+    def report(self, phase, blocks_done, blocks_total, tuples_done, tuples_total):
+        if blocks_total:
+            share = f" {100 * blocks_done / blocks_total:.0f}% of {blocks_total} blocks"
+        elif tuples_total:
+            share = f" {100 * tuples_done / tuples_total:.0f}% of {tuples_total} rows"
+        else:
+            share = ""
+        line = f"  {phase}{share}"
+        if line != self.last:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+            self.last = line
+
+    def finish(self):
+        self.done.set()
+        self.join(timeout=5)

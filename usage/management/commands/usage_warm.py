@@ -44,13 +44,18 @@ class Command(BaseCommand):
         if options["orgs"]:
             orgs = OrganizationTable.objects.order_by("organization_id").values_list("organization_id", flat=True)
             scopes += [selectors.Scope("org", org_id, org_id) for org_id in orgs]
+        total, done = len(scopes) * len(ranges), 0
+        self.stdout.write(f"Warming {total} dashboard views ({len(scopes)} scopes x {len(ranges)} ranges) ...")
         with selectors.refreshing_closed_days(options["refresh"]):
             for scope in scopes:
                 for range_key in ranges:
                     started = time.perf_counter()
                     warm(scope, selectors.period_for(range_key))
                     took = (time.perf_counter() - started) * 1000
-                    self.stdout.write(f"{scope.kind} {scope.value or ''} {range_key}: {took:.0f} ms")
+                    done += 1
+                    label = f"{scope.kind} {scope.value or ''}".strip()
+                    self.stdout.write(f"[{done}/{total}] {label} {range_key}: {took:.0f} ms", ending="\n")
+                    self.stdout.flush()
 
 
 def warm(scope: selectors.Scope, period: selectors.Period) -> None:

