@@ -1,5 +1,12 @@
 // Small progressive enhancements; every page works without them.
 (function () {
+  // Scrollable code blocks (JSON) take keyboard focus, so they can be scrolled without a mouse;
+  // so do tables too wide for the window when nothing inside them can take focus.
+  var focusable = "a[href], button, input, select, textarea, [tabindex]";
+  document.querySelectorAll("pre.json, .table-container, .card").forEach(function (box) {
+    var scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
+    if ((box.tagName === "PRE" || scrolls) && !box.hasAttribute("tabindex") && !box.querySelector(focusable)) box.setAttribute("tabindex", "0");
+  });
   // Pages rendered by a POST that must not be re-POSTed on reload: <el data-replace-url="/path/">
   var replace = document.querySelector("[data-replace-url]");
   if (replace && window.history && history.replaceState) { history.replaceState(null, "", replace.getAttribute("data-replace-url")); }
