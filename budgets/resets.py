@@ -100,7 +100,9 @@ def why(duration: str | None) -> str:
         aligned = "the 1st of the month"
     elif days == 7:
         aligned = "Monday"
-    elif days == 1 or (unit == "h" and value % 24 == 0):
+    elif unit == "h" and value % 24 == 0:
+        aligned = "midnight"  # hour resets ignore budget_reset_time (_handle_hour_reset)
+    elif days == 1:
         aligned = "midnight" if durations.reset_settings()[1] == time(0, 0) else "the proxy's budget_reset_time"
     else:
         return ""

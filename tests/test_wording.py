@@ -224,3 +224,27 @@ def test_a_regenerated_key_is_found_from_the_archive_without_an_audit_row(cast, 
     link = f'href="{reverse("keys:key_detail", args=[issued.token])}"'
     # Only newer schemas archive the old row; on the seed's there is nothing left to follow.
     assert (link in html) == DeletedVerificationToken.table_exists()
+
+
+def test_the_words_follow_the_proxys_timezone_and_reset_time(settings):
+    settings.LITELLM_TIMEZONE = "Europe/Berlin"
+    settings.LITELLM_BUDGET_RESET_TIME = "09:30"
+    assert resets.rule("1mo") == "on the 1st of each month at 09:30 Europe/Berlin"
+    assert resets.rule("24h") == "every day at 00:00 Europe/Berlin"  # hour resets ignore the reset time
+    assert "to the proxy's budget_reset_time" in resets.why("1d")
+    assert "to midnight" in resets.why("24h")
+
+
+def test_a_team_page_words_its_member_budgets_resets(cast, client_for):
+    budget = factories.make_budget(max_budget=25.0, budget_duration="30d")
+    from accounts.models import TeamMembership
+
+    with connections["litellm"].cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{TeamMembership._meta.db_table}" SET budget_id = %s WHERE team_id = %s AND user_id = %s',
+            [budget["budget_id"], cast.team["team_id"], cast.member["user_id"]],
+        )
+    html = client_for(cast.proxy_admin).get(reverse("accounts:team_detail", args=[cast.team["team_id"]])).content
+    html = html.decode()
+    assert "every 30d" not in html
+    assert "resets on the 1st of each month at 00:00 UTC" in html

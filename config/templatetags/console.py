@@ -44,6 +44,14 @@ def day(value):
     return _day(value)
 
 
+@register.filter
+def reset_rule(duration):
+    """How often a budget resets, in words ("on the 1st of each month at 00:00 UTC")."""
+    from budgets.resets import rule
+
+    return rule(duration)
+
+
 @register.inclusion_tag("budgets/inc/reset.html")
 def budget_reset(duration, reset_at, kind="", style="sentence"):
     """When a budget resets next and why, in words (budgets/resets.py; one partial words it).
