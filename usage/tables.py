@@ -18,7 +18,7 @@ class NumColumn(tables.Column):
 
 
 class SpendLogTable(ConsoleTable):
-    start_time = tables.Column("Time")
+    start_time = tables.Column("Time (UTC)")
     status = tables.Column("Status", empty_values=())
     model = tables.Column("Model")
     key = tables.Column("Key", accessor="api_key")
@@ -107,7 +107,7 @@ def latency_ms(record) -> int | None:
 
 
 class ErrorLogTable(ConsoleTable):
-    start_time = tables.Column("Time")
+    start_time = tables.Column("Time (UTC)")
     model_group = tables.Column("Model group")
     litellm_model_name = tables.Column("Deployment model")
     exception_type = tables.Column("Exception")
