@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from config import policy
+from config import dates, policy
 from config.tables import BoolBadgeColumn, ConsoleTable, MoneyColumn
 from config.templatetags.console import role_label
 
@@ -43,7 +43,7 @@ class UserListTable(ConsoleTable):
     team_count = CountColumn(verbose_name="Teams", accessor="teams", orderable=False)
     spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
     max_budget = MoneyColumn(verbose_name="Budget", attrs=NUM)
-    created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
+    created_at = dates.day_column(verbose_name="Created")
     user_id = tables.Column(verbose_name="User id", visible=False)
 
     class Meta(ConsoleTable.Meta):
@@ -71,7 +71,7 @@ class TeamListTable(ConsoleTable):
     max_budget = MoneyColumn(verbose_name="Budget", attrs=NUM)
     budget_duration = tables.Column(verbose_name="Resets", default="—")
     blocked = BoolBadgeColumn(verbose_name="Status", label_true="Blocked")
-    created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
+    created_at = dates.day_column(verbose_name="Created")
     team_id = tables.Column(verbose_name="Team id", visible=False)
 
     class Meta(ConsoleTable.Meta):
@@ -102,7 +102,7 @@ class OrgListTable(ConsoleTable):
     member_count = CountColumn(verbose_name="Members", orderable=True)
     spend = MoneyColumn(verbose_name="Spend", attrs=NUM)
     budget_max = MoneyColumn(verbose_name="Budget", attrs=NUM, orderable=False)
-    created_at = tables.DateTimeColumn(verbose_name="Created (UTC)", format="Y-m-d")
+    created_at = dates.day_column(verbose_name="Created")
     organization_id = tables.Column(verbose_name="Organization id", visible=False)
 
     class Meta(ConsoleTable.Meta):
@@ -167,9 +167,9 @@ class InvitationListTable(ConsoleTable):
     inviter = tables.Column(
         verbose_name="Invited by", accessor="inviter_email", empty_values=(), order_by=("inviter_email",)
     )
-    created_at = tables.DateTimeColumn(verbose_name="Sent", format="Y-m-d H:i")
-    expires_at = tables.DateTimeColumn(verbose_name="Expires", format="Y-m-d")
-    accepted_at = tables.DateTimeColumn(verbose_name="Accepted", format="Y-m-d H:i", default="—")
+    created_at = dates.day_column(verbose_name="Sent")
+    expires_at = dates.day_column(verbose_name="Expires")
+    accepted_at = dates.day_column(verbose_name="Accepted", default="—")
     id = tables.Column(verbose_name="Invitation id", visible=False)
 
     def __init__(self, *args, principal=None, **kwargs):
@@ -201,18 +201,8 @@ class InvitationListTable(ConsoleTable):
     def value_inviter(self, value, record):
         return value or record.created_by
 
-    # Dates on screen, the time on hover: the table then fits a 1024 px window. The CSV keeps
-    # the full timestamp.
-    def render_created_at(self, value):
-        if value is None:
-            return "—"
-        return format_html(
-            '<span title="{} UTC">{}</span>', value.strftime("%Y-%m-%d %H:%M"), value.strftime("%Y-%m-%d")
-        )
-
-    def render_accepted_at(self, value):
-        return self.render_created_at(value)
-
+    # Dates on screen, the time on hover (dates.day_column): the table then fits a 1024 px
+    # window. The CSV keeps the full timestamp.
     def value_created_at(self, value):
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 

@@ -259,7 +259,9 @@ def _money(value: float) -> str:
 
 
 def _date(moment: datetime) -> str:
-    return moment.strftime("%a %d %b %Y, %H:%M UTC")
+    from config.dates import when
+
+    return when(moment)
 
 
 def budget_consequences(
@@ -293,7 +295,10 @@ def budget_consequences(
         )
     if duration:
         when = reset_at or durations.budget_reset_at(duration, now)
-        lines.append(f"Spend resets on {_date(when)}, then every {duration}.")
+        from .resets import rule, why
+
+        # "then every 30d" misleads: LiteLLM aligns it to the 1st (budgets/resets.py words it).
+        lines.append(" ".join(filter(None, [f"Spend resets on {_date(when)}, then {rule(duration)}.", why(duration)])))
     elif new_max is not None:
         lines.append("No reset period: this budget is a one-time cap.")
     return lines

@@ -5,18 +5,17 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from config import dates
 from config.tables import ConsoleTable, MoneyColumn
 
 from .models import BudgetTable
 
 
 class DateCol(tables.Column):
-    def __init__(self, *args, fmt: str = "%Y-%m-%d", **kwargs):
-        self.fmt = fmt
-        super().__init__(*args, **kwargs)
+    """A moment in the console's one format (config/dates.py), ISO in the CSV."""
 
     def render(self, value):
-        return value.strftime(self.fmt)
+        return dates.when(value)
 
     def value(self, value):
         return value.isoformat(sep=" ") if value else ""
@@ -30,8 +29,8 @@ class BudgetRowTable(ConsoleTable):
     soft_budget = MoneyColumn(verbose_name="Soft budget")
     # On screen the next reset sits under the period (one column fewer fits a 1024 px window);
     # the CSV keeps both columns.
-    budget_duration = tables.Column(verbose_name="Resets (UTC)", default="never")
-    budget_reset_at = DateCol(verbose_name="Next reset (UTC)", fmt="%Y-%m-%d %H:%M", default="—")
+    budget_duration = tables.Column(verbose_name="Resets", default="never")
+    budget_reset_at = DateCol(verbose_name="Next reset (UTC)", default="—")
     tpm_limit = tables.Column(verbose_name="TPM", default="—", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     rpm_limit = tables.Column(verbose_name="RPM", default="—", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     updated_at = DateCol(verbose_name="Updated")
@@ -63,15 +62,12 @@ class BudgetRowTable(ConsoleTable):
         self.for_export = for_export
 
     def render_budget_duration(self, record):
-        if not record.budget_duration:
-            return "never"
-        if record.budget_reset_at is None:
-            return format_html('every {}<div class="muted small">at the next reset run</div>', record.budget_duration)
-        return format_html(
-            'every {}<div class="muted small">next {}</div>',
-            record.budget_duration,
-            record.budget_reset_at.strftime("%Y-%m-%d %H:%M"),
-        )
+        from django.template.loader import render_to_string
+
+        from .resets import reset_of
+
+        reset = reset_of(record.budget_duration, record.budget_reset_at)
+        return render_to_string("budgets/inc/reset.html", {"reset": reset, "style": "short"})
 
     def value_budget_duration(self, value):
         return value or ""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404
 from django.urls import get_resolver, get_urlconf
 from django.utils.cache import patch_cache_control
 
@@ -85,6 +87,36 @@ class ForbiddenLogMiddleware:
         logger.warning("403 user=%s path=%s reason=%s", who, request.path, reason)
         response = get_resolver(get_urlconf()).resolve_error_handler(403)(request, exception=exception)
         response._has_been_logged = True  # django.request would log it again
+        return response
+
+
+class ConsolePagesMiddleware:
+    """With DEBUG on (the demo), Django answers a 404 with its yellow technical page, which
+    shows the URL list and settings to whoever follows a stale link. The console's own 404
+    page is shown instead (handler404, which also words a regenerated key's old address);
+    403s already go through handler403 (ForbiddenLogMiddleware). Without DEBUG Django calls
+    handler404 itself, so this changes nothing there."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # An address no URL pattern matches never reaches process_exception.
+        if settings.DEBUG and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            if not getattr(response, "_console_page", False):
+                return self._not_found(request, None)
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request, exception):
+        response = get_resolver(get_urlconf()).resolve_error_handler(404)(request, exception=exception)
+        response._console_page = True
         return response
 
 

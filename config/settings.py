@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "config.middleware.ForbiddenLogMiddleware",
+    "config.middleware.ConsolePagesMiddleware",
     "config.middleware.RejectNulMiddleware",
 ]
 

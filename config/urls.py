@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 
 handler400 = "config.views.errors.bad_request"
+handler404 = "config.views.errors.not_found"

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from budgets.thresholds import budget_state
-from config import writes
+from config import dates, writes
 from config.tables import ConsoleTable, MoneyColumn, money
 
 from .models import VerificationToken
@@ -15,15 +15,11 @@ from .status import is_expired, is_over_budget, status_badge, status_label
 
 
 class DateCol(tables.Column):
-    """A date shown as YYYY-MM-DD (plain strftime: django-tables2's DateTimeColumn renders a
-    template per cell, a sizeable share of a 50-row page)."""
-
-    def __init__(self, *args, fmt: str = "%Y-%m-%d", **kwargs):
-        self.fmt = fmt
-        super().__init__(*args, **kwargs)
+    """A day with the full UTC moment on hover (config/dates.py::day_cell; plain formatting:
+    django-tables2's DateTimeColumn renders a template per cell, a sizeable share of a 50-row page)."""
 
     def render(self, value):
-        return value.strftime(self.fmt)
+        return dates.day_cell(value)
 
     def value(self, value):
         return value.isoformat(sep=" ") if value else ""
@@ -174,8 +170,8 @@ class KeyTable(ConsoleTable):
     def render_expires(self, value):
         if value is None:
             return "never"
-        label = value.strftime("%Y-%m-%d")
+        label = dates.day_cell(value)
         if is_expired(value, self.now):
             # The Status column already says "Expired"; the date stays, muted.
-            return format_html('<span class="muted" title="expired">{}</span>', label)
+            return format_html('<span class="muted">{}</span>', label)
         return label

@@ -163,7 +163,13 @@ class KeyDetailView(KeyObjectMixin, ObjectDetailView):
         soft_budget = selectors.key_soft_budget(key)
         usage = selectors.key_daily_usage(key)
         forecast = budget_selectors.forecast_for(
-            "key", key.token, spend=key.spend, max_budget=key.max_budget, reset_at=key.budget_reset_at
+            "key",
+            key.token,
+            spend=key.spend,
+            max_budget=key.max_budget,
+            reset_at=key.budget_reset_at,
+            duration=key.budget_duration or "",
+            reset_kind="key_own",
         )
         context.update(
             title=_label(key),

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config import dates
 from config.tables import ConsoleTable, MoneyColumn
 
 
@@ -43,7 +44,7 @@ class SpendLogTable(ConsoleTable):
 
     def render_start_time(self, value, record):
         url = reverse("usage:spendlog_detail", args=[record.request_id])
-        return format_html('<a class="nowrap" href="{}">{}</a>', url, value.strftime("%Y-%m-%d %H:%M:%S"))
+        return format_html('<a class="nowrap" href="{}">{}</a>', url, dates.when(value, seconds=True))
 
     def value_start_time(self, value):
         return value.isoformat(sep=" ")
@@ -121,7 +122,7 @@ class ErrorLogTable(ConsoleTable):
 
     def render_start_time(self, value, record):
         url = reverse("usage:errorlog_detail", args=[record.request_id])
-        return format_html('<a href="{}">{}</a>', url, value.strftime("%Y-%m-%d %H:%M:%S"))
+        return format_html('<a href="{}">{}</a>', url, dates.when(value, seconds=True))
 
     def value_start_time(self, value):
         return value.isoformat(sep=" ")

@@ -31,5 +31,10 @@ def _person_choices(principal, exclude_ids=()) -> list[tuple[str, str]]:
 def _forecast(kind: str, object_id: str, row):
     """The burn-down forecast of a user's or team's own budget columns (None without one)."""
     return budget_forecast_for(
-        kind, object_id, spend=row.spend, max_budget=row.max_budget, reset_at=row.budget_reset_at
+        kind,
+        object_id,
+        spend=row.spend,
+        max_budget=row.max_budget,
+        reset_at=row.budget_reset_at,
+        duration=row.budget_duration or "",
     )

@@ -83,6 +83,7 @@ class OrgDetailView(ObjectDetailView):
                 spend=budget_view.spend,
                 max_budget=budget_view.max_budget,
                 reset_at=budget_view.reset_at,
+                duration=budget_view.duration or "",
             ),
             teams=TeamTable.objects.filter(organization_id=org.organization_id).order_by("team_alias"),
             members=selectors.org_members(org),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from config import writes
+from config import dates, writes
 from usage import daily
 
 FORECAST_DAYS = 7
@@ -28,7 +28,7 @@ class Forecast:
             return "No spend in the last 7 days: at this pace the budget never runs out."
         if self.runs_out_on is None:
             return "At this pace the budget does not run out."
-        when = self.runs_out_on.strftime("%a %d %b %Y")
+        when = dates.day(self.runs_out_on)
         if self.before_reset is None:
             return f"At the last 7 days' pace (${self.daily_pace:,.2f}/day) the budget runs out on {when}."
         if self.before_reset:
@@ -78,8 +78,16 @@ def forecast(
     return Forecast(pace, runs_out.date(), False, None if reset_at is None else runs_out < reset_at, reset_at)
 
 
-def forecast_for(kind: str, object_id: str, *, spend, max_budget, reset_at, parent_id=None) -> Forecast | None:
+def forecast_for(
+    kind: str, object_id: str, *, spend, max_budget, reset_at, duration=None, reset_kind="", parent_id=None
+) -> Forecast | None:
+    """The forecast against the reset the proxy will make: with `duration`, an empty or past
+    reset time means the next reset run (budgets/resets.py), not "never resets"."""
     if max_budget is None:
         return None
+    if duration is not None:
+        from ..resets import reset_of
+
+        reset_at = reset_of(duration, reset_at, kind=reset_kind).expected_at
     pace = daily_pace(kind, object_id, parent_id=parent_id)
     return forecast(spend=spend, max_budget=max_budget, reset_at=reset_at, pace=pace)

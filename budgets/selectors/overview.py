@@ -173,10 +173,11 @@ class BudgetRow:
 
     @property
     def days_to_reset(self) -> int | None:
+        """Whole days left (30 days 6 hours is 30, not 31); budgets/resets.py words it."""
         if self.reset_at is None:
             return None
         seconds = (self.reset_at - (self.now or writes.now_utc())).total_seconds()
-        return max(0, math.ceil(seconds / 86400))
+        return max(0, math.floor(seconds / 86400))
 
 
 @dataclass

@@ -28,6 +28,40 @@ def money(value):
 
 
 @register.filter
+def when(value, precision=""):
+    """The one date format: "2026-12-08 17:55 UTC" (`|when:"s"` adds seconds, `|when:"ms"`
+    milliseconds); config/dates.py."""
+    from config.dates import when as _when
+
+    return _when(value, seconds={"s": True, "ms": "ms"}.get(precision, False))
+
+
+@register.filter
+def day(value):
+    """A calendar day, "2026-12-08" (UTC); config/dates.py."""
+    from config.dates import day as _day
+
+    return _day(value)
+
+
+@register.filter
+def reset_rule(duration):
+    """How often a budget resets, in words ("on the 1st of each month at 00:00 UTC")."""
+    from budgets.resets import rule
+
+    return rule(duration)
+
+
+@register.inclusion_tag("budgets/inc/reset.html")
+def budget_reset(duration, reset_at, kind="", style="sentence"):
+    """When a budget resets next and why, in words (budgets/resets.py; one partial words it).
+    style "sentence" (detail pages) or "short" (table cells)."""
+    from budgets.resets import reset_of
+
+    return {"reset": reset_of(duration, reset_at, kind=kind), "style": style}
+
+
+@register.filter
 def pretty_json(value):
     value = decode_audit_value(value)
     if value is None:

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.views.generic import DetailView
 
 from accounts.models import UserTable
-from config import lookups, policy
+from config import audit_names, dates, lookups, policy
 from config.entity_filters import EntityInput, resolve_in_filterset
 from config.models import AuditAttribution, AuditLog, ConsoleAuditLog
 from config.tables import ConsoleTable
@@ -110,9 +110,8 @@ class MergedAuditStream:
 
 
 class AuditTable(ConsoleTable):
-    updated_at = tables.DateTimeColumn(
-        verbose_name="When (UTC)",
-        format="Y-m-d H:i:s",
+    updated_at = tables.Column(
+        verbose_name="When",
         linkify=lambda record: reverse("audit:audit_detail", args=[record.id]),
     )
     changed_by = tables.Column(verbose_name="Actor")
@@ -141,6 +140,13 @@ class AuditTable(ConsoleTable):
         records = [row.record for row in self.page.object_list] if hasattr(self, "page") else []
         self.actor_emails = actor_emails({r.changed_by for r in records})
         self.attributions = attributions({r.id for r in records})
+        self.object_names = audit_names.page_names(records)  # one query per kind of object
+
+    def render_updated_at(self, value):
+        return dates.when(value, seconds=True)
+
+    def value_updated_at(self, value):
+        return value.isoformat(sep=" ") if value else ""
 
     def render_changed_by(self, value, record):
         ops = getattr(self, "attributions", {}).get(record.id)
@@ -169,11 +175,16 @@ class AuditTable(ConsoleTable):
         if hides_invitation_ids(self.principal, record):
             return format_html('<span class="mono">{}</span>', policy.mask_secret(value))
         url_name = OBJECT_KINDS.get(unprefixed(record.table_name), (None, None))[1]
+        name = getattr(self, "object_names", {}).get((audit_names.object_kind(record), value))
         if url_name and record.action != DELETED:
-            return format_html(
+            shown = format_html(
                 '<a class="mono" href="{}" title="{}">{}</a>', reverse(url_name, args=[value]), value, shorten(value)
             )
-        return format_html('<span class="mono" title="{}">{}</span>', value, shorten(value))
+        else:
+            shown = format_html('<span class="mono" title="{}">{}</span>', value, shorten(value))
+        if name:
+            return format_html('<span class="object-name">{}</span><br>{}', name, shown)
+        return shown
 
     def value_table_name(self, value):
         return value
@@ -312,28 +323,16 @@ class AuditDetailView(ConsoleMixin, DetailView):
             entry.object_id = policy.mask_secret(entry.object_id)
             entry.before_value = _masked(entry.before_value)
             entry.updated_values = _masked(entry.updated_values)
-        context["changes"] = changed_fields(entry)
+        context["changes"] = audit_names.named_changes(audit_names.changed_fields(entry))
         kind, url_name = OBJECT_KINDS.get(unprefixed(entry.table_name), (None, None))
         context["object_kind"] = kind
+        if not hide:
+            names = audit_names.page_names([entry])
+            context["object_name"] = names.get((audit_names.object_kind(entry), entry.object_id))
         if url_name and entry.action != DELETED and not hide:
+            # A rotation's object_id is the old hash: that page says so and links to the new one.
             context["object_url"] = reverse(url_name, args=[entry.object_id])
         return context
-
-
-def changed_fields(entry) -> list[tuple[str, str, str]]:
-    """(field, before, after) for each updated value, so an update reads as what changed
-    instead of two JSON documents to compare by eye. Empty for creations and deletions."""
-    import json
-
-    before = decode_audit_value(entry.before_value)
-    after = decode_audit_value(entry.updated_values)
-    if not isinstance(before, dict) or not isinstance(after, dict) or not after:
-        return []
-
-    def show(value):
-        return json.dumps(value, sort_keys=True, default=str) if not isinstance(value, str) else value
-
-    return [(name, show(before.get(name)), show(value)) for name, value in sorted(after.items())]
 
 
 urlpatterns = [

@@ -112,7 +112,7 @@ def test_model_budgets_keep_settings_the_editor_does_not_show():
 def test_consequences_say_spend_is_over_and_when_it_resets():
     lines = budget_consequences(12.5, 10.0, "30d", now=NOW)
     assert lines[0].startswith("Current spend $12.50 is already over the new budget of $10.00")
-    assert "resets on Tue 01 Dec 2026" in lines[-1]
+    assert "resets on 2026-12-01 00:00 UTC, then on the 1st of each month" in lines[-1]
 
 
 def test_consequences_of_a_one_time_cap():
@@ -123,7 +123,10 @@ def test_consequences_of_a_one_time_cap():
 
 def test_consequences_use_the_stored_reset_when_given():
     lines = budget_consequences(0, None, "1d", reset_at=datetime(2026, 11, 21))
-    assert lines == [f"Spend resets on {datetime(2026, 11, 21).strftime('%a %d %b %Y, %H:%M UTC')}, then every 1d."]
+    assert lines == [
+        "Spend resets on 2026-11-21 00:00 UTC, then every day at 00:00 UTC. "
+        "LiteLLM aligns 1d to midnight in the proxy's time zone (UTC)."
+    ]
     assert durations.budget_reset_at("1d", NOW) == datetime(2026, 11, 21)
 
 

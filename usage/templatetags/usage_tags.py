@@ -60,6 +60,6 @@ def thousands(value) -> str:
 @register.filter
 def ms_time(value) -> str:
     """A timestamp to the millisecond, as LiteLLM stores them (TIMESTAMP(3))."""
-    if value is None:
-        return "—"
-    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+    from config.dates import when
+
+    return when(value, seconds="ms") if value is not None else "—"
