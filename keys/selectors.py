@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import OrganizationTable, TeamTable, UserTable
@@ -33,7 +34,9 @@ from .status import (  # noqa: E402,F401
     status_q,
 )
 
-RECENT_REQUESTS_DAYS = 7
+RECENT_REQUESTS_DAYS = 7  # with an (api_key, "startTime") index
+RECENT_REQUESTS_HOURS = 24  # without it: at most this window ...
+RECENT_SCAN_ROWS = 5_000  # ... and at most this many of the proxy's newest requests
 RECENT_REQUESTS_LIMIT = 20
 USAGE_DAYS = 30
 
@@ -187,35 +190,92 @@ def key_daily_usage(key, *, days: int = USAGE_DAYS, today: date | None = None) -
 
 
 def has_api_key_log_index() -> bool:
+    """Read once per process from pg_indexes (config.litellm.catalog)."""
     return catalog().has_index("SpendLogs", ("api_key", "startTime"))
 
 
-def key_recent_requests(key, usage: list[DailyUsage] | None = None, *, now: datetime | None = None) -> list:
-    """The key's latest requests (newest first, at most RECENT_REQUESTS_LIMIT) from the last
-    RECENT_REQUESTS_DAYS days.
+@dataclass(frozen=True)
+class RecentRequests:
+    """The key page's latest requests and the window they were looked for in, so the page can
+    say exactly what it read: `since` is where the search stopped (the window's start, or the
+    oldest request read when the scan cap was reached first, `capped`)."""
 
-    With an (api_key, "startTime") index this is one indexed read. Without it (the seed schema,
-    or a database migrated by SQL alone) every log row in the window is scanned, so only the
-    days the daily spend table shows the key active are read, one day at a time, newest first,
-    until enough requests are found: usually one day instead of seven. (A request made in the
-    last seconds, before the proxy flushes the daily table, may not be shown yet.)"""
-    now = now or writes.now_utc()
+    rows: list
+    since: datetime
+    hours: int
+    capped: bool = False
+    indexed: bool = True
+
+    @property
+    def window(self) -> str:
+        """What was read, for the page: "last 7 days", "last 24 hours" or "since <time> UTC"."""
+        if self.capped:
+            return f"since {self.since:%Y-%m-%d %H:%M} UTC"
+        return (
+            f"last {self.hours // 24} days" if self.hours % 24 == 0 and self.hours > 24 else f"last {self.hours} hours"
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __getitem__(self, i):
+        return self.rows[i]
+
+
+def _fields() -> list[str]:
     fields = ["request_id", "start_time", "model", "spend", "total_tokens", "call_type"]
-    if SpendLogs.has_column("status"):
-        fields.append("status")
-    logs = SpendLogs.objects.filter(api_key=key.token).only(*fields).order_by("-start_time")
-    if usage is None or has_api_key_log_index():
-        return list(logs.filter(start_time__gte=now - timedelta(days=RECENT_REQUESTS_DAYS))[:RECENT_REQUESTS_LIMIT])
-    horizon = now.date() - timedelta(days=RECENT_REQUESTS_DAYS - 1)
-    active = sorted({d.day for d in usage if d.requests and horizon <= d.day <= now.date()}, reverse=True)
-    found: list = []
-    for day in active:
-        start = datetime.combine(day, datetime.min.time())
-        window = logs.filter(start_time__gte=start, start_time__lt=start + timedelta(days=1))
-        found += list(window[: RECENT_REQUESTS_LIMIT - len(found)])
-        if len(found) >= RECENT_REQUESTS_LIMIT:
-            break
-    return found
+    return fields + (["status"] if SpendLogs.has_column("status") else [])
+
+
+def key_recent_requests(key, usage: list[DailyUsage] | None = None, *, now: datetime | None = None) -> RecentRequests:
+    """The key's latest requests, newest first, at most RECENT_REQUESTS_LIMIT.
+
+    Index-aware and bounded (issue 17). With an (api_key, "startTime") index on SpendLogs
+    (detected once per process from pg_indexes) this is one indexed read of the last
+    RECENT_REQUESTS_DAYS days. Without it (the seed schema, or a database migrated by SQL
+    alone) a filter on api_key reads every log row of the window, ~22,000 a day on a busy
+    proxy, so the key is looked for only in a small recent window: the newest
+    RECENT_SCAN_ROWS requests of the proxy within the last RECENT_REQUESTS_HOURS, read
+    backwards through the "startTime" index with a LIMIT (one statement; the cost is that
+    LIMIT, whatever the traffic); when fewer than a page of the key's requests are found, a
+    second indexed statement tells whether the cap was reached before the window's start and
+    `since` then says how far back the page got. If the daily table (`usage`) shows no request of the key on the
+    window's days, the logs are not read at all (a request of the last seconds, before the
+    proxy flushes its daily table, may then not be shown yet)."""
+    now = now or writes.now_utc()
+    fields = _fields()
+    if has_api_key_log_index():
+        since = now - timedelta(days=RECENT_REQUESTS_DAYS)
+        logs = SpendLogs.objects.filter(api_key=key.token, start_time__gte=since).only(*fields)
+        return RecentRequests(
+            list(logs.order_by("-start_time")[:RECENT_REQUESTS_LIMIT]), since, RECENT_REQUESTS_DAYS * 24
+        )
+    since = now - timedelta(hours=RECENT_REQUESTS_HOURS)
+    if usage is not None and not any(d.requests and since.date() <= d.day <= now.date() for d in usage):
+        return RecentRequests([], since, RECENT_REQUESTS_HOURS, indexed=False)
+    quote = connections[SpendLogs.objects.db].ops.quote_name
+    columns = ", ".join(quote(SpendLogs._meta.get_field(f).column) for f in fields)
+    table, start = quote(SpendLogs._meta.db_table), quote("startTime")
+    # A subquery, not a CTE: the planner keeps the inner LIMIT on the backward index scan and
+    # filters its rows as they come (a materialized CTE cost 4-8x more here).
+    sql = f"""
+        SELECT {columns} FROM (
+            SELECT {columns}, api_key FROM {table} WHERE {start} >= %s ORDER BY {start} DESC LIMIT %s
+        ) newest WHERE api_key = %s ORDER BY {start} DESC LIMIT %s"""
+    found = list(SpendLogs.objects.raw(sql, [since, RECENT_SCAN_ROWS, key.token, RECENT_REQUESTS_LIMIT]))
+    capped, shown_since = False, since
+    if len(found) < RECENT_REQUESTS_LIMIT:
+        # Fewer than a page found: did the scan stop at its cap before the window's start?
+        # (With a full page, those are the key's newest requests whatever the cap.) The
+        # RECENT_SCAN_ROWS-th newest request's time, from the same index.
+        window = SpendLogs.objects.filter(start_time__gte=since).order_by("-start_time")
+        edge = list(window.values_list("start_time", flat=True)[RECENT_SCAN_ROWS - 1 : RECENT_SCAN_ROWS])
+        if edge:
+            capped, shown_since = True, edge[0]
+    return RecentRequests(found, shown_since, RECENT_REQUESTS_HOURS, capped=capped, indexed=False)
 
 
 def key_labels(key) -> dict[str, str | None]:

@@ -183,7 +183,7 @@ class KeyDetailView(KeyObjectMixin, ObjectDetailView):
             usage_total=sum(d.spend for d in usage),
             usage_requests=sum(d.requests for d in usage),
             recent=selectors.key_recent_requests(key, usage),
-            recent_days=selectors.RECENT_REQUESTS_DAYS,
+            recent_scan_rows=selectors.RECENT_SCAN_ROWS,
             forecast=forecast,
             can_manage=self.principal.can_manage_key(key),
             settings_updated_at=key.settings_updated_at

@@ -71,6 +71,8 @@ class OrgDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         org = self.object
         budget, budget_view = selectors.org_budget(org)
+        teams, team_count = selectors.org_teams(org)
+        members, member_count = selectors.org_members(org)
         context.update(
             title=org.organization_alias,
             org=org,
@@ -85,8 +87,10 @@ class OrgDetailView(ObjectDetailView):
                 reset_at=budget_view.reset_at,
                 duration=budget_view.duration or "",
             ),
-            teams=TeamTable.objects.filter(organization_id=org.organization_id).order_by("team_alias"),
-            members=selectors.org_members(org),
+            teams=teams,
+            team_count=team_count,
+            members=members,
+            member_count=member_count,
             can_manage=self.principal.can_manage_org(org),
             org_roles=policy.ORG_ROLES,
         )

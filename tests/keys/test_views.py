@@ -291,24 +291,62 @@ def test_key_page_query_count(cast, client_for, keys, django_assert_max_num_quer
         client.get(detail(keys.member_key["token"]))
 
 
-def test_latest_requests_are_read_on_the_days_the_daily_table_shows(cast, keys):
+def test_latest_requests_without_the_key_index_read_a_small_recent_window(cast, client_for, keys, monkeypatch):
+    """Without an (api_key, "startTime") index the page looks for the key's requests in the
+    last 24 hours only, says so, and reads no logs when the daily table shows the key idle."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
     from keys import selectors
     from keys.selectors import DailyUsage
 
+    monkeypatch.setattr(selectors, "has_api_key_log_index", lambda: False)
     token = keys.member_key["token"]
     now = now_utc()
-    today = now.date()
     factories.make_spend_log(api_key=token, model="today-model", start_time=now - timedelta(minutes=1))
     factories.make_spend_log(api_key=token, model="older-model", start_time=now - timedelta(days=3))
     key = VerificationToken.objects.get(token=token)
-    usage = [DailyUsage(today, 1.0, 1, 0), DailyUsage(today - timedelta(days=3), 1.0, 1, 0)]
-    models = [r.model for r in selectors.key_recent_requests(key, usage, now=now)]
-    assert models == ["today-model", "older-model"]
-    if not selectors.has_api_key_log_index():
-        # The daily table shows nothing: no scan of the logs at all.
-        assert selectors.key_recent_requests(key, [], now=now) == []
-        # Only today is active: the older day is not read.
-        assert [r.model for r in selectors.key_recent_requests(key, usage[:1], now=now)] == ["today-model"]
+    usage = [DailyUsage(now.date(), 1.0, 1, 0), DailyUsage(now.date() - timedelta(days=3), 1.0, 1, 0)]
+    recent = selectors.key_recent_requests(key, usage, now=now)
+    assert [r.model for r in recent] == ["today-model"] and recent.window == "last 24 hours"
+    with CaptureQueriesContext(connections["litellm"]) as ctx:
+        assert not selectors.key_recent_requests(key, usage[1:], now=now)  # idle on the window's days
+    assert ctx.captured_queries == []
+    factories.make_daily_spend(
+        cast.member["user_id"], cast.team["team_id"], now.date().isoformat(), api_key=token, api_requests=1
+    )
+    body = client_for(cast.member).get(detail(token)).content.decode()
+    assert "Latest requests" in body and "(last 24 hours, newest first)" in body
+    assert "today-model" in body and "older-model" not in body
+    monkeypatch.setattr(selectors, "has_api_key_log_index", lambda: True)
+    recent = selectors.key_recent_requests(key, usage, now=now)
+    assert [r.model for r in recent] == ["today-model", "older-model"] and recent.window == "last 7 days"
+
+
+def test_latest_requests_scan_stops_at_the_cap_and_says_since_when(cast, client_for, keys, monkeypatch):
+    """A busy proxy: the key's request is older than the proxy's newest RECENT_SCAN_ROWS
+    requests, so it is not looked for, and the heading says how far back the page read."""
+    from keys import selectors
+
+    monkeypatch.setattr(selectors, "has_api_key_log_index", lambda: False)
+    monkeypatch.setattr(selectors, "RECENT_SCAN_ROWS", 5, raising=False)
+    token = keys.member_key["token"]
+    now = now_utc()
+    factories.make_spend_log(api_key=token, model="own-model", start_time=now - timedelta(hours=2))
+    for i in range(5):
+        factories.make_spend_log(api_key="other", model="other-model", start_time=now - timedelta(minutes=10 + i))
+    recent = selectors.key_recent_requests(VerificationToken.objects.get(token=token), None, now=now)
+    oldest_read = (now - timedelta(minutes=14)).replace(second=0, microsecond=0)
+    assert recent.capped and list(recent) == [] and recent.window == f"since {oldest_read:%Y-%m-%d %H:%M} UTC"
+    factories.make_daily_spend(
+        cast.member["user_id"], cast.team["team_id"], now.date().isoformat(), api_key=token, api_requests=1
+    )
+    body = client_for(cast.member).get(detail(token)).content.decode()
+    assert f"No requests since {oldest_read:%Y-%m-%d %H:%M} UTC." in body and "own-model" not in body
+    assert "newest requests were read" in body
+    factories.make_spend_log(api_key=token, model="new-model", start_time=now - timedelta(minutes=1))
+    recent = selectors.key_recent_requests(VerificationToken.objects.get(token=token), None, now=now)
+    assert [r.model for r in recent] == ["new-model"]
 
 
 def test_saving_untouched_metadata_changes_nothing(cast, client_for):
