@@ -128,8 +128,11 @@ class KeyBulkActionView(ActionView):
     section = "keys"
 
     def next_url(self):
-        back = self.request.POST.get("next") or reverse("keys:key_list")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={self.request.get_host()}):
+        back = self.request.POST.get("next") or ""
+        # Only a path on this site: redirect() would read any other text ("0") as a view name.
+        if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={self.request.get_host()}
+        ):
             back = reverse("keys:key_list")
         return back
 

@@ -26,7 +26,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MANAGE = str(ROOT / "manage.py")
 FALLBACK = "Using the demo database in"
-SHELL_DROPS = ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE", "DEBUG")
+# What a newcomer's shell does not have (DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' conftest).
+SHELL_DROPS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def shell_env(demo_dir: Path | None, **extra) -> dict:

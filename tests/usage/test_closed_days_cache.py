@@ -212,7 +212,7 @@ def test_usage_warm_fills_the_cache_and_refresh_recomputes_it(cast):
     factories.make_daily_team_spend(team, day(6), api_key="k1", **counters(1.0))
     out = io.StringIO()
     call_command("usage_warm", "--ranges", "30d", "--orgs", stdout=out)
-    assert "proxy  30d" in out.getvalue() and f"org {cast.org['organization_id']} 30d" in out.getvalue()
+    assert "] proxy 30d: " in out.getvalue() and f"] org {cast.org['organization_id']} 30d: " in out.getvalue()
     factories.make_daily_team_spend(team, day(6), api_key="k1", model="late", **counters(4.0))
     period = selectors.period_for("30d")
     proxy = selectors.Scope("proxy")
