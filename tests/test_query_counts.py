@@ -28,7 +28,7 @@ MAX_STATEMENTS = {
     "organizations list": 10,
     "budgets overview": 10,
     "request logs": 17,
-    "audit": 16,
+    "audit": 17,  # names next to ids: one lookup per kind shown (config/audit_names.py)
     "team detail": 15,
     "user detail": 17,
     "organization detail": 14,
