@@ -3,7 +3,8 @@ users and LiteLLM_BudgetTable rows.
 
 `BudgetFieldsMixin` adds the fields; `budget_changes()` turns the cleaned form into only the
 columns that changed (the services set `budget_reset_at` from them); and
-`budget_consequences()` says what the change will mean before it is saved.
+`budget_consequences()` (budgets/consequences.py, re-exported here) says what the change will
+mean before it is saved.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from config.validation import soft_budget_problem
 from config.writes import same_value
 
 from . import duration_hints, durations
+from .consequences import budget_consequences  # callers import it from here too
 from .widgets import DurationInput, ModelBudgetEditor, budget_rows
 
 BIGINT_MAX = 2**63 - 1
@@ -249,59 +251,6 @@ def budget_changes(
             continue
         changes[name] = new
     return changes
-
-
-# --- What it will mean -----------------------------------------------------------------------
-
-
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
-
-
-def _date(moment: datetime) -> str:
-    from config.dates import when
-
-    return when(moment)
-
-
-def budget_consequences(
-    spend: float | None,
-    new_max: float | None,
-    duration: str | None,
-    *,
-    reset_at: datetime | None = None,
-    soft_budget: float | None = None,
-    now: datetime | None = None,
-) -> list[str]:
-    """Plain sentences about what saving these values means, shown before saving.
-
-    `reset_at` is the stored reset time, used when the duration is unchanged (the proxy keeps
-    it); otherwise the reset is computed as LiteLLM will compute it."""
-    spend = float(spend or 0.0)
-    lines: list[str] = []
-    if new_max is not None:
-        if spend > new_max:
-            lines.append(
-                f"Current spend {_money(spend)} is already over the new budget of {_money(new_max)}: "
-                "requests will be refused until the budget resets or is raised."
-            )
-        elif spend == new_max:
-            lines.append(f"Current spend {_money(spend)} already equals the new budget: requests will be refused.")
-        else:
-            lines.append(f"{_money(new_max - spend)} of the {_money(new_max)} budget remains (spent {_money(spend)}).")
-    if soft_budget is not None and spend >= soft_budget:
-        lines.append(
-            f"Current spend {_money(spend)} is past the soft budget of {_money(soft_budget)}: alerts will be sent."
-        )
-    if duration:
-        when = reset_at or durations.budget_reset_at(duration, now)
-        from .resets import rule, why
-
-        # "then every 30d" misleads: LiteLLM aligns it to the 1st (budgets/resets.py words it).
-        lines.append(" ".join(filter(None, [f"Spend resets on {_date(when)}, then {rule(duration)}.", why(duration)])))
-    elif new_max is not None:
-        lines.append("No reset period: this budget is a one-time cap.")
-    return lines
 
 
 # --- The team member budget matrix -------------------------------------------------------------
