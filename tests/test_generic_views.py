@@ -53,6 +53,17 @@ def declare(base, **attrs):
             },
             "set default_sort to one of its sort_columns",
         ),
+        (
+            ObjectListView,
+            {
+                "model": VerificationToken,
+                "table_class": KeyTable,
+                "filterset_class": KeyFilterSet,
+                "merged_filterset_classes": (KeyFilterSet,),
+                "merged_order": ("-spend", "token"),
+            },
+            "set merged_order",
+        ),
         (ObjectDetailView, {"load": lambda self: None}, "set template_name"),
         (ObjectDetailView, {"template_name": "keys/key_detail.html"}, "define load()"),
         (ServiceFormView, {"perform": lambda self, form: None}, "set form_class"),

@@ -1,17 +1,15 @@
 """The Audit page: both trails as one stream, newest first.
 
 LiteLLM_AuditLog (the proxy's rows and the console's changes to tables LiteLLM audits) and the
-console's ConsoleAuditLog (tables LiteLLM never audits) are merged in Python for one page: each
-filtered queryset is read in updated_at-desc order up to the page's end (offset paging: page N
-reads N*page_size rows from each), and the two are merged; the CSV export merges both full
-iterators the same way. Each row says which trail it is in; ops logins' rows show the ops
-username kept in AuditAttribution (config/audit_trail.py).
+console's ConsoleAuditLog (tables LiteLLM never audits) are one merged queryset list on the
+generic list (config/views/lists.py, merged_filterset_classes): each filtered queryset is read
+in updated_at-desc order up to the page's end (offset paging: page N reads N*page_size rows
+from each), and the two are merged; the CSV export merges both full iterators the same way.
+Each row says which trail it is in; ops logins' rows show the ops username kept in
+AuditAttribution (config/audit_trail.py).
 """
 
 from __future__ import annotations
-
-import heapq
-from itertools import islice
 
 import django_filters
 import django_tables2 as tables
@@ -82,31 +80,6 @@ class ConsoleAuditFilterSet(AuditFilterSet):
     class Meta:
         model = ConsoleAuditLog
         fields = []
-
-
-def _newest_first(row):
-    return (row.updated_at, row.id)
-
-
-class MergedAuditStream:
-    """LiteLLM's trail and the console's as one list-like stream for django-tables2: slicing
-    [a:b] reads b rows from each ordered queryset and merges them (see the module docstring)."""
-
-    def __init__(self, litellm_rows, console_rows):
-        self.parts = [q.order_by("-updated_at", "-id") for q in (litellm_rows, console_rows)]
-
-    def __getitem__(self, key):
-        if isinstance(key, int):
-            return self[key : key + 1][0]
-        stop = key.stop if key.stop is not None else len(self)
-        merged = heapq.merge(*(list(part[:stop]) for part in self.parts), key=_newest_first, reverse=True)
-        return list(islice(merged, key.start or 0, stop))
-
-    def __iter__(self):
-        return heapq.merge(*(part.iterator(chunk_size=2000) for part in self.parts), key=_newest_first, reverse=True)
-
-    def __len__(self):
-        return sum(part.count() for part in self.parts)
 
 
 class AuditTable(ConsoleTable):
@@ -262,38 +235,18 @@ class AuditListView(ObjectListView):
     title = "Audit log"
     lazy_pagination = True
     empty_text = "No changes recorded yet."
+    merged_filterset_classes = (ConsoleAuditFilterSet,)  # the console's own trail
+    merged_order = ("-updated_at", "-id")
 
     def get_table_kwargs(self):
         return {"principal": self.principal}
 
-    def _narrow(self, queryset):
+    def scope(self, queryset):
         queryset = queryset.defer("before_value", "updated_values")
         if self.request.GET.get("object_id") and not self.principal.may_see_invitation_ids:
             # Searching ids by substring would spell out an invitation id character by character.
             queryset = queryset.exclude(table_name__endswith="InvitationLink")
         return queryset
-
-    def get_queryset(self):
-        return self._narrow(super().get_queryset())
-
-    def stream(self, litellm_filterset) -> MergedAuditStream:
-        # Not strict, as every list: an invalid filter value is shown inline and ignored.
-        console = ConsoleAuditFilterSet(self.request.GET or None, queryset=ConsoleAuditLog.objects.all())
-        return MergedAuditStream(litellm_filterset.qs, self._narrow(console.qs))
-
-    def get_table_data(self):
-        return self.stream(self.filterset)
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "csv":
-            from django.utils.text import slugify
-
-            from .export import stream_csv
-
-            stream = self.stream(self.get_filterset(self.get_filterset_class()))
-            table = self.get_table_class()([], **self.get_table_kwargs())
-            return stream_csv(table, iter(stream), slugify(self.title))
-        return super().get(request, *args, **kwargs)
 
 
 class AuditDetailView(ConsoleMixin, DetailView):

@@ -8,6 +8,14 @@ Queryset lists (the default) declare:
     lazy_pagination  True for big tables: no COUNT(*) on each page
     strict           False (default): rows are shown even when a filter value is invalid
 
+Merged queryset lists (one stream over several tables, e.g. the two audit trails) add:
+    merged_filterset_classes  FilterSets of the other tables, bound to the same request; each
+                              one filters its model's rows narrowed by scope(), as the main one
+    merged_order              the order every queryset is read in, all one direction, e.g.
+                              ("-updated_at", "-id"): a page reads up to its end from each and
+                              merges them (offset paging), the CSV merges the full iterators.
+                              The table has one fixed order (its Meta says orderable = False).
+
 Source-backed lists (the data-source hook, config/views/sources.py) declare instead:
     source_class       a ListSource subclass: a UNION, a keyset-paginated log...
     filter_form_class  a plain Form whose cleaned_data the source gets (optional)
@@ -28,6 +36,10 @@ named after the title. A declaration missing a piece fails when the URLconf is i
 
 from __future__ import annotations
 
+import heapq
+from itertools import islice
+from operator import attrgetter
+
 from django.utils.text import slugify
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -35,6 +47,31 @@ from django_tables2.paginators import LazyPaginator
 
 from .base import ConsoleMixin, Declared
 from .export import stream_csv
+
+
+class MergedRows:
+    """Several querysets read in one order as one list-like stream for django-tables2: slicing
+    [a:b] reads b rows from each and merges them; iterating merges their server-side cursors."""
+
+    def __init__(self, querysets, order):
+        self.parts = [queryset.order_by(*order) for queryset in querysets]
+        self.key = attrgetter(*(field.lstrip("-") for field in order))
+        self.reverse = order[0].startswith("-")
+
+    def _merge(self, parts):
+        return heapq.merge(*parts, key=self.key, reverse=self.reverse)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        stop = key.stop if key.stop is not None else len(self)
+        return list(islice(self._merge(list(part[:stop]) for part in self.parts), key.start or 0, stop))
+
+    def __iter__(self):
+        return self._merge(part.iterator(chunk_size=2000) for part in self.parts)
+
+    def __len__(self):
+        return sum(part.count() for part in self.parts)
 
 
 class ObjectListView(ConsoleMixin, Declared, SingleTableMixin, FilterView):
@@ -57,6 +94,9 @@ class ObjectListView(ConsoleMixin, Declared, SingleTableMixin, FilterView):
     export_table_class = None
     sort_columns: tuple = ()
     default_sort: str | None = None
+    # Merged queryset lists (see the module docstring).
+    merged_filterset_classes: tuple = ()
+    merged_order: tuple = ()
 
     @classmethod
     def declaration_problems(cls, initkwargs):
@@ -65,6 +105,10 @@ class ObjectListView(ConsoleMixin, Declared, SingleTableMixin, FilterView):
         if source is None:
             needed = ("model", "table_class", "filterset_class")
             problems += [f"set {name}" for name in needed if cls.declared(name, initkwargs) is None]
+            if cls.declared("merged_filterset_classes", initkwargs):
+                order = cls.declared("merged_order", initkwargs)
+                if not order or len({field.startswith("-") for field in order}) != 1:
+                    problems.append("set merged_order: the fields every queryset is read in, all one direction")
             return problems
         if cls.declared("table_class", initkwargs) is None and cls.declared("export_table_class", initkwargs) is None:
             problems.append("set table_class or export_table_class (the CSV's columns)")
@@ -84,6 +128,10 @@ class ObjectListView(ConsoleMixin, Declared, SingleTableMixin, FilterView):
         self.authorize()
         if self.source_class is not None:
             return self.get_from_source(request)
+        if request.GET.get("export") == "csv" and self.merged_filterset_classes:
+            rows = self.merged_rows(self.get_filterset(self.get_filterset_class()))
+            table = self.get_table_class()([], **self.get_table_kwargs())
+            return stream_csv(table, iter(rows), self.export_filename())
         if request.GET.get("export") == "csv":
             filterset = self.get_filterset(self.get_filterset_class())
             records = filterset.qs if filterset.is_valid() else filterset.queryset.none()
@@ -101,6 +149,20 @@ class ObjectListView(ConsoleMixin, Declared, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return self.scope(super().get_queryset())
+
+    def merged_rows(self, filterset) -> MergedRows:
+        """The main filterset's rows merged with each of merged_filterset_classes' (not strict, as
+        every queryset list: an invalid filter value is shown inline and ignored)."""
+        parts = [filterset.qs]
+        for filterset_class in self.merged_filterset_classes:
+            queryset = self.scope(filterset_class._meta.model._default_manager.all())
+            parts.append(filterset_class(self.request.GET or None, queryset=queryset).qs)
+        return MergedRows(parts, self.merged_order)
+
+    def get_table_data(self):
+        if self.merged_filterset_classes:
+            return self.merged_rows(self.filterset)
+        return super().get_table_data()
 
     def get_table_pagination(self, table):
         if self.source_class is not None:
