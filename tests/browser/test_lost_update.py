@@ -32,7 +32,8 @@ def test_a_stale_key_form_is_refused_with_both_values(page, browser, live_url, s
         expect(other.get_by_role("alert").first).to_contain_text(
             "Someone else changed max budget (USD) since you opened this form. Nothing was saved."
         )
-        message = other.get_by_text("changed by someone else since you opened this form")
+        # next to the field (the summary at the top repeats it as a link)
+        message = other.locator(".field-error", has_text="changed by someone else since you opened this form")
         expect(message).to_be_visible()
         expect(message).to_contain_text("it was 100 when you opened it and is now 77; you entered 50")
         shot(other, "keys-edit-conflict")
