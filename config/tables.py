@@ -21,6 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 
+from .stack import on_fresh_chunk
+
 
 class ConsoleTable(tables.Table):
     """Sets the CSS, empty text and template once. Columns that only make sense on screen
@@ -50,6 +52,9 @@ class ConsoleTable(tables.Table):
 
     def body_html(self) -> SafeString:
         """The <tr> rows of the current page, each cell as django-tables2 would render it."""
+        return on_fresh_chunk(self._body_html)
+
+    def _body_html(self) -> SafeString:
         plans = cell_plans(self)
         context = Context()  # what a template gives {{ cell }}: autoescape, localized, local time
         rows = list(self.paginated_rows)
