@@ -353,3 +353,20 @@ def test_a_scope_tab_without_a_value_asks_for_one(cast, client_for):
     assert "Enter a tag above" in response.content.decode()
     response = client_for(cast.proxy_admin).get(URL, {"scope": "team"})
     assert response.context["scope"].kind == "team"  # the first team one may see
+
+
+def test_a_scope_without_requests_shows_no_rate_instead_of_zero_percent(cast, client_for, spend):
+    # A model nobody called in the period: no success rate or average cost, not "0.0%" / "$0".
+    client = client_for(cast.proxy_admin)
+    params = {"scope": "model", "id": "claude", "range": "custom", "start": day(20), "end": day(10)}
+    page = client.get(URL, params)
+    html = page.content.decode()
+    for key in ("success_rate", "avg_cost"):
+        card = re.search(
+            rf'data-figure="{key}">.*?<div class="value">(.*?)</div>\s*<div class="small">(.*?)</div>', html, re.S
+        )
+        assert card, key
+        assert card.group(1) == "—"
+        assert "no requests" in card.group(2)
+    exported = csv_rows(client.get(URL, {**params, "export": "figures"}))
+    assert dict((r[0], r[1]) for r in exported[1:])["Success rate"] == ""

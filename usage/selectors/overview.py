@@ -18,14 +18,14 @@ from .sql import _fetch, _none
 class Figure:
     key: str
     label: str
-    value: float
-    previous: float
+    value: float | None  # None: no requests to take a rate or an average of
+    previous: float | None
     kind: str = "int"  # int, money, percent
 
     @property
     def change(self) -> float | None:
         """Relative change against the previous period (None when it had nothing)."""
-        if not self.previous:
+        if not self.previous or self.value is None:
             return None
         return (self.value - self.previous) / abs(self.previous)
 
@@ -195,12 +195,14 @@ def _ranked(name: str, groups: dict[str, list], total: float, limit: int = TOP_N
 
 
 def _figures(cur: dict, old: dict) -> list[Figure]:
+    # No requests means no rate and no average (shown as "—"), not 0 %: a scope that matched
+    # nothing read "Success rate 0.0%".
     def rate(d):
         done = d["successful"] + d["failed"]
-        return (d["successful"] / done) if done else 0.0
+        return (d["successful"] / done) if done else None
 
     def avg_cost(d):
-        return (d["spend"] / d["requests"]) if d["requests"] else 0.0
+        return (d["spend"] / d["requests"]) if d["requests"] else None
 
     def cache(d):
         return d["cache_read"] + d["cache_creation"]

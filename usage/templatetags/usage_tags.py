@@ -13,6 +13,8 @@ register = template.Library()
 
 @register.filter
 def figure_value(figure) -> str:
+    if figure.value is None:
+        return "—"
     if figure.key == "avg_cost":  # cents would round most requests to $0.00 or $0.01
         return f"${figure.value:,.4f}"
     if figure.kind == "money":
@@ -26,6 +28,10 @@ def figure_value(figure) -> str:
 def figure_change(figure):
     """▲/▼ and the relative change against the previous period; 'new' when it had nothing."""
     change = figure.change
+    if figure.value is None:
+        return format_html('<span class="delta">{}</span>', "no requests")
+    if figure.kind == "percent" and figure.previous is None:
+        return format_html('<span class="delta">{}</span>', "new")
     if change is None:
         return format_html('<span class="delta">{}</span>', "new" if figure.value else "no change")
     # Colour only where the direction means something: more spend or failures is bad (red,
