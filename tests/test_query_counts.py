@@ -27,7 +27,7 @@ MAX_STATEMENTS = {
     "teams list": 11,
     "organizations list": 10,
     "budgets overview": 10,
-    "request logs": 17,
+    "request logs": 18,  # one datalist per entity filter (key, user, team, organization, model, end user)
     "audit": 17,  # names next to ids: one lookup per kind shown (config/audit_names.py)
     "team detail": 15,
     "user detail": 17,

@@ -117,6 +117,7 @@ class SpendLogFilterForm(ResolvesEntities, _WindowForm):
     key = EntityField("key", label="Key", placeholder="alias, sk-… or hash")
     user = EntityField("user", label="User", placeholder="email or user id")
     team = EntityField("team", label="Team", placeholder="team name or id")
+    org = EntityField("org", label="Organization", placeholder="name or id")
     model = EntityField("model", label="Model", placeholder="group or model")
     end_user = EntityField("end_user", label="End user", placeholder="customer id")
     status = forms.ChoiceField(
@@ -128,6 +129,8 @@ class SpendLogFilterForm(ResolvesEntities, _WindowForm):
         super().__init__(*args, **kwargs)
         if not SpendLogs.has_column("status"):  # the seed-era schema has no status column
             del self.fields["status"]
+        if self.principal is None or not self.principal.can_open("organizations"):
+            del self.fields["org"]  # only for those who see organizations at all
 
 
 class ErrorLogFilterForm(ResolvesEntities, _WindowForm):

@@ -127,6 +127,19 @@ def test_the_filters_narrow_the_rows(cast, client_for, logs):
     assert logs["old"]["request_id"] in week
 
 
+def test_the_organization_filter_takes_its_name_and_keeps_its_teams_requests(cast, client_for, logs):
+    client = client_for(cast.proxy_admin)
+    assert set(request_ids(client.get(LIST, {"org": "Globex"}))) == {logs["outsider"]["request_id"]}
+    assert set(request_ids(client.get(LIST, {"org": cast.org["organization_id"]}))) == {
+        r["request_id"] for r in logs["mine"]
+    }
+    nothing = client.get(LIST, {"org": "Initech"})
+    assert request_ids(nothing) == []
+    assert "No organization matches “Initech”" in nothing.content.decode()
+    # an internal user sees no organizations, so gets no such filter
+    assert "org" not in client_for(cast.member).get(LIST).context["form"].fields
+
+
 def test_the_status_filter_exists_only_where_the_column_does(cast, client_for, logs):
     response = client_for(cast.proxy_admin).get(LIST)
     assert ("status" in response.context["form"].fields) == SpendLogs.has_column("status")

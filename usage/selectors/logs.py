@@ -83,6 +83,12 @@ def spend_logs_queryset(principal, *, start: datetime, end: datetime, filters: d
     for kind, column in (("key", "api_key"), ("user", "user"), ("team", "team_id"), ("end_user", "end_user")):
         if filters.get(kind):
             qs = qs.filter(**{f"{column}__in": _resolved(principal, kind, filters[kind]).ids})
+    if filters.get("org"):
+        # SpendLogs has no organization column: an organization's requests are its teams'.
+        from accounts.models import TeamTable
+
+        org_ids = _resolved(principal, "org", filters["org"]).ids
+        qs = qs.filter(team_id__in=TeamTable.objects.filter(organization_id__in=org_ids).values("team_id"))
     if filters.get("model"):
         qs = qs.filter(_model_q(_resolved(principal, "model", filters["model"]), "model", "model_group"))
     if filters.get("status") and SpendLogs.has_column("status"):
