@@ -57,12 +57,23 @@ class LiteLLMModel(models.Model):
         return [f.name for f in cls._meta.concrete_fields if f.column in missing]
 
     @classmethod
+    def _absent_attnames(cls) -> tuple[str, ...]:
+        """absent_field_names() as attnames, worked out once per model and catalog (from_db
+        runs per row: 100,000 keys in a CSV)."""
+        cat = litellm.catalog()
+        cached = cls.__dict__.get("_absent_cache")
+        if cached is None or cached[0] is not cat:
+            attnames = tuple(cls._meta.get_field(name).attname for name in cls.absent_field_names())
+            cached = (cat, attnames)
+            cls._absent_cache = cached
+        return cached[1]
+
+    @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         # Absent columns read as None instead of triggering a refresh that would fail.
-        for name in cls.absent_field_names():
-            field = cls._meta.get_field(name)
-            instance.__dict__.setdefault(field.attname, None)
+        for attname in cls._absent_attnames():
+            instance.__dict__.setdefault(attname, None)
         return instance
 
     def save(self, *args, **kwargs):

@@ -153,10 +153,20 @@ class CellPlan:
                 return False
         return True
 
+    def _resolve(self, record):
+        # Accessor.resolve tries record[name] first: on a model instance that raises (and
+        # catches) a TypeError per cell. Without __getitem__ that step cannot succeed, so the
+        # attribute is read directly; callables still go through the library (it calls them).
+        if not hasattr(type(record), "__getitem__"):
+            value = getattr(record, self.accessor)
+            if not callable(value):
+                return value
+        return self.accessor.resolve(record)
+
     def _kwargs(self, row):
         record = row.record
         try:
-            value = self.accessor.resolve(record)
+            value = self._resolve(record)
         except Exception:  # as django-tables2: a missing attribute is an empty cell
             value = None
         if value in self.empty_values:

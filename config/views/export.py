@@ -25,6 +25,7 @@ from django.utils.safestring import SafeData
 from django_tables2 import A
 from django_tables2.rows import BoundRow
 
+from config.stack import on_fresh_chunk
 from config.tables import cell_plans
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,14 +61,21 @@ def csv_cell(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _lines(writer, rows: Iterator, count: int) -> list[str]:
+    return [writer.writerow([csv_cell(v) for v in row]) for row in islice(rows, count)]
+
+
 def stream_rows(header: Iterable, rows: Iterable[Iterable], filename: str) -> StreamingHttpResponse:
-    """Stream `header` then `rows` (any iterable of value lists) as a CSV attachment."""
+    """Stream `header` then `rows` (any iterable of value lists) as a CSV attachment, BATCH
+    lines per chunk: one write to the client per batch instead of per line (the server sends
+    each chunk on its own), each batch formatted on a fresh frame-stack chunk (config/stack.py)."""
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield writer.writerow([csv_cell(h) for h in header])
-        for row in rows:
-            yield writer.writerow([csv_cell(v) for v in row])
+        iterator = iter(rows)
+        while batch := on_fresh_chunk(_lines, writer, iterator, BATCH):
+            yield "".join(batch)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
