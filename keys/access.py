@@ -69,6 +69,14 @@ KEY_TYPE_LABELS = {
     "read_only": "Read only (info routes only: info_routes)",
 }
 
+
+def key_type_label(key_type: str | None) -> str:
+    """A NULL key_type (keys made before the column, or with key_type=None) is "not set"."""
+    if not key_type:
+        return "not set (the routes below apply)"
+    return KEY_TYPE_LABELS.get(key_type, key_type)
+
+
 # key_management_endpoints.py::_NON_ADMIN_SAFE_ALLOWED_ROUTES_PRESETS and
 # _READ_ONLY_ALLOWED_ROUTES_PRESET: what a caller who is not a proxy admin may end up with.
 SAFE_ROUTE_PRESETS = frozenset({"llm_api_routes", "info_routes"})

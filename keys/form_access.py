@@ -90,13 +90,10 @@ class KeyAccessFieldsMixin:
             self.initial.setdefault("rotation_interval", key.rotation_interval or "")
 
     def _may_make_service_accounts(self) -> bool:
+        """Some team the form offers allows it (stops at the first)."""
         principal = self.principal
-        if principal.is_read_only:
-            return False
-        if principal.is_proxy_admin or principal.team_admin_of:
-            return True
-        teams = TeamTable.objects.filter(team_id__in=list(principal.team_ids))
-        return any(principal.can_create_service_account_key(team) for team in teams)
+        teams = TeamTable.objects.filter(principal.team_choices_q()).only("team_id", "team_member_permissions")
+        return any(principal.can_create_service_account_key(team) for team in teams.iterator())
 
     # --- cleaning ----------------------------------------------------------------------------
 

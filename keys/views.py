@@ -195,9 +195,7 @@ class KeyDetailView(KeyObjectMixin, ObjectDetailView):
             show_last_active=selectors.has_last_active(),
             tags=access.key_tags(key.metadata),
             service_account_id=access.service_account_id(key.metadata),
-            key_type_label=access.KEY_TYPE_LABELS.get(key.key_type or "", key.key_type)
-            if form_access.has_key_type()
-            else None,
+            key_type_label=access.key_type_label(key.key_type) if form_access.has_key_type() else None,
             has_rotation=form_access.has_rotation(),
         )
         return context
