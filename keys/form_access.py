@@ -21,9 +21,12 @@ ROUTES_HELP = (
     "(/chat/completions, a prefix such as /v1/files, a wildcard such as /anthropic/*) or LiteLLM "
     "route groups (llm_api_routes, info_routes, management_routes, ...)."
 )
+# common_utils/key_rotation_manager.py::KeyRotationManager (scheduled by proxy_server.py only
+# when LITELLM_KEY_ROTATION_ENABLED=true) regenerates keys whose key_rotation_at has passed.
 INTERVAL_HELP = (
-    "How often LiteLLM's rotation job regenerates the key: a number and a unit (s, m, h, d, w, mo), "
-    "e.g. 30d or 90d. The first rotation is due that long from when you save."
+    "A number and a unit (s, m, h, d, w, mo), e.g. 30d or 90d. The first rotation is due that long "
+    "from when you save; the proxy's rotation job regenerates the key then, if the proxy runs with "
+    "LITELLM_KEY_ROTATION_ENABLED=true."
 )
 
 
