@@ -108,6 +108,9 @@ def _access_columns(data: dict[str, Any], alias: str | None) -> dict[str, Any]:
     metadata = dict(data.get("metadata") or {})
     if tags:  # _common_key_generation_helper: request tags -> metadata["tags"]
         metadata = access.with_tags(metadata, tags)
+    if access.service_account_id(metadata) is not None and not data.get("team_id"):
+        # _common_key_generation_helper -> validate_team_id_used_in_service_account_request
+        raise ChangeRefused("A key with a service_account_id belongs to a team: pick one.", "team_id")
     if data.get("service_account"):
         team_id = data.get("team_id")
         # validate_team_id_used_in_service_account_request
@@ -202,6 +205,11 @@ def key_update(
         writes.refuse_conflicts(current, asked, expected)
         if "metadata" in changes:
             changes["metadata"] = _keep_reserved(key.metadata, changes["metadata"])
+        metadata_after = changes.get("metadata", key.metadata)
+        team_after = changes["team_id"] if "team_id" in changes else key.team_id
+        if access.service_account_id(metadata_after) is not None and not team_after:
+            # prepare_key_update_data: "team_id is required for service account keys"
+            raise ChangeRefused("A service-account key belongs to a team: it cannot be left without one.", "team_id")
         asked_rotation = (changes.get("auto_rotate"), changes.get("rotation_interval") or key.rotation_interval)
         # A field that already holds the value asked for is not written (nor audited).
         changes = writes.drop_unchanged(current, changes)

@@ -114,6 +114,11 @@ def test_service_account_id_cannot_be_changed_and_is_kept(db):
     )
     services.key_update(actor=ACTOR, token=issued.token, changes={"metadata": {"owner": "ops"}})
     assert stored(issued.token).metadata == {"owner": "ops", "service_account_id": "sa"}
+    with pytest.raises(ChangeRefused) as refused:
+        services.key_update(actor=ACTOR, token=issued.token, changes={"team_id": None})
+    assert refused.value.field == "team_id" and stored(issued.token).team_id == team["team_id"]
+    with pytest.raises(ChangeRefused):  # a service_account_id without a team, made by hand
+        services.key_create(actor=ACTOR, data={"key_alias": "loose", "metadata": {"service_account_id": "x"}})
     with pytest.raises(ChangeRefused, match="immutable"):
         services.key_update(actor=ACTOR, token=issued.token, changes={"metadata": {"service_account_id": "other"}})
     assert stored(issued.token).metadata["service_account_id"] == "sa"
