@@ -12,9 +12,12 @@ from accounts.models import TeamTable
 from . import access
 from .models import VerificationToken
 
+# Tags are premium-only in LiteLLM's API (_common_key_generation_helper); the console writes them
+# as it writes per-model budgets, saying so (litellm-compat.md pitfall 14).
 TAGS_HELP = (
     "Comma-separated labels for spend tracking and tag routing, stored as metadata.tags "
-    "(as LiteLLM's /key/generate stores tags)."
+    "(as LiteLLM's /key/generate stores tags). LiteLLM's own API accepts tags only with an "
+    "enterprise licence."
 )
 ROUTES_HELP = (
     "Empty: every route the owner's role allows. Otherwise only these, comma-separated: paths "
