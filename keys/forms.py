@@ -16,7 +16,8 @@ from budgets.widgets import KeyValueEditor
 from config import validation
 from config.forms import ShownValuesMixin
 
-from . import selectors
+from . import access, selectors
+from .form_access import KeyAccessFieldsMixin
 
 # Keys carry no soft_budget column, but LiteLLM keeps one in a linked budget row.
 KEY_BUDGET_FIELDS = (
@@ -77,7 +78,7 @@ def _alias_problem(alias: str) -> str | None:
     return None
 
 
-class KeyFormBase(BudgetFieldsMixin):
+class KeyFormBase(KeyAccessFieldsMixin, BudgetFieldsMixin):
     budget_field_names = KEY_BUDGET_FIELDS
 
     key_alias = validation.NameField(
@@ -98,7 +99,11 @@ class KeyFormBase(BudgetFieldsMixin):
         "key_alias",
         "owner",
         "team_id",
+        "service_account",
+        "key_type",
+        "tags",
         "models",
+        "allowed_routes",
         "max_budget",
         "soft_budget",
         "budget_duration",
@@ -107,6 +112,8 @@ class KeyFormBase(BudgetFieldsMixin):
         "rpm_limit",
         "max_parallel_requests",
         "duration",
+        "auto_rotate",
+        "rotation_interval",
         "metadata",
     ]
 
@@ -124,6 +131,8 @@ class KeyFormBase(BudgetFieldsMixin):
         )
         if key is not None:
             self.initial.setdefault("models", ", ".join(current_models))
+        self.add_access_fields(create=key is None)
+        self.order_fields(self.field_order)
 
     def clean_key_alias(self) -> str:
         alias = self.cleaned_data["key_alias"].strip()
@@ -147,6 +156,7 @@ class KeyFormBase(BudgetFieldsMixin):
         cleaned = super().clean()
         if "models" in cleaned and "team_id" in cleaned:
             self._check_grantable(cleaned["models"], cleaned["team_id"])
+        self.clean_access(cleaned)
         return cleaned
 
     def _check_grantable(self, models: list[str], team_id: str | None) -> None:
@@ -217,13 +227,24 @@ class KeyCreateForm(KeyFormBase):
             models=self.cleaned_data["models"],
             duration=self.cleaned_data.get("duration"),
             metadata=self.cleaned_data.get("metadata") or {},
+            **self.access_data(),
         )
+        if data["service_account"]:
+            data["user_id"] = None  # generate_service_account_key_fn: data.user_id = None
         return data
 
 
 # What the edit form shows and compares with the row when saved (column names; soft_budget
 # lives on the key's budget row).
-KEY_SHOWN_FIELDS = ("key_alias", "team_id", "models", "metadata") + KEY_BUDGET_FIELDS
+KEY_SHOWN_FIELDS = (
+    "key_alias",
+    "team_id",
+    "models",
+    "metadata",
+    "allowed_routes",
+    "auto_rotate",
+    "rotation_interval",
+) + KEY_BUDGET_FIELDS
 
 
 class KeyEditForm(ShownValuesMixin, KeyFormBase):
@@ -237,9 +258,12 @@ class KeyEditForm(ShownValuesMixin, KeyFormBase):
 
     def __init__(self, *args, principal, key, soft_budget=None, **kwargs):
         initial = kwargs.setdefault("initial", {})
-        for name in ("key_alias", "team_id", "metadata") + KEY_BUDGET_FIELDS:
+        for name in ("key_alias", "team_id") + KEY_BUDGET_FIELDS:
             if name != "soft_budget":
                 initial.setdefault(name, getattr(key, name))
+        # Tags have their own field; service_account_id is immutable (shown on the key's page).
+        hidden = ("tags",) + access.RESERVED_METADATA
+        initial.setdefault("metadata", {k: v for k, v in (key.metadata or {}).items() if k not in hidden})
         initial.setdefault("soft_budget", soft_budget)
         self.soft_budget_before = soft_budget
         super().__init__(*args, principal=principal, key=key, **kwargs)
@@ -266,8 +290,12 @@ class KeyEditForm(ShownValuesMixin, KeyFormBase):
         changes = self.changed_from_shown(("key_alias", "team_id"))
         if list(cleaned["models"]) != list(shown.get("models") or []):
             changes["models"] = cleaned["models"]
-        if (cleaned.get("metadata") or {}) != (shown.get("metadata") or {}):
-            changes["metadata"] = cleaned.get("metadata") or {}
+        before_metadata = shown.get("metadata") or {}
+        metadata = access.with_tags(cleaned.get("metadata") or {}, cleaned.get("tags") or [])
+        metadata.update({k: before_metadata[k] for k in access.RESERVED_METADATA if k in before_metadata})
+        if metadata != before_metadata:
+            changes["metadata"] = metadata
+        changes.update(self.access_changes(shown))
         before = {name: shown.get(name) for name in KEY_BUDGET_FIELDS}
         budget_cleaned = {name: cleaned.get(name) for name in KEY_BUDGET_FIELDS if name in self.fields}
         changes.update(budget_changes(budget_cleaned, before))

@@ -27,7 +27,7 @@ from config.views.generic import (
     ServiceFormView,
 )
 
-from . import selectors, services
+from . import access, form_access, selectors, services
 from .filters import KeyFilterSet
 from .forms import KeyCreateForm, KeyEditForm
 from .models import VerificationToken
@@ -193,6 +193,10 @@ class KeyDetailView(KeyObjectMixin, ObjectDetailView):
             if VerificationToken.has_column("settings_updated_at")
             else None,
             show_last_active=selectors.has_last_active(),
+            tags=access.key_tags(key.metadata),
+            service_account_id=access.service_account_id(key.metadata),
+            key_type_label=access.key_type_label(key.key_type) if form_access.has_key_type() else None,
+            has_rotation=form_access.has_rotation(),
         )
         return context
 
@@ -219,8 +223,8 @@ class KeyCreateView(ServiceFormView):
     def perform(self, form):
         try:
             issued = services.key_create(actor=self.actor(), data=form.service_data())
-        except ChangeRefused as error:  # every refusal of a new key is about its alias
-            raise ChangeRefused(error.message, "key_alias") from error
+        except ChangeRefused as error:  # a refusal without a field is about the alias (taken meanwhile)
+            raise ChangeRefused(error.message, error.field or "key_alias") from error
         return _issued_response(self.request, self.principal, issued, regenerated=False)
 
     def success_url_for(self, result):
