@@ -17,7 +17,9 @@ Indexes each lookup relies on (`manage.py indexes`; ../shared/litellm-schema.md 
   UserTable (20k rows at a large proxy: a few ms);
 - key aliases: no index on either schema. Non-admins are narrowed first by keys_q() (the
   "user_id"/"(user_id, team_id)" indexes); for admins it is one scan of VerificationToken
-  (~20 ms at 100k keys). `manage.py indexes` recommends VerificationToken(key_alias);
+  (~20 ms at 100k keys). `manage.py indexes` recommends VerificationToken(key_alias), which
+  the alias lookup (alone, not ORed with key_name) and the key datalist's order then use;
+  masked names ("sk-...abcd") are looked up by key_name only when the text is one;
 - organization and end-user aliases: no index on either schema; both tables are small (an
   end user the proxy logged but never stored is found by "LiteLLM_SpendLogs_end_user_idx");
 - models: the daily tables' "model" index (both schemas) answers "is this a model name";
@@ -159,11 +161,17 @@ def resolve_key(principal, text: str) -> Match:
     text = text.strip()
     keys = _visible_keys(principal)
     hashed = key_hash(text)
+    columns = ("token", "key_alias", "key_name")
     if hashed:
-        q = Q(token=hashed)  # the primary key
-    else:
-        q = Q(key_alias=text) | Q(key_name=text)  # no index on either schema (module docstring)
-    rows = keys.filter(q).values_list("token", "key_alias", "key_name")[:50]
+        return _match("key", text, keys.filter(token=hashed).values_list(*columns)[:50], lambda r: r[1] or r[2])
+    # The alias alone first: one column, so a VerificationToken(key_alias) index (`manage.py
+    # indexes`) serves it; `key_alias = X OR key_name = X` scans every key even with one.
+    rows = list(keys.filter(key_alias=text).values_list(*columns)[:50])
+    if not rows and text.startswith("sk-..."):
+        # A masked name: LiteLLM writes key_name as "sk-..." + the key's last 4 characters
+        # (litellm/proxy/auth/auth_utils.py::abbreviate_api_key), so nothing else can match
+        # one. No index on key_name (a scan of the keys, only for this kind of text).
+        rows = list(keys.filter(key_name=text).values_list(*columns)[:50])
     return _match("key", text, rows, lambda r: r[1] or r[2])
 
 

@@ -22,6 +22,17 @@ def django_db_setup(django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: the home page and the usage dashboard cache
+    closed days' sums (usage/selectors/cache.py), and tests write rows on closed days, which
+    a real proxy does not do after the fact."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def litellm_audit_rows_are_valid(request):
     """Every LiteLLM_AuditLog row a test leaves must pass a port of LiteLLM's own rules
     (tests/audit_rules.py): LiteLLM_AuditLogs' table_name/action enums, AuditLogResponse's object

@@ -78,6 +78,40 @@ def daily_usage(scope_, *, first: date, last: date, team_of_member: str | None =
     return out
 
 
+def _spend_rows(scope_, start: str, stop: str) -> list[tuple[str, float]]:
+    """(date, spend) for start <= date < stop: the scope's own table, summed per date."""
+    table, where, params = _source(scope_, None)
+    sql = f"""
+        SELECT date, SUM(spend) FROM "{table_name(table)}"
+        WHERE date >= %s AND date < %s AND {where} GROUP BY date
+    """
+    with connections[LITELLM_ALIAS].cursor() as cursor:
+        cursor.execute(sql, [start, stop, *params])
+        return [(day, float(spend or 0)) for day, spend in cursor.fetchall()]
+
+
+def spend_by_day(scope_, *, first: date, last: date) -> list[tuple[date, float]]:
+    """(day, spend) for first <= day <= last, newest first; only days with rows. The same sums
+    as daily_usage, but where the dashboard caches closed days (whole proxy, organization:
+    usage/selectors/cache.py) the days older than its open days come from that cache, under
+    their own entry, and only the open days (today, yesterday, the day before) are read live."""
+    from usage.selectors import cache
+
+    stop = (last + timedelta(days=1)).isoformat()
+    if cache._caching(scope_):
+        rows = cache._segmented(scope_, "spend_by_day", first, last, _spend_rows)
+    else:
+        rows = _spend_rows(scope_, first.isoformat(), stop)
+    out = []
+    for day, spend in rows:
+        try:
+            parsed = date.fromisoformat(day)
+        except (TypeError, ValueError):  # a malformed date string: the dashboard skips it too
+            continue
+        out.append((parsed, spend))
+    return sorted(out, reverse=True)
+
+
 def last_days(scope_, days: int, *, today: date | None = None, team_of_member: str | None = None):
     """daily_usage over the last `days` days, today (UTC) included."""
     today = today or writes.now_utc().date()

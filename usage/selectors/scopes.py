@@ -89,7 +89,17 @@ def scope_filter(scope: Scope, table: str) -> tuple[str, list]:
         keys_where, params = "user_id = %s", [scope.value]
     else:
         raise ValueError(f"scope {scope.kind} has no rows in {table}")
-    condition = f"api_key IN ({_keys_sql(keys_where)})"
+    if scope.kind == "org":
+        # An organization's keys are thousands at a large proxy: the planner, which sees how
+        # many the subquery returns, picks between the api_key index and the date range.
+        condition = f"api_key IN ({_keys_sql(keys_where)})"
+    else:
+        # A team's or a user's keys are few: resolved first (an InitPlan, through the
+        # VerificationToken team_id / user_id index), then their rows are read through the
+        # daily table's api_key index. As `IN (subquery)` the planner hash-joined the keys
+        # with every row of the period instead (the whole proxy's users for a team's top
+        # users: BENCHMARKS.md Notes, issue 17 third pass).
+        condition = f"api_key = ANY(ARRAY({_keys_sql(keys_where)}))"
     if catalog().has_index(table, ("api_key",)):
         # Newer schemas index api_key on the daily tables: the key list alone is the fast
         # path (adding the owners below would make the planner try every key x owner pair).
