@@ -6,6 +6,7 @@ The rows come from the benchmark's generator (usage/benchdata.py) at a small siz
 
 from __future__ import annotations
 
+import io
 import string
 from datetime import timedelta
 
@@ -187,6 +188,15 @@ def test_home_reads_only_the_open_days_live_and_shows_the_databases_sums(deploym
     assert last_month > 0
     assert figures["spend_this_month"] == pytest.approx(float(this_month), abs=1e-9)
     assert figures["spend_last_month"] == pytest.approx(float(last_month), abs=1e-9)
+
+
+def test_usage_warm_fills_the_homes_closed_days(deployment, client_for):
+    from django.core.management import call_command
+
+    call_command("usage_warm", "--ranges", "7d", stdout=io.StringIO())
+    daily = on("DailyTeamSpend", page_plans(client_for(deployment.proxy_admin), reverse("home")))
+    first_open = (now_utc().date() - timedelta(days=OPEN_DAYS - 1)).isoformat()
+    assert len(daily) == 1 and f"date >= '{first_open}'" in daily[0][0], daily  # a first view, open days only
 
 
 # --- 4. keys list filtered by a team -------------------------------------------------------------

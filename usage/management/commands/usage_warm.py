@@ -56,6 +56,20 @@ class Command(BaseCommand):
                     label = f"{scope.kind} {scope.value or ''}".strip()
                     self.stdout.write(f"[{done}/{total}] {label} {range_key}: {took:.0f} ms", ending="\n")
                     self.stdout.flush()
+            started = time.perf_counter()
+            warm_home()
+            self.stdout.write(f"home page month figures: {(time.perf_counter() - started) * 1000:.0f} ms")
+
+
+def warm_home() -> None:
+    """The home page's closed days (this and last month, whole proxy: config/selectors.py)."""
+    from config.selectors import month_bounds
+    from config.writes import now_utc
+    from usage import daily
+
+    today = now_utc().date()
+    _first, last_first, _last_end = month_bounds(today)
+    daily.spend_by_day(daily.scope("proxy"), first=last_first, last=today)
 
 
 def warm(scope: selectors.Scope, period: selectors.Period) -> None:
