@@ -12,6 +12,7 @@ the touched user rows in the proxy's order, so a concurrent change (ours or the 
 never lost.
 """
 
+from . import team_settings  # noqa: F401
 from .base import (  # noqa: F401
     ADMIN_ROLES,
     INVITATION_LIFETIME,
