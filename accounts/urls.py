@@ -41,6 +41,7 @@ urlpatterns = [
     path("organizations/new/", views.OrgCreateView.as_view(), name="org_create"),
     path("organizations/<id:org_id>/", views.OrgDetailView.as_view(), name="org_detail"),
     path("organizations/<id:org_id>/edit/", views.OrgEditView.as_view(), name="org_edit"),
+    path("organizations/<id:org_id>/delete/", views.OrgDeleteView.as_view(), name="org_delete"),
     path("organizations/<id:org_id>/members/add/", views.OrgMemberAddView.as_view(), name="org_member_add"),
     path(
         "organizations/<id:org_id>/members/<id:user_id>/remove/",

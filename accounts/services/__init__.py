@@ -52,6 +52,7 @@ from .invitations import (  # noqa: F401
     pending_invitation_for,
     revoke_pending_links,
 )
+from .org_delete import org_delete, org_delete_consequences, refuse_ptu_share_holders  # noqa: F401
 from .orgs import (  # noqa: F401
     ORG_BUDGET_FIELDS,
     _audit_org_members,

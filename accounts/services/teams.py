@@ -31,6 +31,7 @@ from .base import (
     delete_keys,
     new_user_row,
 )
+from .org_delete import refuse_ptu_share_holders
 from .roster_base import _append_team_id, _read_roster, _roster_entry
 
 TEAM_SETTING_FIELDS = (
@@ -220,12 +221,14 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: d
 def team_delete(*, actor: writes.Actor, team_id: str) -> None:
     """/team/delete: archive into LiteLLM_DeletedTeamTable (where it exists), archive and
     delete its keys and its BYOK models, strip the id from every user's teams, delete its
-    memberships and the row, and take it out of access groups, under the team's advisory lock."""
+    memberships and the row, and take it out of access groups, under the team's advisory lock.
+    Refused while the team holds a PTU share (delete_team -> raise_if_teams_hold_ptu_shares)."""
     with writes.atomic():
         writes.advisory_xact_lock(team_id)
         team = TeamTable.objects.filter(team_id=team_id).first()
         if team is None:
             raise ChangeRefused("This team no longer exists.")
+        refuse_ptu_share_holders([team_id])
         before = writes.snapshot(team)
         if DeletedTeamTable.table_exists():
             names = {f.name for f in DeletedTeamTable._meta.concrete_fields} - {"id"}

@@ -9,6 +9,7 @@ from .base import _forecast, _load_org, _load_team, _load_user, _person_choices 
 from .end_users import EndUserBlockView, EndUserEditView, EndUserListView  # noqa: F401
 from .orgs import (  # noqa: F401
     OrgCreateView,
+    OrgDeleteView,
     OrgDetailView,
     OrgEditView,
     OrgListView,
