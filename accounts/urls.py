@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     # end users
     path("end-users/", views.EndUserListView.as_view(), name="enduser_list"),
+    path("end-users/new/", views.EndUserCreateView.as_view(), name="enduser_create"),
     path("end-users/<id:end_user_id>/edit/", views.EndUserEditView.as_view(), name="enduser_edit"),
     path("end-users/<id:end_user_id>/block/", views.EndUserBlockView.as_view(), name="enduser_block"),
     # invitations

@@ -36,7 +36,7 @@ from .base import (  # noqa: F401
     new_user_row,
     user_snapshot,
 )
-from .end_users import END_USER_FIELDS, end_user_update  # noqa: F401
+from .end_users import END_USER_BUDGET_FIELDS, END_USER_FIELDS, end_user_create, end_user_update  # noqa: F401
 from .invitations import (  # noqa: F401
     InvitationUnusable,
     InviteResult,
