@@ -58,7 +58,7 @@ def test_team_metadata_is_edited_as_json_and_hostile_json_is_refused(page, live_
     }
 
 
-def test_team_member_permissions_are_ticked_on_the_team_form(page, live_url, sign_in):
+def test_team_member_permissions_are_ticked_on_the_team_form(page, live_url, sign_in, shot):
     team = factories.make_team(alias=f"permissions-{_tag()}")
     sign_in(page, ADMIN)
     page.goto(f"{live_url}/teams/{team['team_id']}/")
@@ -66,6 +66,7 @@ def test_team_member_permissions_are_ticked_on_the_team_form(page, live_url, sig
     page.goto(f"{live_url}/teams/{team['team_id']}/edit/")
     page.get_by_label("Create keys (/key/generate)").check()
     page.get_by_label("Delete keys (/key/delete)").check()
+    shot(page, "team-edit-member-settings")
     _save(page)
     expect(page.locator("#member-permissions")).to_contain_text("Create keys")
     expect(page.locator("#member-permissions")).to_contain_text("Delete keys")
