@@ -140,6 +140,10 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "PA": (405, 302), "AV": (405, 403), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),
         "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (405, 302), "STAFF": (405, 403),
     },
+    "accounts:enduser_create": {  # a POST without an id is a form error (200)
+        "PA": (200, 200), "AV": (403, 403), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),
+        "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (200, 200), "STAFF": (403, 403),
+    },
     "accounts:enduser_edit": {  # a POST without the form's signed values is refused (200)
         "PA": (200, 200), "AV": (403, 403), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),
         "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (200, 200), "STAFF": (403, 403),
@@ -179,6 +183,10 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     "accounts:org_detail": {
         "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (403, 403), "MB": (403, 403),
         "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (200, 405), "STAFF": (200, 405),
+    },
+    "accounts:org_delete": {  # proxy admins only: its org admin sees it and is refused
+        "PA": (200, 302), "AV": (403, 403), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),
+        "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (200, 302), "STAFF": (403, 403),
     },
     "accounts:org_edit": {
         "PA": (200, 200), "AV": (403, 403), "OA": (200, 200), "TA": (403, 403), "MB": (403, 403),
