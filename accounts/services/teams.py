@@ -46,10 +46,10 @@ TEAM_SETTING_FIELDS = (
     "rpm_limit",
     "max_parallel_requests",
     "blocked",
-    "metadata",
-    "team_member_permissions",
-    *team_settings.MEMBER_DEFAULT_FIELDS,
 )
+# The team form's extra settings (team_settings.py): the editable part of metadata, the member
+# permissions and the default member budget's fields. Not columns the ops admin edits as such.
+TEAM_EXTRA_FIELDS = ("metadata", "team_member_permissions", *team_settings.MEMBER_DEFAULT_FIELDS)
 
 
 def should_auto_add_team_creator(creator_user_id: str | None, creator_role: str | None) -> bool:
@@ -81,7 +81,7 @@ def team_create(
     creator joins it as admin when should_auto_add_team_creator says so. Audit `created` with
     the snapshot taken before the creator was added (LiteLLM audits team_row, created with
     members_with_roles [])."""
-    _refuse_unknown(fields, TEAM_SETTING_FIELDS, "team")
+    _refuse_unknown(fields, (*TEAM_SETTING_FIELDS, *TEAM_EXTRA_FIELDS), "team")
     fields = dict(fields)
     member_default = team_settings.member_default_values(team_settings.member_default_payload(fields))
     metadata = team_settings.merged_metadata(dict(fields.pop("metadata", None) or {}), {})
@@ -174,7 +174,7 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: d
     keys are put back from the row); team_member_* fields go to the default member budget row
     (team_settings.update_member_default, whose new id lands in metadata). Audit: before = the
     old row, updated = the changed fields."""
-    _refuse_unknown(changes, TEAM_SETTING_FIELDS, "team")
+    _refuse_unknown(changes, (*TEAM_SETTING_FIELDS, *TEAM_EXTRA_FIELDS), "team")
     changes = dict(changes)
     member_fields = team_settings.member_default_payload(changes)
     member_default = team_settings.member_default_values(member_fields)

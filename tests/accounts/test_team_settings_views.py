@@ -100,3 +100,16 @@ def test_people_without_authority_cannot_change_them(cast, client_for):
         assert response.status_code in (403, 404)
     team = TeamTable.objects.get(team_id=cast.team["team_id"])
     assert team.metadata == {}
+
+
+def test_without_the_column_the_permissions_are_neither_offered_nor_shown(cast, client_for, monkeypatch):
+    """A database older than migration 20250412081753 has no team_member_permissions column."""
+    from accounts.services import team_settings
+
+    monkeypatch.setattr(team_settings, "has_member_permissions", lambda: False)
+    admin = client_for(cast.proxy_admin)
+    assert 'name="team_member_permissions"' not in admin.get(edit_url(cast.team["team_id"])).content.decode()
+    page = admin.get(reverse("accounts:team_detail", args=[cast.team["team_id"]])).content.decode()
+    assert "Members may also" not in page
+    fields = open_form(admin, edit_url(cast.team["team_id"]))
+    assert save(admin, edit_url(cast.team["team_id"]), fields, team_member_budget="3").status_code == 302
