@@ -93,7 +93,7 @@ def test_an_organization_is_deleted_after_a_confirmation_by_a_proxy_admin_only(p
     assert not TeamTable.objects.filter(team_id=team["team_id"]).exists()
 
 
-def test_an_end_user_is_created_from_the_end_users_page(page, live_url, sign_in):
+def test_an_end_user_is_created_from_the_end_users_page(page, live_url, sign_in, shot):
     user_id = f"app-user-{_tag()}"
     sign_in(page, ADMIN)
     page.goto(f"{live_url}/end-users/")
@@ -104,6 +104,7 @@ def test_an_end_user_is_created_from_the_end_users_page(page, live_url, sign_in)
     page.get_by_label("New budget resets every").fill("2mo")
     _save(page)
     expect(page.locator(".field", has=page.locator("#id_budget_duration")).locator(".field-error")).to_be_visible()
+    shot(page, "end-user-create-refused")
     page.get_by_label("New budget resets every").fill("30d")
     _save(page)
     expect(page.locator(".message-success")).to_contain_text(f"Created end user {user_id}")
