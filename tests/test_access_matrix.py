@@ -374,9 +374,8 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
 
 def test_every_url_pattern_is_in_the_table():
     missing = [name for name in url_names() if name not in EXPECTED]
-    stale = [name for name in EXPECTED if name not in url_names()]
     assert not missing, f"add these pages to EXPECTED: {missing}"
-    assert not stale, f"these pages no longer exist: {stale}"
+    assert not (stale := [n for n in EXPECTED if n not in url_names()]), f"these pages no longer exist: {stale}"
 
 
 @pytest.mark.parametrize("name", url_names())
@@ -395,7 +394,6 @@ def test_each_person_gets_what_the_table_says_and_a_refusal_writes_nothing(cast,
     if os.environ.get("MATRIX_PRINT"):
         print(f"\n    {name!r}: {observed!r},")
     assert not wrongly_written, f"{name}: refused requests wrote rows: {wrongly_written}"
-    expected = EXPECTED.get(name)
-    assert expected is not None, f"{name} is not in EXPECTED"
+    assert (expected := EXPECTED.get(name)) is not None, f"{name} is not in EXPECTED"
     differences = {role: (observed[role], expected[role]) for role in ROLES if observed[role] != expected[role]}
     assert not differences, f"{name}: role -> (got, expected): {differences}"
