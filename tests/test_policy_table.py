@@ -63,6 +63,7 @@ TABLE = {
     "can_manage_org(org)":                    "Y  .  Y  .  .  .  .  .   Y   .",
     "can_manage_org(other_org)":              "Y  .  .  .  .  .  .  .   Y   .",
     "can_create_orgs":                        "Y  .  .  .  .  .  .  .   Y   .",
+    "can_delete_orgs":                        "Y  .  .  .  .  .  .  .   Y   .",
     "can_change_org_membership(org, member)": "Y  .  Y  .  .  .  .  .   Y   .",
     "can_change_org_membership(org, admin)":  "Y  .  .  .  .  .  .  .   Y   .",
     "can_manage_key(member_key)":             "Y  .  Y  Y  Y  .  .  .   Y   .",

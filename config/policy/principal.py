@@ -253,6 +253,10 @@ class Principal(ScopesMixin, UsageRulesMixin):
     def can_create_orgs(self) -> bool:
         return self.is_proxy_admin
 
+    def can_delete_orgs(self) -> bool:
+        """/organization/delete: proxy admins only (organization_endpoints.py::delete_organization)."""
+        return self.is_proxy_admin
+
     def can_change_org_membership(self, org, user) -> bool:
         """Adding `user` to `org`, changing their role there or removing them: the org's
         managers; a proxy admin's or admin viewer's membership only proxy admins

@@ -102,7 +102,10 @@ PAGES = [
     ("org-create", lambda d, me: r("accounts:org_create"), {"admin"}),
     ("org-detail", lambda d, me: r("accounts:org_detail", d.org), ADMINS | {"orgadmin"}),
     ("org-edit", lambda d, me: r("accounts:org_edit", d.org), MANAGERS),
+    # Deleting an organization is for proxy admins only (its org admin sees it, may not delete it).
+    ("org-delete", lambda d, me: r("accounts:org_delete", d.org), {"admin"}),
     ("end-users", lambda d, me: r("accounts:enduser_list"), ADMINS),
+    ("end-user-create", lambda d, me: r("accounts:enduser_create"), {"admin"}),
     ("end-user-edit", lambda d, me: r("accounts:enduser_edit", "acct/eu-west/4711"), {"admin"}),
     ("budgets", lambda d, me: r("budgets:budget_overview"), ADMINS | {"orgadmin"}),
     ("budget-rows", lambda d, me: r("budgets:budget_rows"), ADMINS),
