@@ -12,6 +12,7 @@ NAVIGATION = [
     ("budgets", "Budgets", "budgets:budget_overview"),
     ("usage", "Usage", "usage:dashboard"),
     ("logs", "Request logs", "usage:spendlog_list"),
+    ("reports", "Reports", "reports:month_list"),
     ("invitations", "Invitations", "accounts:invitation_list"),
     ("audit", "Audit", "audit:audit_list"),
 ]
