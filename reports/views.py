@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.views.generic import TemplateView
 
@@ -12,6 +13,8 @@ from config.views.export import stream_rows
 from . import selectors
 from .close import Month, MonthNotClosable
 from .diff import version_changes
+from .forms import ReconcileForm
+from .reconcile import MAX_LOG_DAYS, reconcile
 
 
 class MonthListView(ConsoleMixin, TemplateView):
@@ -104,3 +107,55 @@ class MonthReportView(ObjectDetailView):
         if self.principal.may_see_whole_report and close.version > 1:
             context["changes"] = version_changes(close, limit=50)
         return context
+
+
+class ReconcileView(ConsoleMixin, TemplateView):
+    """The daily tables vs SpendLogs vs the spend counters, for a period and an entity kind."""
+
+    section = "reports"
+    title = "Reconciliation"
+    template_name = "reports/reconcile.html"
+    CSV_HEADER = [
+        "kind",
+        "id",
+        "name",
+        "daily_tables",
+        "spend_logs",
+        "counter",
+        "counter_since",
+        "daily_since_counter",
+        "logs_drift",
+        "counter_drift",
+        "likely_cause",
+    ]
+
+    def get(self, request, *args, **kwargs):
+        if not self.principal.may_reconcile:
+            raise PermissionDenied("You may not open this page.")
+        form = ReconcileForm(request.GET if "kind" in request.GET else ReconcileForm.defaults())
+        result = None
+        if form.is_valid():
+            d = form.cleaned_data
+            result = reconcile(d["kind"], d["start"], d["end"], threshold=float(d["threshold"]))
+            if request.GET.get("export") == "csv":
+                return stream_rows(
+                    self.CSV_HEADER, self._csv_rows(result), f"reconcile-{d['kind']}-{d['start']}-{d['end']}"
+                )
+        return self.render_to_response(self.get_context_data(form=form, result=result, max_log_days=MAX_LOG_DAYS))
+
+    @staticmethod
+    def _csv_rows(result):
+        for ln in result.lines:
+            yield [
+                result.kind,
+                ln.entity,
+                ln.label,
+                ln.daily,
+                ln.logs,
+                ln.counter,
+                ln.counter_since,
+                ln.daily_since_counter,
+                ln.logs_drift,
+                ln.counter_drift,
+                "; ".join(ln.causes),
+            ]

@@ -97,6 +97,7 @@ TABLE = {
     "may_see_error_logs":                     "Y  Y  .  .  .  .  .  .   Y   Y",
     "may_see_whole_report":                   "Y  Y  .  .  .  .  .  .   Y   Y",
     "may_close_months":                       "Y  .  .  .  .  .  .  .   Y   .",
+    "may_reconcile":                          "Y  Y  .  .  .  .  .  .   Y   Y",
     "may_see_report_org(org)":                "Y  Y  Y  .  .  .  .  .   Y   Y",
     "may_see_report_org(other_org)":          "Y  Y  .  .  .  .  .  .   Y   Y",
     "may_see_report_team(team)":              "Y  Y  Y  Y  .  .  .  .   Y   Y",

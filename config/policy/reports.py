@@ -13,6 +13,11 @@ class ReportRulesMixin:
         return self.sees_everything
 
     @property
+    def may_reconcile(self) -> bool:
+        """The reconciliation page compares every key's, user's, team's and org's spend: admins."""
+        return self.sees_everything
+
+    @property
     def may_close_months(self) -> bool:
         """Closing (again) from the page: proxy admins (the command and the periodic job need none)."""
         return self.is_proxy_admin

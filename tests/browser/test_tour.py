@@ -120,6 +120,7 @@ PAGES = [
     # Reports: admins read whole months, the org admin Acme's sections, the lead ml-research's.
     ("reports", lambda d, me: r("reports:month_list"), ADMINS | {"orgadmin", "lead"}),
     ("report-month", lambda d, me: r("reports:month_report", d.report_month), ADMINS | {"orgadmin", "lead"}),
+    ("reconcile", lambda d, me: r("reports:reconcile"), ADMINS),
     ("invitations", lambda d, me: r("accounts:invitation_list"), ADMINS | {"orgadmin", "lead"}),
     ("invitation-create", lambda d, me: r("accounts:invitation_create"), MANAGERS | {"lead"}),
     ("invitation-detail", lambda d, me: r("accounts:invitation_detail", d.invitation), ADMINS | {"orgadmin"}),
