@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import policy
+from . import dates, policy
 
 # (section, label, url name) in navigation order.
 NAVIGATION = [
@@ -27,4 +27,5 @@ def console(request):
         "principal": principal,
         "navigation": nav,
         "proxy_cache_ttl": settings.LITELLM_CACHE_TTL_SECONDS,
+        "console_time_zone": dates.zone_name(),
     }

@@ -114,6 +114,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LITELLM_TABLE_PREFIX = env.str("LITELLM_TABLE_PREFIX", default="LiteLLM_")
 # The proxy's litellm_settings.timezone and budget_reset_time (for budget_reset_at).
 LITELLM_TIMEZONE = env.str("LITELLM_TIMEZONE", default="UTC")
+# The reporting time zone: every moment the console shows or exports is written in it
+# (config/dates.py); the daily tables' days stay UTC days.
+CONSOLE_TIME_ZONE = env.str("CONSOLE_TIME_ZONE", default="UTC") or "UTC"
 LITELLM_BUDGET_RESET_TIME = env.str("LITELLM_BUDGET_RESET_TIME", default="00:00")
 # The proxy's public address, for LiteLLM's own onboarding links (optional).
 PROXY_BASE_URL = env.str("PROXY_BASE_URL", default="").rstrip("/")
