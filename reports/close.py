@@ -15,6 +15,7 @@ much later) changes the daily tables, not the report. Closing again adds version
 from __future__ import annotations
 
 import calendar
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -26,6 +27,7 @@ from config.writes import now_utc
 
 from .models import COUNTERS, MonthClose, MonthFigure
 
+logger = logging.getLogger(__name__)
 BATCH = 5000
 METHOD_UTC = (
     "UTC months: the sum of the daily tables' UTC days {first} to {last} "
@@ -253,4 +255,20 @@ def close_previous_month(today: date | None = None) -> MonthClose:
     ended, once. A month already closed is left as it is (re-closing is `manage.py close_month`)
     and its latest version returned, so a job that runs twice adds no version."""
     month = previous_month(today)
-    return latest_close(month) or close_month(month, closed_by="periodic job", today=today)
+    existing = latest_close(month)
+    if existing is not None:
+        return existing
+    close = close_month(month, closed_by="periodic job", today=today)
+    send_report_quietly(close)
+    return close
+
+
+def send_report_quietly(close: MonthClose) -> list:
+    """Email the close (reports/mail.py); a mail server that refuses is logged, the close stays."""
+    from .mail import email_report
+
+    try:
+        return email_report(close)
+    except Exception:  # noqa: BLE001 - SMTP and socket errors of any kind: the close is done
+        logger.exception("Emailing the report of %s v%s failed", close.label, close.version)
+        return []

@@ -81,3 +81,18 @@ class MonthFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["close", "kind", "parent", "entity"], name="reports_figure_unique")
         ]
+
+
+class TeamReportEmail(models.Model):
+    """A team whose admins opted in to receive each closed month's report (their team's section)."""
+
+    team_id = models.TextField(unique=True)
+    enabled_by = models.CharField(max_length=255, blank=True, default="")
+    enabled_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "reports_team_email"
+        verbose_name = "team report email (opt-in)"
+
+    def __str__(self) -> str:
+        return self.team_id

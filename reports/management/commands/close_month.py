@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.close import MonthNotClosable, close_month
+from reports.close import MonthNotClosable, close_month, send_report_quietly
 from reports.diff import version_changes
 
 
@@ -14,6 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("month", help="the month to close, YYYY-MM (a month that has ended)")
+        parser.add_argument(
+            "--email",
+            action="store_true",
+            help="email the report to REPORTS_EMAIL_TO and to the admins of opted-in teams",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -21,6 +26,9 @@ class Command(BaseCommand):
         except MonthNotClosable as exc:
             raise CommandError(str(exc)) from None
         total = close.figures.get(kind="total")
+        if options["email"]:
+            for sent in send_report_quietly(close):
+                self.stdout.write(f"Emailed {sent.subject} to {', '.join(sent.to)} ({sent.sections} section(s)).")
         self.stdout.write(
             f"Closed {close.label} as version {close.version}: spend {total.spend:.2f}, "
             f"{total.api_requests} requests, from {close.source_rows} daily rows."
