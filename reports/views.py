@@ -115,6 +115,7 @@ class ReconcileView(ConsoleMixin, TemplateView):
     section = "reports"
     title = "Reconciliation"
     template_name = "reports/reconcile.html"
+    PAGE_ROWS = 200  # the largest drifts on the page; the CSV has them all
     CSV_HEADER = [
         "kind",
         "id",
@@ -141,7 +142,9 @@ class ReconcileView(ConsoleMixin, TemplateView):
                 return stream_rows(
                     self.CSV_HEADER, self._csv_rows(result), f"reconcile-{d['kind']}-{d['start']}-{d['end']}"
                 )
-        return self.render_to_response(self.get_context_data(form=form, result=result, max_log_days=MAX_LOG_DAYS))
+        context = self.get_context_data(form=form, result=result, max_log_days=MAX_LOG_DAYS)
+        context.update(page_rows=f":{self.PAGE_ROWS}", page_rows_count=self.PAGE_ROWS)
+        return self.render_to_response(context)
 
     @staticmethod
     def _csv_rows(result):
