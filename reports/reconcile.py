@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db import connections
 
 from budgets.durations import duration_in_seconds
+from config import dates
 from config.litellm import catalog, table_name
 from config.routers import LITELLM_ALIAS
 from config.writes import now_utc
@@ -270,7 +271,7 @@ def _name_causes(kind, line: Line, start, end, today, threshold, earliest, refus
             causes.append(CAUSE_FLUSH_LAG)
         elif line.logs < line.daily and earliest is not None and line.first_day < earliest.date().isoformat():
             # its requests are older than the oldest log kept
-            causes.append(CAUSE_LOGS_PURGED.format(earliest=f"{earliest:%Y-%m-%d %H:%M} UTC"))
+            causes.append(CAUSE_LOGS_PURGED.format(earliest=dates.when(earliest)))
         elif line.logs < line.daily:
             # logs were kept then, yet not for these requests
             causes.append(CAUSE_LOGS_MISSING)
@@ -283,9 +284,9 @@ def _name_causes(kind, line: Line, start, end, today, threshold, earliest, refus
         if abs(drift - line.old_hash_daily) <= threshold:
             return
     if line.reset_inside and since and since.date() >= start and drift < 0:
-        causes.append(CAUSE_RESET.format(moment=f"{since:%Y-%m-%d %H:%M} UTC"))
+        causes.append(CAUSE_RESET.format(moment=dates.when(since)))
     elif start <= today <= end and drift > 0 and drift <= abs(line.logs_today - line.daily_today) + threshold:
         causes.append(CAUSE_FLUSH_LAG)
     else:
-        when = f"{since:%Y-%m-%d}" if since else "its creation"
+        when = dates.day(since) if since else "its creation"
         causes.append((CAUSE_BY_HAND_UP if drift > 0 else CAUSE_BY_HAND_DOWN).format(since=when))
