@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from config import litellm, policy, writes
+from reports.close import close_month
 from tests import factories
 from tests.cast import ROLES, TenPeople
 
@@ -83,6 +84,7 @@ class World:
             user_id=self.newcomer["user_id"], created_by=cast.team_admin["user_id"]
         )
         self.log = factories.make_spend_log(api_key=key["token"], user=cast.member["user_id"])
+        self.report = close_month("2025-01")
         self.audit_id = writes.audit(
             writes.Actor(cast.proxy_admin["user_id"]), writes.UPDATED, "TeamTable", cast.team["team_id"], {}, {}
         )
@@ -99,6 +101,7 @@ class World:
             "budget_id": self.budget["budget_id"],
             "request_id": self.log["request_id"],
             "pk": self.audit_id,
+            "month": self.report.label,
         }
         return {k: values[k] for k in url_params()[name]}
 
@@ -347,6 +350,18 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     "password_change": {
         "PA": (200, 200), "AV": (200, 200), "OA": (200, 200), "TA": (200, 200), "MB": (200, 200),
         "IV": (200, 200), "OU": (200, 200), "VTA": (200, 200), "OPS": (302, 302), "STAFF": (302, 302),
+    },
+    "reports:month_list": {
+        "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (403, 403),
+        "IV": (403, 403), "OU": (200, 405), "VTA": (200, 405), "OPS": (200, 405), "STAFF": (200, 405),
+    },
+    "reports:reconcile": {
+        "PA": (200, 405), "AV": (200, 405), "OA": (403, 405), "TA": (403, 405), "MB": (403, 403),
+        "IV": (403, 403), "OU": (403, 405), "VTA": (403, 405), "OPS": (200, 405), "STAFF": (200, 405),
+    },
+    "reports:month_report": {
+        "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (403, 403),
+        "IV": (403, 403), "OU": (200, 405), "VTA": (200, 405), "OPS": (200, 405), "STAFF": (200, 405),
     },
     "usage:dashboard": {
         "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (200, 405),
