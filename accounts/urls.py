@@ -41,6 +41,7 @@ urlpatterns = [
     path("organizations/new/", views.OrgCreateView.as_view(), name="org_create"),
     path("organizations/<id:org_id>/", views.OrgDetailView.as_view(), name="org_detail"),
     path("organizations/<id:org_id>/edit/", views.OrgEditView.as_view(), name="org_edit"),
+    path("organizations/<id:org_id>/delete/", views.OrgDeleteView.as_view(), name="org_delete"),
     path("organizations/<id:org_id>/members/add/", views.OrgMemberAddView.as_view(), name="org_member_add"),
     path(
         "organizations/<id:org_id>/members/<id:user_id>/remove/",
@@ -54,6 +55,7 @@ urlpatterns = [
     ),
     # end users
     path("end-users/", views.EndUserListView.as_view(), name="enduser_list"),
+    path("end-users/new/", views.EndUserCreateView.as_view(), name="enduser_create"),
     path("end-users/<id:end_user_id>/edit/", views.EndUserEditView.as_view(), name="enduser_edit"),
     path("end-users/<id:end_user_id>/block/", views.EndUserBlockView.as_view(), name="enduser_block"),
     # invitations

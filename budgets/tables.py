@@ -18,7 +18,7 @@ class DateCol(tables.Column):
         return dates.when(value)
 
     def value(self, value):
-        return value.isoformat(sep=" ") if value else ""
+        return dates.export_moment(value) if value else ""
 
 
 class BudgetRowTable(ConsoleTable):

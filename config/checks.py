@@ -63,3 +63,24 @@ def check_litellm_schema(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register("console")
+def check_time_zone(app_configs=None, **kwargs):
+    """CONSOLE_TIME_ZONE must name an IANA zone (every date the console writes depends on it)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from django.conf import settings
+
+    name = getattr(settings, "CONSOLE_TIME_ZONE", "UTC")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [
+            Error(
+                f"CONSOLE_TIME_ZONE={name!r} is not a time zone.",
+                hint="Use an IANA name such as UTC, Europe/Berlin or America/New_York.",
+                id="console.E010",
+            )
+        ]
+    return []

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import policy
+from . import dates, policy
 
 # (section, label, url name) in navigation order.
 NAVIGATION = [
@@ -12,6 +12,7 @@ NAVIGATION = [
     ("budgets", "Budgets", "budgets:budget_overview"),
     ("usage", "Usage", "usage:dashboard"),
     ("logs", "Request logs", "usage:spendlog_list"),
+    ("reports", "Reports", "reports:month_list"),
     ("invitations", "Invitations", "accounts:invitation_list"),
     ("audit", "Audit", "audit:audit_list"),
 ]
@@ -26,4 +27,5 @@ def console(request):
         "principal": principal,
         "navigation": nav,
         "proxy_cache_ttl": settings.LITELLM_CACHE_TTL_SECONDS,
+        "console_time_zone": dates.zone_name(),
     }

@@ -1,21 +1,60 @@
-"""The one way the console writes a moment: `2026-12-08 17:55 UTC`.
+"""The one way the console writes a moment: `2026-12-08 17:55 UTC`, in the reporting time zone.
 
-LiteLLM stores naive UTC (Prisma TIMESTAMP(3)), so every page shows UTC and says so. Templates
-use the `when` / `day` filters (config/templatetags/console.py), tables and messages call
-these functions; nothing else formats a date for people (CSV exports keep ISO values).
+LiteLLM stores naive UTC (Prisma TIMESTAMP(3)). Every moment the console shows or exports is put
+in CONSOLE_TIME_ZONE (default UTC) and carries that zone's name (`2026-12-08 18:55 Europe/Berlin`).
+Calendar days that are UTC days by nature (the daily tables' `date`, month closes) are `date`
+values and stay as they are; the pages that show them say they are UTC days. Templates use the
+`when` / `day` filters (config/templatetags/console.py), tables and messages call these functions;
+nothing else formats a date for people. CSV exports write ISO values (`export_moment`): naive UTC
+as stored when the zone is UTC, else the local moment with its offset.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
 
-ZONE = "UTC"
 DAY_FORMAT = "%Y-%m-%d"
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
 
 
+@cache
+def _zone_named(name: str):
+    return UTC if name == "UTC" else ZoneInfo(name)
+
+
+def zone_name() -> str:
+    """The reporting time zone's name, as pages print it (CONSOLE_TIME_ZONE)."""
+    from django.conf import settings
+
+    return getattr(settings, "CONSOLE_TIME_ZONE", "UTC") or "UTC"
+
+
+def zone():
+    return _zone_named(zone_name())
+
+
+def is_utc() -> bool:
+    return zone_name() == "UTC"
+
+
+def local(value: datetime) -> datetime:
+    """A stored moment (naive UTC, or aware) as a naive moment in the reporting time zone."""
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return aware.astimezone(zone()).replace(tzinfo=None)
+
+
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def export_moment(value: datetime) -> str:
+    """A moment in a CSV: ISO, naive UTC as stored when the zone is UTC, else local with offset."""
+    if is_utc():
+        return value.isoformat(sep=" ")
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return aware.astimezone(zone()).isoformat(sep=" ")
 
 
 def when(value, *, seconds: bool | str = False) -> str:
@@ -24,22 +63,22 @@ def when(value, *, seconds: bool | str = False) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
-        moment = _utc(value)
+        moment = local(value)
         text = moment.strftime(WHEN_FORMAT + (":%S" if seconds else ""))
         if seconds == "ms":
             text += f".{moment.microsecond // 1000:03d}"
-        return f"{text} {ZONE}"
+        return f"{text} {zone_name()}"
     if isinstance(value, date):
         return day(value)
     return str(value)
 
 
 def day(value) -> str:
-    """A calendar day ("2026-12-08"); a moment is first put in UTC."""
+    """A calendar day ("2026-12-08"); a moment is first put in the reporting time zone."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
-        value = _utc(value)
+        value = local(value)
     if isinstance(value, date):
         return value.strftime(DAY_FORMAT)
     return str(value)
@@ -66,6 +105,6 @@ def day_column(**kwargs):
             return day_cell(value)
 
         def value(self, value):
-            return value.isoformat(sep=" ") if value else ""
+            return export_moment(value) if value else ""
 
     return DayColumn(**kwargs)

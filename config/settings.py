@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "budgets",
     "keys",
     "usage",
+    "reports",
     "demo",  # only its `demo` command; nothing else imports it
 ]
 
@@ -113,6 +114,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LITELLM_TABLE_PREFIX = env.str("LITELLM_TABLE_PREFIX", default="LiteLLM_")
 # The proxy's litellm_settings.timezone and budget_reset_time (for budget_reset_at).
 LITELLM_TIMEZONE = env.str("LITELLM_TIMEZONE", default="UTC")
+# The reporting time zone: every moment the console shows or exports is written in it
+# (config/dates.py); the daily tables' days stay UTC days.
+CONSOLE_TIME_ZONE = env.str("CONSOLE_TIME_ZONE", default="UTC") or "UTC"
+# Reports: who receives each closed month (comma-separated addresses), and Django's mail settings.
+REPORTS_EMAIL_TO = env.list("REPORTS_EMAIL_TO", default=[])
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = _secret("EMAIL_HOST_PASSWORD", default="") or ""
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="litellm-console@localhost")
 LITELLM_BUDGET_RESET_TIME = env.str("LITELLM_BUDGET_RESET_TIME", default="00:00")
 # The proxy's public address, for LiteLLM's own onboarding links (optional).
 PROXY_BASE_URL = env.str("PROXY_BASE_URL", default="").rstrip("/")

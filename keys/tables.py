@@ -22,7 +22,7 @@ class DateCol(tables.Column):
         return dates.day_cell(value)
 
     def value(self, value):
-        return value.isoformat(sep=" ") if value else ""
+        return dates.export_moment(value) if value else ""
 
 
 def _key_label(record) -> str:

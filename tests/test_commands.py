@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -138,7 +139,7 @@ def demo_dir(tmp_path_factory):
 
 # --- help without settings --------------------------------------------------------------------
 
-PROJECT_COMMANDS = ["demo", "invite", "invitations", "indexes", "usage_warm", "bench"]
+PROJECT_COMMANDS = ["demo", "invite", "invitations", "indexes", "usage_warm", "close_month", "bench"]
 
 
 def test_help_lists_every_project_command_without_a_secret_key(tmp_path):
@@ -253,6 +254,7 @@ RUN_AS_WRITTEN = {
     ),
     "python3 manage.py invite --csv people.csv --dry-run": (["invite", "--csv", "people.csv", "--dry-run"], "bob@"),
     "python3 manage.py invitations --status pending": (["invitations", "--status", "pending"], "alice@example.com"),
+    "python3 manage.py close_month YYYY-MM": (["close_month", "{last_month}"], "as version 1"),
 }
 
 
@@ -268,7 +270,8 @@ def test_readme_commands_run_as_written_on_the_demo_database(demo_dir, tmp_path)
         listing = manage(["indexes"], shell_env(demo_dir)).stdout
         missing = re.findall(r"^MISSING\s+(\S+)", listing, re.M)
         assert missing, listing
-        fill = {"port": str(free_port()), "index": missing[0], "superuser": "root"}
+        last_month = (datetime.now(UTC).date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        fill = {"port": str(free_port()), "index": missing[0], "superuser": "root", "last_month": last_month}
         env = shell_env(demo_dir, STATIC_ROOT=str(tmp_path / "static"), DJANGO_SUPERUSER_PASSWORD="x" * 16)
         for text, (args, expect) in RUN_AS_WRITTEN.items():
             if args[0] == "demo":

@@ -41,6 +41,7 @@ TABLE = {
     "can_open(organizations)":                "Y  Y  Y  .  .  .  .  .   Y   Y",
     "can_open(invitations)":                  "Y  Y  Y  Y  .  .  Y  .   Y   Y",
     "can_open(audit)":                        "Y  Y  .  .  .  .  .  .   Y   Y",
+    "can_open(reports)":                      "Y  Y  Y  Y  .  .  Y  Y   Y   Y",
     "can_manage_team(team)":                  "Y  .  Y  Y  .  .  .  .   Y   .",
     "can_manage_team(vta_team)":              "Y  .  Y  .  .  .  .  .   Y   .",
     "can_manage_team(other_team)":            "Y  .  .  .  .  .  Y  .   Y   .",
@@ -63,6 +64,7 @@ TABLE = {
     "can_manage_org(org)":                    "Y  .  Y  .  .  .  .  .   Y   .",
     "can_manage_org(other_org)":              "Y  .  .  .  .  .  .  .   Y   .",
     "can_create_orgs":                        "Y  .  .  .  .  .  .  .   Y   .",
+    "can_delete_orgs":                        "Y  .  .  .  .  .  .  .   Y   .",
     "can_change_org_membership(org, member)": "Y  .  Y  .  .  .  .  .   Y   .",
     "can_change_org_membership(org, admin)":  "Y  .  .  .  .  .  .  .   Y   .",
     "can_manage_key(member_key)":             "Y  .  Y  Y  Y  .  .  .   Y   .",
@@ -98,6 +100,14 @@ TABLE = {
     "may_see_others_usage":                   "Y  Y  Y  .  .  .  .  .   Y   Y",
     "can_see_usage_of_user(member)":          "Y  Y  Y  .  Y  .  .  .   Y   Y",
     "may_see_error_logs":                     "Y  Y  .  .  .  .  .  .   Y   Y",
+    "may_see_whole_report":                   "Y  Y  .  .  .  .  .  .   Y   Y",
+    "may_close_months":                       "Y  .  .  .  .  .  .  .   Y   .",
+    "may_reconcile":                          "Y  Y  .  .  .  .  .  .   Y   Y",
+    "may_see_report_org(org)":                "Y  Y  Y  .  .  .  .  .   Y   Y",
+    "may_see_report_org(other_org)":          "Y  Y  .  .  .  .  .  .   Y   Y",
+    "may_see_report_team(team)":              "Y  Y  Y  Y  .  .  .  .   Y   Y",
+    "may_see_report_team(vta_team)":          "Y  Y  Y  .  .  .  .  Y   Y   Y",
+    "may_see_report_team(other_team)":        "Y  Y  .  .  .  .  Y  .   Y   Y",
 }  # fmt: skip
 
 
@@ -138,6 +148,16 @@ class World:
             "can_open(organizations)": lambda: p.can_open("organizations"),
             "can_open(invitations)": lambda: p.can_open("invitations"),
             "can_open(audit)": lambda: p.can_open("audit"),
+            "can_open(reports)": lambda: p.can_open("reports"),
+            "may_see_report_org(org)": lambda: p.may_see_report_org(w.org.organization_id),
+            "may_see_report_org(other_org)": lambda: p.may_see_report_org(w.other_org.organization_id),
+            "may_see_report_team(team)": lambda: p.may_see_report_team(w.team.team_id, w.team.organization_id),
+            "may_see_report_team(vta_team)": lambda: p.may_see_report_team(
+                w.vta_team.team_id, w.vta_team.organization_id
+            ),
+            "may_see_report_team(other_team)": lambda: p.may_see_report_team(
+                w.other_team.team_id, w.other_team.organization_id
+            ),
             "can_manage_team(team)": lambda: p.can_manage_team(w.team),
             "can_manage_team(vta_team)": lambda: p.can_manage_team(w.vta_team),
             "can_manage_team(other_team)": lambda: p.can_manage_team(w.other_team),

@@ -47,7 +47,7 @@ class SpendLogTable(ConsoleTable):
         return format_html('<a class="nowrap" href="{}">{}</a>', url, dates.when(value, seconds=True))
 
     def value_start_time(self, value):
-        return value.isoformat(sep=" ")
+        return dates.export_moment(value)
 
     def render_status(self, record):
         status = getattr(record, "status", None)
@@ -125,7 +125,7 @@ class ErrorLogTable(ConsoleTable):
         return format_html('<a href="{}">{}</a>', url, dates.when(value, seconds=True))
 
     def value_start_time(self, value):
-        return value.isoformat(sep=" ")
+        return dates.export_moment(value)
 
     def render_status_code(self, value):
         return format_html('<span class="badge badge-danger">{}</span>', value)

@@ -16,12 +16,13 @@ from django.http import Http404
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 
-from config import policy
+from config import dates, policy
 from config.views.export import stream_rows
 from config.views.generic import ConsoleMixin, KeysetSource, ObjectDetailView, ObjectListView
 from usage import charts, selectors
 from usage.forms import DashboardForm, ErrorLogFilterForm, SpendLogFilterForm
 from usage.models import ErrorLogs, SpendLogs
+from usage.selectors.local_days import local_days
 from usage.tables import ErrorLogTable, SpendLogExportTable, SpendLogTable, latency_ms
 
 BREAKDOWN_COLUMNS = ["name", "spend", "tokens", "requests", "share"]
@@ -112,7 +113,13 @@ class DashboardView(ConsoleMixin, TemplateView):
                 (name, selectors.BREAKDOWNS[name][0], selectors.breakdown(scope, period, name, overview_=overview))
                 for name in scope.breakdowns()
             ]
+        local = None
+        if request.GET.get("local") == "1":  # exact local days, from the spend logs, on request
+            utc_days = dict(zip(overview.series.dates, overview.series.spend, strict=True))
+            local = local_days(scope, period.start, period.end, utc_days)
         context = self.get_context_data(
+            local_days=local,
+            local_offer=not dates.is_utc(),
             form=form,
             period=period,
             previous=period.previous(),

@@ -5,6 +5,7 @@ fields.py: shared fields and layout; users.py: users and end users; teams.py: te
 members; orgs.py: organizations and their members; invitations.py: invitations and passwords.
 Callers import from `accounts.forms` (this module re-exports every form)."""
 
+from .end_users import EndUserCreateForm
 from .fields import (
     BUDGET_SECTIONS,
     MODELS_HELP,
@@ -28,6 +29,7 @@ __all__ = [
     "USER_BUDGET_FIELDS",
     "AcceptInvitationForm",
     "ChangePasswordForm",
+    "EndUserCreateForm",
     "EndUserForm",
     "InviteForm",
     "LimitsMixin",

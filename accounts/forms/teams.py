@@ -6,21 +6,24 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from budgets.forms import BudgetFieldsMixin, budget_changes
-from config import policy
+from config import policy, writes
 from config.forms import ShownValuesMixin
 from config.validation import LimitedEmailField, NameField
 
 from ..models import TeamTable
+from ..services import team_settings
 from .fields import (
     BUDGET_SECTIONS,
     LimitsMixin,
     ModelsField,
     SectionedForm,
     _duration_field,
+    _limit_field,
     _money_field,
     _org_choices,
     changed_values,
 )
+from .team_fields import MEMBER_DEFAULT_SECTION, TeamMetadataField, clean_member_duration, permissions_field
 
 TEAM_BUDGET_FIELDS = (
     "max_budget",
@@ -36,7 +39,13 @@ TEAM_BUDGET_FIELDS = (
 class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
     """/team/new and /team/update settings with the shared budget editor."""
 
-    SECTIONS = (("Team", ("team_alias", "organization_id", "models", "blocked")), *BUDGET_SECTIONS)
+    SECTIONS = (
+        ("Team", ("team_alias", "organization_id", "models", "blocked")),
+        *BUDGET_SECTIONS,
+        MEMBER_DEFAULT_SECTION,
+        ("Member permissions", ("team_member_permissions",)),
+        ("Metadata", ("metadata",)),
+    )
 
     budget_field_names = TEAM_BUDGET_FIELDS
     team_alias = NameField(label="Team name")
@@ -45,16 +54,35 @@ class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
     blocked = forms.BooleanField(
         label="Blocked", required=False, help_text="Every key of a blocked team is refused by the proxy."
     )
+    team_member_budget = _money_field(
+        "Budget per member (USD)", help_text="Each member's cap unless they have their own. Empty: none."
+    )
+    team_member_budget_duration = _duration_field(
+        label="Member budgets reset every", help_text="Empty: as the team's budget (when the default is first set)."
+    )
+    team_member_tpm_limit = _limit_field("Member tokens per minute", help_text="Empty: no limit.")
+    team_member_rpm_limit = _limit_field("Member requests per minute", help_text="Empty: no limit.")
+    metadata = TeamMetadataField()
     FIELDS = ("team_alias", "organization_id", "models", "blocked")
+    EXTRA_FIELDS = ("metadata", "team_member_permissions", *team_settings.MEMBER_DEFAULT_FIELDS)
 
     def __init__(self, *args, principal, instance: TeamTable | None = None, **kwargs):
         names = tuple(f for f in TEAM_BUDGET_FIELDS if f != "soft_budget" or TeamTable.has_column("soft_budget"))
+        extra = {}
         if instance is not None:
-            kwargs["initial"] = {name: getattr(instance, name) for name in (*self.FIELDS, *names)}
+            extra = {
+                "metadata": team_settings.editable_metadata(instance.metadata),
+                **team_settings.member_default_shown(instance),
+            }
+            if team_settings.has_member_permissions():
+                extra["team_member_permissions"] = list(instance.team_member_permissions or [])
+            kwargs["initial"] = {name: getattr(instance, name) for name in (*self.FIELDS, *names)} | extra
         super().__init__(*args, budget_field_names=names, **kwargs)
         self.instance = instance
+        if instance is not None and team_settings.has_member_permissions():
+            self.fields["team_member_permissions"] = permissions_field()
         if instance is not None:
-            self.track_shown({n: getattr(instance, n) for n in (*self.FIELDS, *names)}, instance.team_id)
+            self.track_shown({n: getattr(instance, n) for n in (*self.FIELDS, *names)} | extra, instance.team_id)
         choices = _org_choices(principal, blank="No organization" if principal.can_place_outside_orgs() else None)
         if instance is not None and instance.organization_id and instance.organization_id not in dict(choices):
             choices.append((instance.organization_id, instance.organization_id))
@@ -63,7 +91,10 @@ class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
             self.fields["organization_id"].required = True
         if instance is None:
             del self.fields["blocked"]
-        self.order_fields(["team_alias", "organization_id", "models", *names, "blocked"])
+        self.order_fields(["team_alias", "organization_id", "models", *names, "blocked", *self.EXTRA_FIELDS])
+
+    def clean_team_member_budget_duration(self):
+        return clean_member_duration(self.cleaned_data.get("team_member_budget_duration"))
 
     def clean_team_alias(self):
         alias = self.cleaned_data["team_alias"].strip()
@@ -82,10 +113,27 @@ class TeamForm(ShownValuesMixin, SectionedForm, BudgetFieldsMixin):
         values = {k: self.cleaned_data.get(k) for k in names}
         if values.get("model_max_budget") == {}:
             values["model_max_budget"] = {}
+        if self.cleaned_data.get("metadata"):
+            values["metadata"] = self.cleaned_data["metadata"]
+        for name in team_settings.MEMBER_DEFAULT_FIELDS:
+            if self.cleaned_data.get(name) not in (None, ""):
+                values[name] = self.cleaned_data[name]
         return values
 
     def changes(self) -> dict:
         changes = changed_values(self, self.shown, [f for f in self.FIELDS if f in self.fields])
+        for name in self.EXTRA_FIELDS:
+            if name not in self.fields:
+                continue
+            new = self.cleaned_data.get(name)
+            if name == "metadata":
+                new = new or {}
+            elif name == "team_member_permissions":
+                new = list(new or [])
+            elif new == "":
+                new = None
+            if not writes.same_value(new, self.shown.get(name)):
+                changes[name] = new
         budget = budget_changes(
             {k: self.cleaned_data.get(k) for k in self._budget_names()},
             {k: self.shown.get(k) for k in self._budget_names()},

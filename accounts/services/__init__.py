@@ -12,6 +12,7 @@ the touched user rows in the proxy's order, so a concurrent change (ours or the 
 never lost.
 """
 
+from . import team_settings  # noqa: F401
 from .base import (  # noqa: F401
     ADMIN_ROLES,
     INVITATION_LIFETIME,
@@ -35,7 +36,7 @@ from .base import (  # noqa: F401
     new_user_row,
     user_snapshot,
 )
-from .end_users import END_USER_FIELDS, end_user_update  # noqa: F401
+from .end_users import END_USER_BUDGET_FIELDS, END_USER_FIELDS, end_user_create, end_user_update  # noqa: F401
 from .invitations import (  # noqa: F401
     InvitationUnusable,
     InviteResult,
@@ -51,6 +52,7 @@ from .invitations import (  # noqa: F401
     pending_invitation_for,
     revoke_pending_links,
 )
+from .org_delete import org_delete, org_delete_consequences, refuse_ptu_share_holders  # noqa: F401
 from .orgs import (  # noqa: F401
     ORG_BUDGET_FIELDS,
     _audit_org_members,

@@ -19,6 +19,7 @@ from ..models import (
     TeamTable,
     UserTable,
 )
+from . import team_settings
 from .base import (
     _audit_edit,
     _budget_reset_at,
@@ -30,6 +31,7 @@ from .base import (
     delete_keys,
     new_user_row,
 )
+from .org_delete import refuse_ptu_share_holders
 from .roster_base import _append_team_id, _read_roster, _roster_entry
 
 TEAM_SETTING_FIELDS = (
@@ -45,6 +47,9 @@ TEAM_SETTING_FIELDS = (
     "max_parallel_requests",
     "blocked",
 )
+# The team form's extra settings (team_settings.py): the editable part of metadata, the member
+# permissions and the default member budget's fields. Not columns the ops admin edits as such.
+TEAM_EXTRA_FIELDS = ("metadata", "team_member_permissions", *team_settings.MEMBER_DEFAULT_FIELDS)
 
 
 def should_auto_add_team_creator(creator_user_id: str | None, creator_role: str | None) -> bool:
@@ -69,11 +74,22 @@ def creator_of(principal) -> tuple[str | None, str | None]:
 def team_create(
     *, actor: writes.Actor, creator_user_id: str | None = None, creator_role: str | None = None, **fields: Any
 ) -> dict:
-    """/team/new: uuid4 id, members_with_roles [] (a JSONB array), admins/members [], metadata {},
-    budget_reset_at from the duration; the creator joins it as admin when
-    should_auto_add_team_creator says so. Audit `created` with the snapshot taken before the
-    creator was added (LiteLLM audits team_row, created with members_with_roles [])."""
-    _refuse_unknown(fields, TEAM_SETTING_FIELDS, "team")
+    """/team/new: uuid4 id, members_with_roles [] (a JSONB array), admins/members [], metadata
+    (the caller's, without LiteLLM's reserved keys; {} by default), budget_reset_at from the
+    duration, team_member_permissions where given (else the column's default []), and the
+    default member budget row when a team_member_* field is set (team_settings.py); the
+    creator joins it as admin when should_auto_add_team_creator says so. Audit `created` with
+    the snapshot taken before the creator was added (LiteLLM audits team_row, created with
+    members_with_roles [])."""
+    _refuse_unknown(fields, (*TEAM_SETTING_FIELDS, *TEAM_EXTRA_FIELDS), "team")
+    fields = dict(fields)
+    member_default = team_settings.member_default_values(team_settings.member_default_payload(fields))
+    metadata = team_settings.merged_metadata(dict(fields.pop("metadata", None) or {}), {})
+    permissions = fields.pop("team_member_permissions", None)
+    if permissions is not None:
+        if not team_settings.has_member_permissions():
+            raise TypeError("this database has no team_member_permissions column")
+        permissions = team_settings.check_member_permissions(permissions)
     alias = (fields.get("team_alias") or "").strip()
     if not alias:
         raise ChangeRefused("Give the team a name.", "team_alias")
@@ -90,7 +106,7 @@ def team_create(
         "admins": [],
         "members": [],
         "members_with_roles": [],
-        "metadata": {},
+        "metadata": metadata,
         "models": list(fields.get("models") or []),
         "max_budget": fields.get("max_budget"),
         "budget_duration": fields.get("budget_duration"),
@@ -103,12 +119,20 @@ def team_create(
         "model_spend": {},
         "model_max_budget": fields.get("model_max_budget") or {},
         "soft_budget": fields.get("soft_budget"),
+        "team_member_permissions": permissions,
         "created_at": now,
         "updated_at": now,
     }
     row = {k: v for k, v in row.items() if v is not None}
     with writes.atomic():
         _refuse_duplicate_alias(TeamTable, "team_alias", alias, noun="A team")
+        if any(v is not None for v in member_default.values()):
+            row["metadata"] = {
+                **metadata,
+                "team_member_budget_id": team_settings.create_member_default(
+                    actor, alias=alias, team_duration=row.get("budget_duration"), values=member_default
+                ),
+            }
         writes.insert_row(TeamTable, row)
         created = writes.snapshot(TeamTable.objects.get(team_id=team_id))
         if should_auto_add_team_creator(creator_user_id, creator_role):
@@ -146,9 +170,19 @@ def _add_creator(actor: writes.Actor, team_id: str, user_id: str) -> None:
 def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: dict | None = None) -> dict:
     """/team/update: only the changed settings; a new duration sets budget_reset_at, a cleared
     one clears it. `expected` (field -> value the form showed) refuses with EditConflict a
-    field someone else changed meanwhile. Audit: before = the old row, updated = the changed
-    fields."""
-    _refuse_unknown(changes, TEAM_SETTING_FIELDS, "team")
+    field someone else changed meanwhile. `metadata` is the editable part (LiteLLM's reserved
+    keys are put back from the row); team_member_* fields go to the default member budget row
+    (team_settings.update_member_default, whose new id lands in metadata). Audit: before = the
+    old row, updated = the changed fields."""
+    _refuse_unknown(changes, (*TEAM_SETTING_FIELDS, *TEAM_EXTRA_FIELDS), "team")
+    changes = dict(changes)
+    member_fields = team_settings.member_default_payload(changes)
+    member_default = team_settings.member_default_values(member_fields)
+    metadata = changes.pop("metadata", None)
+    if "team_member_permissions" in changes:
+        if not team_settings.has_member_permissions():
+            raise TypeError("this database has no team_member_permissions column")
+        changes["team_member_permissions"] = team_settings.check_member_permissions(changes["team_member_permissions"])
     _check_limits(changes, create=False)
     if "team_alias" in changes and not (changes["team_alias"] or "").strip():
         raise ChangeRefused("Give the team a name.", "team_alias")
@@ -159,8 +193,21 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: d
         raise ChangeRefused("No such organization.", "organization_id")
     with writes.atomic():
         team, changed = _locked_changes(TeamTable, team_id, changes, expected, gone="This team no longer exists.")
+        if metadata is not None:
+            current = team_settings.editable_metadata(team.metadata)
+            writes.refuse_conflicts({"metadata": current}, {"metadata": metadata}, expected)
+            if not writes.same_value(current, metadata):
+                changed["metadata"] = team_settings.merged_metadata(metadata, team.metadata)
+        member_written = False
+        if member_default:
+            budget_id, created, member_written = team_settings.update_member_default(
+                actor, team, member_default, expected
+            )
+            if created:
+                base = changed.get("metadata", team.metadata if isinstance(team.metadata, dict) else {})
+                changed["metadata"] = {**base, "team_member_budget_id": budget_id}
         if not changed:
-            return {}
+            return dict(member_fields) if member_written else {}
         if "team_alias" in changed:
             _refuse_duplicate_alias(TeamTable, "team_alias", changed["team_alias"], noun="A team", except_pk=team_id)
         if "budget_duration" in changed:
@@ -168,18 +215,20 @@ def team_update(*, actor: writes.Actor, team_id: str, changes: dict, expected: d
         before = writes.snapshot(team)
         writes.update_row(TeamTable, team_id, {**changed, "updated_at": writes.now_utc()})
         _audit_edit(actor, "TeamTable", team_id, before, changed)
-    return changed
+    return {**changed, **(member_fields if member_written else {})}
 
 
 def team_delete(*, actor: writes.Actor, team_id: str) -> None:
     """/team/delete: archive into LiteLLM_DeletedTeamTable (where it exists), archive and
     delete its keys and its BYOK models, strip the id from every user's teams, delete its
-    memberships and the row, and take it out of access groups, under the team's advisory lock."""
+    memberships and the row, and take it out of access groups, under the team's advisory lock.
+    Refused while the team holds a PTU share (delete_team -> raise_if_teams_hold_ptu_shares)."""
     with writes.atomic():
         writes.advisory_xact_lock(team_id)
         team = TeamTable.objects.filter(team_id=team_id).first()
         if team is None:
             raise ChangeRefused("This team no longer exists.")
+        refuse_ptu_share_holders([team_id])
         before = writes.snapshot(team)
         if DeletedTeamTable.table_exists():
             names = {f.name for f in DeletedTeamTable._meta.concrete_fields} - {"id"}

@@ -6,9 +6,10 @@ redirect. Mutations are POST-only.
 """
 
 from .base import _forecast, _load_org, _load_team, _load_user, _person_choices  # noqa: F401
-from .end_users import EndUserBlockView, EndUserEditView, EndUserListView  # noqa: F401
+from .end_users import EndUserBlockView, EndUserCreateView, EndUserEditView, EndUserListView  # noqa: F401
 from .orgs import (  # noqa: F401
     OrgCreateView,
+    OrgDeleteView,
     OrgDetailView,
     OrgEditView,
     OrgListView,

@@ -22,6 +22,14 @@ class EndUserListView(ObjectListView):
     section = "end_users"
     title = "End users"
     template_name = "accounts/enduser_list.html"
+    create_label = "Create end user"
+
+    @property
+    def create_url(self):
+        return reverse("accounts:enduser_create")
+
+    def can_create(self):
+        return self.principal.can_manage_end_users()
 
     def scope(self, queryset):
         budget = BudgetTable.objects.filter(budget_id=OuterRef("budget_id")).values("max_budget")[:1]
@@ -31,6 +39,28 @@ class EndUserListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = self.principal.can_manage_end_users()
         return context
+
+
+class EndUserCreateView(ServiceFormView):
+    """/customer/new (services.end_user_create): proxy admins, as for every end-user change."""
+
+    section = "end_users"
+    title = "Create an end user"
+    form_class = forms.EndUserCreateForm
+    submit_label = "Create end user"
+
+    def authorize(self):
+        self.principal.require(self.principal.can_manage_end_users())
+
+    def perform(self, form):
+        row = services.end_user_create(actor=self.actor(), user_id=form.cleaned_data["user_id"], **form.values())
+        messages.success(self.request, f"Created end user {row['user_id']}.")
+        return row
+
+    def success_url_for(self, result):
+        if result:
+            return EndUserTable(user_id=result["user_id"]).get_absolute_url()
+        return reverse("accounts:enduser_list")
 
 
 class EndUserEditView(ServiceFormView):

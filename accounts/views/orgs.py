@@ -5,14 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from budgets.models import BudgetTable
 from budgets.selectors import forecast_for as budget_forecast_for
 from config import policy
 from config.errors import ChangeRefused
 from config.forms import posted_shown
-from config.views.generic import ActionView, GuardedFormView, ObjectDetailView, ObjectListView, ServiceFormView
+from config.views.generic import (
+    ActionView,
+    DeleteView,
+    GuardedFormView,
+    ObjectDetailView,
+    ObjectListView,
+    ServiceFormView,
+)
 
 from .. import filters, forms, selectors, services, tables
 from ..models import OrganizationMembership, OrganizationTable, TeamTable, UserTable
@@ -92,6 +99,7 @@ class OrgDetailView(ObjectDetailView):
             members=members,
             member_count=member_count,
             can_manage=self.principal.can_manage_org(org),
+            can_delete=self.principal.can_delete_orgs(),
             org_roles=policy.ORG_ROLES,
         )
         return context
@@ -226,3 +234,43 @@ class OrgMemberRoleView(OrgMemberActionView):
             expected=posted_shown(self.request.POST, "org_member_role", org_id, user_id),
         )
         return "Role changed."
+
+
+class OrgDeleteView(DeleteView):
+    """/organization/delete (services/org_delete.py): proxy admins only; the page says what goes."""
+
+    section = "organizations"
+    success_url = reverse_lazy("accounts:org_list")
+
+    def load(self):
+        return _load_org(self, self.kwargs["org_id"])
+
+    def authorize(self):
+        self.principal.require(self.principal.can_delete_orgs())
+
+    def refused_url(self):
+        return self.object.get_absolute_url()
+
+    def confirmation(self):
+        org = self.object
+        n = services.org_delete_consequences(org.organization_id)
+
+        def count(number, word):
+            return f"{number} {word}{'' if number == 1 else 's'}"
+
+        return {
+            "title": f"Delete organization {org.organization_alias or org.organization_id}?",
+            "message": "This deletes the organization as the proxy's /organization/delete does:",
+            "details": [
+                f"{count(n['teams'], 'team')} deleted, with {count(n['team_keys'], 'key')} and their memberships "
+                "(archived where the proxy keeps deleted teams and keys)",
+                f"{count(n['members'], 'member')} leave it (their user accounts stay)",
+                f"{count(n['org_keys'], 'other key')} of the organization deleted",
+                "its budget row stays, unlinked; the delete is refused while one of its teams holds a PTU share",
+            ],
+            "submit_label": "Delete organization",
+        }
+
+    def perform(self):
+        services.org_delete(actor=self.actor(), organization_id=self.object.organization_id)
+        return f"Deleted organization {self.object.organization_alias or self.object.organization_id}."

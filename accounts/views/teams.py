@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse, reverse_lazy
@@ -13,6 +15,20 @@ from config.views.generic import DeleteView, GuardedFormView, ObjectDetailView, 
 from .. import filters, forms, selectors, services, tables
 from ..models import OrganizationTable, TeamTable
 from .base import _forecast, _load_team
+
+
+def team_page_defaults(team) -> dict | None:
+    """The default member budget row's limits (None: the team has none)."""
+    values = services.team_settings.member_default_shown(team)
+    return values if any(v is not None for v in values.values()) else None
+
+
+def team_page_permissions(team) -> list[str] | None:
+    """The member permissions' labels (None where the column does not exist)."""
+    if not services.team_settings.has_member_permissions():
+        return None
+    labels = dict(services.team_settings.TEAM_MEMBER_PERMISSIONS)
+    return [labels.get(p, p) for p in team.team_member_permissions or []]
 
 
 class TeamListView(ObjectListView):
@@ -70,6 +86,11 @@ class TeamDetailView(ObjectDetailView):
             can_invite=self.principal.can_invite_to_team(team),
             team_roles=policy.TEAM_ROLES,
             default_budget_id=budget_services.team_default_budget_id(team),
+            member_default=team_page_defaults(team),
+            metadata_text=json.dumps(services.team_settings.editable_metadata(team.metadata), indent=2, sort_keys=True)
+            if services.team_settings.editable_metadata(team.metadata)
+            else "",
+            member_permissions=team_page_permissions(team),
             can_bulk_budgets=self.principal.can_open("budgets"),
             money_for=money_for,
             show_money=bool(money_for),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
+from .reports import ReportRulesMixin
 from .roles import (
     ADMIN_ROLES,
     INTERNAL_USER,
@@ -22,7 +23,7 @@ from .usage import UsageRulesMixin
 
 
 @dataclass
-class Principal(ScopesMixin, UsageRulesMixin):
+class Principal(ScopesMixin, UsageRulesMixin, ReportRulesMixin):
     """The signed-in person, as the console's rules see them."""
 
     label: str
@@ -109,12 +110,15 @@ class Principal(ScopesMixin, UsageRulesMixin):
                 "budgets",
                 "usage",
                 "logs",
+                "reports",
                 "invitations",
                 "audit",
             ]
         if self.is_org_admin:
-            return ["keys", "teams", "users", "organizations", "budgets", "usage", "logs", "invitations"]
+            return ["keys", "teams", "users", "organizations", "budgets", "usage", "logs", "reports", "invitations"]
         sections = ["keys", "teams", "usage", "logs"]
+        if self.org_admin_of or self.team_admin_of:  # their sections of closed months (read-only too)
+            sections.append("reports")
         if self.is_team_admin:
             sections += ["users", "invitations"]
         return sections
@@ -251,6 +255,10 @@ class Principal(ScopesMixin, UsageRulesMixin):
         return self.is_proxy_admin or org.organization_id in self.org_admin_of
 
     def can_create_orgs(self) -> bool:
+        return self.is_proxy_admin
+
+    def can_delete_orgs(self) -> bool:
+        """/organization/delete: proxy admins only (organization_endpoints.py::delete_organization)."""
         return self.is_proxy_admin
 
     def can_change_org_membership(self, org, user) -> bool:

@@ -119,7 +119,7 @@ class AuditTable(ConsoleTable):
         return dates.when(value, seconds=True)
 
     def value_updated_at(self, value):
-        return value.isoformat(sep=" ") if value else ""
+        return dates.export_moment(value) if value else ""
 
     def render_changed_by(self, value, record):
         ops = getattr(self, "attributions", {}).get(record.id)

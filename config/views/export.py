@@ -25,6 +25,7 @@ from django.utils.safestring import SafeData
 from django_tables2 import A
 from django_tables2.rows import BoundRow
 
+from config.dates import export_moment
 from config.stack import on_fresh_chunk
 from config.tables import cell_plans
 
@@ -49,7 +50,7 @@ def csv_cell(value):
     if isinstance(value, (int, float, Decimal)):
         return value
     if isinstance(value, datetime):
-        text = value.isoformat(sep=" ")
+        text = export_moment(value)
     elif isinstance(value, date):
         text = value.isoformat()
     elif isinstance(value, (list, tuple, set)):

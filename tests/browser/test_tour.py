@@ -19,6 +19,7 @@ from accounts.services import invitation_token
 from budgets.models import BudgetTable
 from config.models import AuditLog
 from keys.models import VerificationToken
+from reports.close import close_previous_month
 from usage.models import ErrorLogs, SpendLogs
 
 from .axe import axe_report
@@ -53,6 +54,9 @@ class Demo:
         self.error = ErrorLogs.objects.order_by("-start_time").first().request_id
         self.budget_row = BudgetTable.objects.order_by("budget_id").first().budget_id
         self.audit = AuditLog.objects.order_by("-updated_at").first().id
+        # The month that just ended, closed as the periodic job does (the console's tables are
+        # emptied after each test, so each one closes it again).
+        self.report_month = close_previous_month().label
         # An invitation the org admin wrote for someone outside the lead's team.
         in_team = UserTable.objects.filter(teams__contains=[self.team]).values("user_id")
         self.invitation = (
@@ -102,7 +106,10 @@ PAGES = [
     ("org-create", lambda d, me: r("accounts:org_create"), {"admin"}),
     ("org-detail", lambda d, me: r("accounts:org_detail", d.org), ADMINS | {"orgadmin"}),
     ("org-edit", lambda d, me: r("accounts:org_edit", d.org), MANAGERS),
+    # Deleting an organization is for proxy admins only (its org admin sees it, may not delete it).
+    ("org-delete", lambda d, me: r("accounts:org_delete", d.org), {"admin"}),
     ("end-users", lambda d, me: r("accounts:enduser_list"), ADMINS),
+    ("end-user-create", lambda d, me: r("accounts:enduser_create"), {"admin"}),
     ("end-user-edit", lambda d, me: r("accounts:enduser_edit", "acct/eu-west/4711"), {"admin"}),
     ("budgets", lambda d, me: r("budgets:budget_overview"), ADMINS | {"orgadmin"}),
     ("budget-rows", lambda d, me: r("budgets:budget_rows"), ADMINS),
@@ -113,6 +120,10 @@ PAGES = [
     ("log-detail", lambda d, me: r("usage:spendlog_detail", d.dev_log), EVERYONE - {"intern"}),
     ("errors", lambda d, me: r("usage:errorlog_list"), ADMINS),
     ("error-detail", lambda d, me: r("usage:errorlog_detail", d.error), ADMINS),
+    # Reports: admins read whole months, the org admin Acme's sections, the lead ml-research's.
+    ("reports", lambda d, me: r("reports:month_list"), ADMINS | {"orgadmin", "lead"}),
+    ("report-month", lambda d, me: r("reports:month_report", d.report_month), ADMINS | {"orgadmin", "lead"}),
+    ("reconcile", lambda d, me: r("reports:reconcile"), ADMINS),
     ("invitations", lambda d, me: r("accounts:invitation_list"), ADMINS | {"orgadmin", "lead"}),
     ("invitation-create", lambda d, me: r("accounts:invitation_create"), MANAGERS | {"lead"}),
     ("invitation-detail", lambda d, me: r("accounts:invitation_detail", d.invitation), ADMINS | {"orgadmin"}),

@@ -42,6 +42,27 @@ def _spend_logs_deep():
     return reverse("usage:spendlog_list") + "?window=7d&after=" + encode_cursor(*row)
 
 
+def _closed_month():
+    """The month that just ended, closed as the periodic job does (once; not timed here)."""
+    from django.urls import reverse
+
+    from reports.close import close_previous_month
+
+    return reverse("reports:month_report", kwargs={"month": close_previous_month().label})
+
+
+def _reconcile(kind: str, days: int) -> str:
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from config.writes import now_utc
+
+    today = now_utc().date()
+    start = today - timedelta(days=days - 1)
+    return reverse("reports:reconcile") + f"?kind={kind}&start={start}&end={today}&threshold=0.01"
+
+
 def pages() -> list[Page]:
     from django.urls import reverse
 
@@ -93,4 +114,9 @@ def pages() -> list[Page]:
             lambda: reverse("usage:spendlog_list") + f"?window=7d&key={_key_token()}",
         ),
         Page("error logs, first page", LIST, r("usage:errorlog_list")),
+        Page("report, last month (closed)", PAGE, _closed_month),
+        Page("report, last month, team admin", PAGE, _closed_month, who="team admin"),
+        Page("reconciliation, keys, 7 days", PAGE, lambda: _reconcile("key", 7)),
+        Page("reconciliation, teams, 31 days", PAGE, lambda: _reconcile("team", 31)),
+        Page("reconciliation, keys, 90 days (logs not read)", PAGE, lambda: _reconcile("key", 90)),
     ]
