@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.probes.ProbeMiddleware",  # /healthz, /readyz: before https redirect, host check, sessions
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,6 +107,19 @@ _console_db["CONSOLE_SCHEMA"] = CONSOLE_SCHEMA if not env.str("CONSOLE_DATABASE_
 for _db in (_console_db, _litellm_db):
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _console_db, "litellm": _litellm_db}
+# An optional streaming replica of the LiteLLM database for the heavy reads (usage, logs,
+# exports); config/routers.py sends them there unless it is down, too far behind, or the person
+# wrote something in the last READ_YOUR_WRITES_SECONDS.
+if env.str("LITELLM_REPLICA_URL", default=""):
+    _replica_db = env.db_url("LITELLM_REPLICA_URL")
+    _replica_db.setdefault("OPTIONS", {})
+    _replica_db["OPTIONS"]["options"] = (_replica_db["OPTIONS"].get("options", "") + " -c TimeZone=UTC").strip()
+    _replica_db.update(CONN_MAX_AGE=_litellm_db["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True, TIME_ZONE=None)
+    _replica_db.setdefault("TEST", {})["MIRROR"] = None
+    DATABASES["litellm_replica"] = _replica_db
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_LAG_CHECK_SECONDS = env.float("REPLICA_LAG_CHECK_SECONDS", default=5.0)
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=30)
 DATABASE_ROUTERS = ["config.routers.LiteLLMRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
