@@ -158,6 +158,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
+# OpenID Connect single sign-on (accounts/oidc.py): on when OIDC_ISSUER is set.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = _secret("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="")
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_DEFAULT_ROLE = env.str("OIDC_DEFAULT_ROLE", default="internal_user_viewer")
+# "group=role,group=role": IdP groups to LiteLLM roles (config/policy/signin.py role_for_groups).
+OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")
+OIDC_BUTTON_LABEL = env.str("OIDC_BUTTON_LABEL", default="Sign in with SSO")
+# false: LiteLLM users sign in through SSO only; ops logins (break-glass) keep their password.
+PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
