@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.replica.ReplicaReadsMiddleware",  # after auth and sessions: read-your-writes per person
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "config.middleware.ForbiddenLogMiddleware",
@@ -114,6 +115,7 @@ if env.str("LITELLM_REPLICA_URL", default=""):
     _replica_db = env.db_url("LITELLM_REPLICA_URL")
     _replica_db.setdefault("OPTIONS", {})
     _replica_db["OPTIONS"]["options"] = (_replica_db["OPTIONS"].get("options", "") + " -c TimeZone=UTC").strip()
+    _replica_db["OPTIONS"].setdefault("application_name", "litellm-console-replica")
     _replica_db.update(CONN_MAX_AGE=_litellm_db["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True, TIME_ZONE=None)
     _replica_db.setdefault("TEST", {})["MIRROR"] = None
     DATABASES["litellm_replica"] = _replica_db
