@@ -13,13 +13,12 @@ reason.
 from __future__ import annotations
 
 import json
+import time
 
 from django.db import DatabaseError, connections
 from django.http import HttpResponse
 
-from . import checks, replica
-
-PROBE_PATHS = ("/healthz", "/readyz")
+from . import checks, logs, metrics, replica
 
 
 def _first_line(exc: Exception) -> str:
@@ -65,16 +64,36 @@ def _json(status: int, body: dict) -> HttpResponse:
 
 
 class ProbeMiddleware:
-    """First in MIDDLEWARE: answers the two probe paths and passes everything else on."""
+    """First in MIDDLEWARE: gives the request its id (config/logs.py), answers the probe paths
+    and /metrics, and times every other request for the metrics by its URL name."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        token = logs.request_id.set(logs.new_request_id(request.META.get("HTTP_X_REQUEST_ID")))
+        try:
+            response = self._answer(request)
+            response["X-Request-ID"] = logs.request_id.get()
+            return response
+        finally:
+            logs.request_id.reset(token)
+
+    def _answer(self, request):
         path = request.path_info.rstrip("/") or "/"
-        if path not in PROBE_PATHS or request.method not in ("GET", "HEAD"):
-            return self.get_response(request)
-        if path == "/healthz":
-            return _json(200, {"status": "ok"})
-        ready, report = readiness()
-        return _json(200 if ready else 503, {"status": "ready" if ready else "not ready", "checks": report})
+        if request.method in ("GET", "HEAD"):
+            if path == "/healthz":
+                return _json(200, {"status": "ok"})
+            if path == "/readyz":
+                ready, report = readiness()
+                return _json(200 if ready else 503, {"status": "ready" if ready else "not ready", "checks": report})
+            if path == "/metrics":
+                return metrics.metrics_response(request)
+        start = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name or "unnamed") if match is not None else "unmatched"
+        metrics.REQUEST_SECONDS.labels(view=view, method=request.method, status=str(response.status_code)).observe(
+            time.perf_counter() - start
+        )
+        return response
