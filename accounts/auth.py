@@ -42,6 +42,8 @@ class LiteLLMUserBackend(BaseBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password or "@" not in username:
             return None
+        if not settings.PASSWORD_LOGIN:
+            return None  # SSO only; ops logins (ModelBackend) remain the break-glass way in
         from .models import UserTable
 
         email = normalize_login(username)

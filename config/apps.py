@@ -18,6 +18,9 @@ class ConsoleConfig(AppConfig):
     def ready(self):
         from accounts import sessions  # noqa: F401  (stamps sessions with the password at sign-in)
 
-        from . import checks  # noqa: F401  (registers the schema check)
+        from . import (
+            checks,  # noqa: F401  (registers the schema check)
+            metrics,  # noqa: F401  (times every statement per alias from the first connection on)
+        )
 
         post_migrate.connect(_create_cache_table, sender=self)

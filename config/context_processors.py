@@ -28,4 +28,6 @@ def console(request):
         "navigation": nav,
         "proxy_cache_ttl": settings.LITELLM_CACHE_TTL_SECONDS,
         "console_time_zone": dates.zone_name(),
+        # Where this page's LiteLLM reads came from, when a replica is configured (config/replica.py).
+        "replica_reads": getattr(request, "replica_reads", None) if principal is not None else None,
     }

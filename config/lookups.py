@@ -40,7 +40,7 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
 from config.litellm import UI_SESSION_TEAM_ID, table_name
-from config.routers import LITELLM_ALIAS
+from config.routers import read_alias
 
 CHOICES_LIMIT = 500  # entries in one datalist; past that the field still accepts any typed value
 LOOKBACK_DAYS = 31
@@ -250,7 +250,7 @@ def end_user_choices(principal) -> list[tuple[str, str]]:
 
 
 def _has_rows(where: str, params: list) -> bool:
-    with connections[LITELLM_ALIAS].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table_name("DailyTeamSpend")}" WHERE {where})', params)
         return bool(cursor.fetchone()[0])
 
@@ -297,7 +297,7 @@ def _logged_models() -> list[str]:
         )
         SELECT model FROM m WHERE model IS NOT NULL LIMIT %s
     """
-    with connections[LITELLM_ALIAS].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [CHOICES_LIMIT])
         return [row[0] for row in cursor.fetchall()]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied
@@ -29,6 +30,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+
+
+def content_security_policy() -> str:
+    """With single sign-on, sign-out (a POST) continues to the provider's end-session page:
+    form-action must allow that one origin too (a redirect after a submission is checked)."""
+    if not settings.OIDC_ISSUER:
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(settings.OIDC_ISSUER)
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
@@ -55,7 +67,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Content-Security-Policy", content_security_policy())
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.probes.ProbeMiddleware",  # request id; /healthz, /readyz, /metrics before https redirect and host check
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.replica.ReplicaReadsMiddleware",  # after auth and sessions: read-your-writes per person
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "config.middleware.ForbiddenLogMiddleware",
@@ -107,6 +109,20 @@ _console_db["CONSOLE_SCHEMA"] = CONSOLE_SCHEMA if not env.str("CONSOLE_DATABASE_
 for _db in (_console_db, _litellm_db):
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _console_db, "litellm": _litellm_db}
+# An optional streaming replica of the LiteLLM database for the heavy reads (usage, logs,
+# exports); config/routers.py sends them there unless it is down, too far behind, or the person
+# wrote something in the last READ_YOUR_WRITES_SECONDS.
+if env.str("LITELLM_REPLICA_URL", default=""):
+    _replica_db = env.db_url("LITELLM_REPLICA_URL")
+    _replica_db.setdefault("OPTIONS", {})
+    _replica_db["OPTIONS"]["options"] = (_replica_db["OPTIONS"].get("options", "") + " -c TimeZone=UTC").strip()
+    _replica_db["OPTIONS"].setdefault("application_name", "litellm-console-replica")
+    _replica_db.update(CONN_MAX_AGE=_litellm_db["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True, TIME_ZONE=None)
+    _replica_db.setdefault("TEST", {})["MIRROR"] = None
+    DATABASES["litellm_replica"] = _replica_db
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_LAG_CHECK_SECONDS = env.float("REPLICA_LAG_CHECK_SECONDS", default=5.0)
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=30)
 DATABASE_ROUTERS = ["config.routers.LiteLLMRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,6 +173,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
+# OpenID Connect single sign-on (accounts/oidc.py): on when OIDC_ISSUER is set.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = _secret("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="")
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_DEFAULT_ROLE = env.str("OIDC_DEFAULT_ROLE", default="internal_user_viewer")
+# "group=role,group=role": IdP groups to LiteLLM roles (config/policy/signin.py role_for_groups).
+OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")
+OIDC_BUTTON_LABEL = env.str("OIDC_BUTTON_LABEL", default="Sign in with SSO")
+# false: LiteLLM users sign in through SSO only; ops logins (break-glass) keep their password.
+PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -220,9 +250,26 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
+# /metrics (config/metrics.py): a bearer token, or client addresses in these networks.
+METRICS_TOKEN = _secret("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+
+# LOG_FORMAT=json: one JSON object a line with the request id (config/logs.py); else plain text.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.logs.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

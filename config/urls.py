@@ -1,14 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views.auth import ConsoleLoginView, PasswordChangeView
+from accounts.views.sso import ConsoleLogoutView, SSOCallbackView, SSOStartView
 from config.views import audit, home
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("accounts/login/", ConsoleLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", ConsoleLogoutView.as_view(), name="logout"),
+    path("accounts/sso/", SSOStartView.as_view(), name="sso_start"),
+    path("accounts/sso/callback/", SSOCallbackView.as_view(), name="sso_callback"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
     path("audit/", include((audit.urlpatterns, "audit"))),

@@ -32,8 +32,8 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 # Who asks: the ten people of tests/cast.py (ROLES, imported from there).
 
 # Pages the matrix does not drive: Django's admin (its own permission system, tested in
-# tests/test_admin.py), sign-in/out and static files.
-SKIPPED_PREFIXES = ("admin/", "static/", "accounts/login/", "accounts/logout/")
+# tests/test_admin.py), sign-in/out (password and SSO: tests/accounts/test_sso.py) and static files.
+SKIPPED_PREFIXES = ("admin/", "static/", "accounts/login/", "accounts/logout/", "accounts/sso/")
 
 
 def url_params() -> dict[str, list[str]]:

@@ -9,9 +9,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
-# Pages meant for anonymous visitors: sign-in, the invitation accept page, Django's admin
-# (which has its own login), static files.
-PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "admin/", "static/")
+# Pages meant for anonymous visitors: sign-in (password and SSO, tests/accounts/test_sso.py), the
+# invitation accept page, Django's admin (which has its own login), static files.
+PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "accounts/sso/", "admin/", "static/")
 PUBLIC_NAMES = {"invitation_accept"}
 
 

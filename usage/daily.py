@@ -16,7 +16,7 @@ from django.db import connections
 
 from config import writes
 from config.litellm import table_name
-from config.routers import LITELLM_ALIAS
+from config.routers import read_alias
 
 
 @dataclass
@@ -65,7 +65,7 @@ def daily_usage(scope_, *, first: date, last: date, team_of_member: str | None =
         WHERE date >= %s AND date <= %s AND {where}
         GROUP BY date ORDER BY date DESC
     """
-    with connections[LITELLM_ALIAS].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [first.isoformat(), last.isoformat(), *params])
         rows = cursor.fetchall()
     out = []

@@ -4,8 +4,9 @@ or from one address, are refused for a while."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect
@@ -30,6 +31,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
+        if not settings.PASSWORD_LOGIN and "@" in username and not get_user_model().objects.filter(username=username):
+            # PASSWORD_LOGIN=false: LiteLLM users sign in with SSO; ops logins keep the form.
+            raise forms.ValidationError("Password sign-in is off here: use the single sign-on button.", code="sso_only")
         # Counted before the password is checked, so concurrent guesses cannot pass the limit.
         if not auth.throttle_reserve(self.request, username):
             raise forms.ValidationError("Too many failed sign-ins. Wait a few minutes and try again.", code="throttled")
@@ -41,6 +45,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 class ConsoleLoginView(LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from .. import oidc
+
+        return {
+            **super().get_context_data(**kwargs),
+            "sso_enabled": oidc.enabled(),
+            "sso_label": settings.OIDC_BUTTON_LABEL,
+            "password_login": settings.PASSWORD_LOGIN,
+        }
 
     def form_valid(self, form):
         response = super().form_valid(form)

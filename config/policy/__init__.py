@@ -27,7 +27,14 @@ from .roles import (
     USER_ROLES,
 )
 from .scopes import ORG_CHOICE_PURPOSES, TEAM_CHOICE_PURPOSES, get_visible_or_404
-from .signin import litellm_user_id, principal, principal_for_litellm_user, principal_for_user
+from .signin import (
+    litellm_user_id,
+    parse_role_map,
+    principal,
+    principal_for_litellm_user,
+    principal_for_user,
+    role_for_groups,
+)
 from .usage import USAGE_SCOPE_KINDS
 
 __all__ = [
@@ -49,8 +56,10 @@ __all__ = [
     "get_visible_or_404",
     "litellm_user_id",
     "mask_secret",
+    "parse_role_map",
     "principal",
     "principal_for_litellm_user",
     "principal_for_user",
+    "role_for_groups",
     "visible_invitation_id",
 ]

@@ -4,7 +4,14 @@ per request and ended when the person's password changed since they signed in.""
 from __future__ import annotations
 
 from .principal import Principal
-from .roles import INTERNAL_USER, LITELLM_USERNAME_PREFIX, ORG_ADMIN, PROXY_ADMIN, PROXY_ADMIN_VIEWER, USER_ROLES
+from .roles import (
+    INTERNAL_USER,
+    LITELLM_USERNAME_PREFIX,
+    ORG_ADMIN,
+    PROXY_ADMIN,
+    PROXY_ADMIN_VIEWER,
+    USER_ROLES,
+)
 
 
 def litellm_user_id(user) -> str | None:
@@ -87,3 +94,29 @@ def _check_password_stamp(request, found: Principal) -> Principal | None:
         logout(request)
         return None
     return found
+
+
+# --- single sign-on: IdP groups -> LiteLLM role --------------------------------------------
+# The most powerful mapped role wins when a person is in several mapped groups.
+ROLE_RANK = (PROXY_ADMIN, PROXY_ADMIN_VIEWER, ORG_ADMIN, INTERNAL_USER, "internal_user_viewer")
+
+
+def parse_role_map(text: str) -> dict[str, str]:
+    """OIDC_ROLE_MAP `group=role,group=role` -> {group: role}; an unknown role is an error."""
+    mapping = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        group, sep, role = part.rpartition("=")
+        group, role = group.strip(), role.strip()
+        if not sep or not group or role not in dict(USER_ROLES):
+            raise ValueError(f"OIDC_ROLE_MAP entry {part.strip()!r}: write group=role, role one of {ROLE_RANK}")
+        mapping[group] = role
+    return mapping
+
+
+def role_for_groups(groups, role_map: dict[str, str]) -> str | None:
+    """The LiteLLM role the person's IdP groups give, or None when no group is mapped (their
+    role in LiteLLM_UserTable then stays as it is)."""
+    found = {role_map[g] for g in groups or () if g in role_map}
+    return next((r for r in ROLE_RANK if r in found), None)

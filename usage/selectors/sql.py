@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from django.db import connections, transaction
 
-from config.routers import LITELLM_ALIAS
+from config.routers import read_alias
 
 
 def _none(col: str) -> str:
@@ -15,7 +15,7 @@ def _none(col: str) -> str:
 
 
 def _fetch(sql: str, params) -> list[tuple]:
-    with connections[LITELLM_ALIAS].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -27,7 +27,7 @@ def aggregation_session():
     Top-key and top-user breakdowns group 100,000 keys; with PostgreSQL's default 4 MB
     work_mem those hash tables spill to disk and take twice as long. SET LOCAL ends with the
     transaction, so the proxy's own sessions are untouched."""
-    with transaction.atomic(using=LITELLM_ALIAS):
-        with connections[LITELLM_ALIAS].cursor() as cursor:
+    with transaction.atomic(using=read_alias()):
+        with connections[read_alias()].cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
