@@ -85,7 +85,7 @@ def _spend_rows(scope_, start: str, stop: str) -> list[tuple[str, float]]:
         SELECT date, SUM(spend) FROM "{table_name(table)}"
         WHERE date >= %s AND date < %s AND {where} GROUP BY date
     """
-    with connections[LITELLM_ALIAS].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [start, stop, *params])
         return [(day, float(spend or 0)) for day, spend in cursor.fetchall()]
 
