@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "budgets",
     "keys",
     "usage",
+    "procrastinate.contrib.django",
+    "jobs",
+    "alerts",
     "demo",  # only its `demo` command; nothing else imports it
 ]
 
@@ -207,9 +210,33 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
+# --- Jobs and alerts (jobs/, alerts/) --------------------------------------------------
+# Procrastinate's tables go into the console's own database/schema, never LiteLLM's.
+PROCRASTINATE_DATABASE_ALIAS = "default"
+# Email through Django's backend: EMAIL_URL is django-environ's URL (smtp+tls://user:pass@host:587,
+# filemail:///path, consolemail://). Unset: alerts send no email (the channel shows "not configured").
+ALERT_EMAIL_ENABLED = bool(env.str("EMAIL_URL", default=""))
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+if env.str("EMAIL_FILE_PATH", default=""):  # filemail:// with an absolute folder (the demo's)
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="litellm-console@localhost")
+ALERT_SLACK_WEBHOOK_URL = _secret("ALERT_SLACK_WEBHOOK_URL", default="") or ""
+ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
+ALERT_WEBHOOK_SECRET = _secret("ALERT_WEBHOOK_SECRET", default="") or ""
+ALERT_EXTRA_EMAILS = env.list("ALERT_EXTRA_EMAILS", default=[])
+ALERT_THRESHOLDS = [float(x) for x in env.list("ALERT_THRESHOLDS", default=["80", "95", "100"])]
+ALERT_EVERY_MINUTES = env.int("ALERT_EVERY_MINUTES", default=5)
+ALERT_DELIVERY_ATTEMPTS = env.int("ALERT_DELIVERY_ATTEMPTS", default=5)
+ALERT_RETRY_WAIT_SECONDS = env.int("ALERT_RETRY_WAIT_SECONDS", default=10)
+ALERT_SPIKE_MIN_SPEND = env.float("ALERT_SPIKE_MIN_SPEND", default=10.0)
+ALERT_SPIKE_SENSITIVITY = env.float("ALERT_SPIKE_SENSITIVITY", default=4.0)
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env.float("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Procrastinate logs every task registration at INFO; `manage.py worker` turns it back up.
+    "loggers": {"procrastinate": {"level": "WARNING"}},
 }
