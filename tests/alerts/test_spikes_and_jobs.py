@@ -1,0 +1,62 @@
+"""A spend spike alerts once per entity and day; a periodic slot becomes one job however many
+workers defer it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from alerts.evaluate import evaluate
+from alerts.models import Alert
+from config.writes import now_utc
+from tests import factories
+
+
+@pytest.mark.django_db(databases=["default", "litellm"])
+def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings):
+    settings.ALERT_SPIKE_MIN_SPEND = 10.0
+    today = now_utc().date()
+    key = factories.make_key(user_id=cast.member["user_id"], team_id=cast.team["team_id"], alias="batch-job")
+    for back, spend in enumerate([4.0, 5.0, 6.0, 5.0, 4.5, 5.5, 5.0, 4.0, 6.0, 5.0, 5.0, 4.5, 5.5, 5.0], start=1):
+        day = (today - timedelta(days=back)).isoformat()
+        factories.make_daily_user_spend(cast.member["user_id"], day, api_key=key["token"], spend=spend, model="m-1")
+    quiet = factories.make_key(user_id=cast.outsider["user_id"], alias="steady")
+    for back in range(0, 15):  # the same 20 every day, today included: no spike
+        day = (today - timedelta(days=back)).isoformat()
+        factories.make_daily_user_spend(cast.outsider["user_id"], day, api_key=quiet["token"], spend=20.0, model="m-2")
+    factories.make_daily_user_spend(
+        cast.member["user_id"], today.isoformat(), api_key=key["token"], spend=60.0, model="m-1"
+    )
+
+    spikes = [a for a in evaluate(deliver_now=True).created if a.rule == "spike"]
+    assert sorted((a.kind, a.object_id) for a in spikes) == sorted(
+        [("key", key["token"]), ("user", cast.member["user_id"]), ("model", "m-1")]
+    )
+    by_kind = {a.kind: a for a in spikes}
+    assert by_kind["key"].baseline == 5.0 and by_kind["key"].status == "sent"
+    assert set(by_kind["key"].recipients) >= {"member@example.com", "teamadmin@example.com"}
+    assert evaluate(deliver_now=True).created == []
+    assert Alert.objects.filter(rule="spike", kind="key").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "litellm"])
+def test_two_workers_defer_one_periodic_slot_once(empty_queue):
+    from procrastinate.contrib.django import app
+
+    with app.replace_connector(app.connector.get_worker_connector()):
+        task = app.tasks["alerts.evaluate"]
+
+        async def both():
+            await app.open_async()
+            try:
+                return await asyncio.gather(
+                    *(app.job_manager.defer_periodic_job(job=task.configure(task_kwargs={"timestamp": 1_700_000_100}).job, periodic_id="", defer_timestamp=1_700_000_100)
+                      for _ in range(2))
+                )  # fmt: skip
+            finally:
+                await app.close_async()
+
+        ids = asyncio.run(both())
+    assert sorted(i is None for i in ids) == [False, True]
