@@ -118,3 +118,6 @@ def settle(alert: Alert) -> None:
     if status != alert.status:
         Alert.objects.filter(pk=alert.pk).update(status=status)
         alert.status = status
+
+
+CHANNEL_LABELS = [("email", "Email"), ("slack", "Slack webhook"), ("webhook", "JSON webhook")]

@@ -14,6 +14,8 @@ NAVIGATION = [
     ("logs", "Request logs", "usage:spendlog_list"),
     ("invitations", "Invitations", "accounts:invitation_list"),
     ("audit", "Audit", "audit:audit_list"),
+    ("alerts", "Alerts", "alerts:alert_list"),
+    ("jobs", "Jobs", "jobs:job_list"),
 ]
 
 

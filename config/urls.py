@@ -15,6 +15,8 @@ urlpatterns = [
     path("keys/", include("keys.urls")),
     path("budgets/", include("budgets.urls")),
     path("usage/", include("usage.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -111,12 +111,14 @@ class Principal(ScopesMixin, UsageRulesMixin):
                 "logs",
                 "invitations",
                 "audit",
+                "alerts",
+                "jobs",
             ]
         if self.is_org_admin:
-            return ["keys", "teams", "users", "organizations", "budgets", "usage", "logs", "invitations"]
+            return ["keys", "teams", "users", "organizations", "budgets", "usage", "logs", "invitations", "alerts"]
         sections = ["keys", "teams", "usage", "logs"]
         if self.is_team_admin:
-            sections += ["users", "invitations"]
+            sections += ["users", "invitations", "alerts"]
         return sections
 
     def can_open(self, section: str) -> bool:
@@ -341,6 +343,14 @@ class Principal(ScopesMixin, UsageRulesMixin):
         return self.is_proxy_admin
 
     # -- helpers for views ---------------------------------------------------------------------
+    def can_send_test_alerts(self) -> bool:
+        """The "send a test alert" buttons on /alerts/ (they reach every configured channel)."""
+        return self.is_proxy_admin
+
+    def can_retry_jobs(self) -> bool:
+        """The retry button on /jobs/ (ops superusers are proxy admins)."""
+        return self.is_proxy_admin
+
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise PermissionDenied("You may not make this change.")

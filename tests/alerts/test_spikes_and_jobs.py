@@ -41,6 +41,9 @@ def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings):
     assert Alert.objects.filter(rule="spike", kind="key").count() == 1
 
 
+SLOT = 1_700_000_100
+
+
 @pytest.mark.django_db(transaction=True, databases=["default", "litellm"])
 def test_two_workers_defer_one_periodic_slot_once(empty_queue):
     from procrastinate.contrib.django import app
@@ -51,10 +54,9 @@ def test_two_workers_defer_one_periodic_slot_once(empty_queue):
         async def both():
             await app.open_async()
             try:
-                return await asyncio.gather(
-                    *(app.job_manager.defer_periodic_job(job=task.configure(task_kwargs={"timestamp": 1_700_000_100}).job, periodic_id="", defer_timestamp=1_700_000_100)
-                      for _ in range(2))
-                )  # fmt: skip
+                job = task.configure(task_kwargs={"timestamp": SLOT}).job
+                defer = app.job_manager.defer_periodic_job
+                return await asyncio.gather(*(defer(job=job, periodic_id="", defer_timestamp=SLOT) for _ in range(2)))
             finally:
                 await app.close_async()
 
