@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from config import dates
 from config.tables import ConsoleTable, MoneyColumn
@@ -54,7 +55,7 @@ class AlertTable(ConsoleTable):
         if not items:
             return "—"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             "{}: {}{}",
             (
                 (
