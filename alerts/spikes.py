@@ -62,16 +62,36 @@ def spike_days(kind: str, object_id: str, days: int = 90) -> set[str]:
     )
 
 
+def _names(rows) -> dict[tuple[str, str], str]:
+    """Key aliases, user emails and team aliases of the spiking entities (up to 3 statements)."""
+    from accounts.models import TeamTable, UserTable
+    from keys.models import VerificationToken
+
+    out = {}
+    ids = {kind: [e for k, e, _, _ in rows if k == kind] for kind in ("key", "user", "team")}
+    if ids["key"]:
+        for token, name in VerificationToken.objects.filter(token__in=ids["key"]).values_list("token", "key_alias"):
+            out[("key", token)] = name
+    if ids["user"]:
+        for user_id, email in UserTable.objects.filter(user_id__in=ids["user"]).values_list("user_id", "user_email"):
+            out[("user", user_id)] = email
+    if ids["team"]:
+        for team_id, alias in TeamTable.objects.filter(team_id__in=ids["team"]).values_list("team_id", "team_alias"):
+            out[("team", team_id)] = alias
+    return out
+
+
 def spike_alerts(defaults, overrides, now, rules_for, existing_for) -> list:
     day = now.date()
     rows = detect(day)
     existing = existing_for([(k, e) for k, e, _, _ in rows], ("spike",))
+    names = _names(rows)
     out = []
     for kind, entity, spend, median in rows:
         rules = rules_for(kind, entity, defaults, overrides, now)
         if not rules.spikes or (kind, entity, "spike", 0.0, day.isoformat()) in existing:
             continue
-        name = entity if kind != "key" else f"…{entity[-8:]}"
+        name = names.get((kind, entity)) or (entity if kind != "key" else f"…{entity[-8:]}")
         alert = Alert(
             kind=kind,
             object_id=entity,

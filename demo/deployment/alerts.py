@@ -48,13 +48,23 @@ def _spike_today() -> str | None:
 def build_demo_alerts() -> dict | None:
     """One evaluation pass over the demo, after muting the second most spent budgeted key and
     adding a spike; returns its counts (None when the demo already has alerts)."""
-    from alerts.evaluate import _candidates, evaluate
+    from alerts.evaluate import SYSTEM, evaluate
     from alerts.models import Alert, AlertOverride
+    from budgets.selectors import budget_union
 
     if Alert.objects.exists():
         return None
-    keys = sorted((r for r in _candidates(80.0) if r[0] == "key" and r[8] is not None), key=lambda r: -r[8])
-    if len(keys) >= 2:
-        AlertOverride.objects.get_or_create(kind="key", object_id=keys[1][1], defaults={"muted": True})
+    base, params = budget_union(SYSTEM)
+    with connections[LITELLM_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, object_id, pct FROM ({base}) b WHERE kind = 'key' AND pct > 5 AND pct < 80 "
+            "ORDER BY pct DESC LIMIT 1",
+            params,
+        )
+        quiet = cursor.fetchone()
+    if quiet:  # its owner lowered its first threshold, then muted it: recorded, not sent
+        AlertOverride.objects.get_or_create(
+            kind=quiet[0], object_id=quiet[1], defaults={"muted": True, "thresholds": [5.0 * int(quiet[2] // 5)]}
+        )
     _spike_today()
     return evaluate(deliver_now=True).counts

@@ -62,3 +62,35 @@ def test_two_workers_defer_one_periodic_slot_once(empty_queue):
 
         ids = asyncio.run(both())
     assert sorted(i is None for i in ids) == [False, True]
+
+
+def _statements(run) -> int:
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    with (
+        CaptureQueriesContext(connections["default"]) as console,
+        CaptureQueriesContext(connections["litellm"]) as proxy,
+    ):
+        run()
+    return len(console) + len(proxy)
+
+
+@pytest.mark.django_db(databases=["default", "litellm"])
+def test_one_pass_takes_the_same_number_of_statements_for_3_or_30_budgets(cast, smtp):
+    def budgets(n, spend):
+        for i in range(n):
+            factories.make_key(
+                user_id=cast.member["user_id"],
+                team_id=cast.team["team_id"],
+                spend=spend,
+                max_budget=100.0,
+                alias=f"k{i}",
+            )
+
+    budgets(3, 85.0)
+    small = _statements(lambda: evaluate(deliver_now=False))
+    budgets(30, 96.0)
+    large = _statements(lambda: evaluate(deliver_now=False))
+    assert Alert.objects.count() == 3 + 30 * 2  # 80 % superseded and 95 % for each new one
+    assert 5 < small == large
