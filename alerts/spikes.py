@@ -55,10 +55,12 @@ def detect(day) -> list[tuple[str, str, float, float]]:
     return found
 
 
-def spike_days(kind: str, object_id: str, days: int = 90) -> set[str]:
-    """The UTC days (YYYY-MM-DD) with a recorded spike alert for one entity (usage pages)."""
-    return set(
-        Alert.objects.filter(kind=kind, object_id=object_id, rule="spike").values_list("period", flat=True)[:days]
+def spikes_between(kind: str, object_id: str, start, end) -> list[Alert]:
+    """The spike alerts of one entity on the UTC days start..end (dates), oldest first."""
+    return list(
+        Alert.objects.filter(
+            kind=kind, object_id=object_id, rule="spike", period__gte=start.isoformat(), period__lte=end.isoformat()
+        ).order_by("period")[:100]
     )
 
 

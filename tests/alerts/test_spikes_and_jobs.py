@@ -15,7 +15,7 @@ from tests import factories
 
 
 @pytest.mark.django_db(databases=["default", "litellm"])
-def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings):
+def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings, client):
     settings.ALERT_SPIKE_MIN_SPEND = 10.0
     today = now_utc().date()
     key = factories.make_key(user_id=cast.member["user_id"], team_id=cast.team["team_id"], alias="batch-job")
@@ -39,6 +39,12 @@ def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings):
     assert set(by_kind["key"].recipients) >= {"member@example.com", "teamadmin@example.com"}
     assert evaluate(deliver_now=True).created == []
     assert Alert.objects.filter(rule="spike", kind="key").count() == 1
+
+    client.force_login(cast.ops)  # the usage dashboard marks the day
+    page = client.get(f"/usage/?scope=key&id={key['token']}&range=7d").content.decode()
+    assert f"Spend spike:</strong>\n  {today.isoformat()} (60.00 USD against a 14-day median of 5.00)" in page
+    page = client.get(f"/usage/?scope=key&id={quiet['token']}&range=7d").content.decode()
+    assert "Spend spike" not in page
 
 
 SLOT = 1_700_000_100
