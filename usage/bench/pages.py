@@ -93,4 +93,7 @@ def pages() -> list[Page]:
             lambda: reverse("usage:spendlog_list") + f"?window=7d&key={_key_token()}",
         ),
         Page("error logs, first page", LIST, r("usage:errorlog_list")),
+        Page("alerts history", LIST, r("alerts:alert_list")),
+        Page("alerts history, team admin", LIST, r("alerts:alert_list"), who="team admin"),
+        Page("jobs", LIST, r("jobs:job_list")),
     ]
