@@ -21,18 +21,20 @@ def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings, client):
     key = factories.make_key(user_id=cast.member["user_id"], team_id=cast.team["team_id"], alias="batch-job")
     for back, spend in enumerate([4.0, 5.0, 6.0, 5.0, 4.5, 5.5, 5.0, 4.0, 6.0, 5.0, 5.0, 4.5, 5.5, 5.0], start=1):
         day = (today - timedelta(days=back)).isoformat()
-        factories.make_daily_user_spend(cast.member["user_id"], day, api_key=key["token"], spend=spend, model="m-1")
+        factories.make_daily_spend(
+            cast.member["user_id"], cast.team["team_id"], day, api_key=key["token"], spend=spend, model="m-1"
+        )
     quiet = factories.make_key(user_id=cast.outsider["user_id"], alias="steady")
     for back in range(0, 15):  # the same 20 every day, today included: no spike
         day = (today - timedelta(days=back)).isoformat()
         factories.make_daily_user_spend(cast.outsider["user_id"], day, api_key=quiet["token"], spend=20.0, model="m-2")
-    factories.make_daily_user_spend(
-        cast.member["user_id"], today.isoformat(), api_key=key["token"], spend=60.0, model="m-1"
+    factories.make_daily_spend(
+        cast.member["user_id"], cast.team["team_id"], today.isoformat(), api_key=key["token"], spend=60.0, model="m-1"
     )
 
     spikes = [a for a in evaluate(deliver_now=True).created if a.rule == "spike"]
     assert sorted((a.kind, a.object_id) for a in spikes) == sorted(
-        [("key", key["token"]), ("user", cast.member["user_id"]), ("model", "m-1")]
+        [("key", key["token"]), ("user", cast.member["user_id"]), ("team", cast.team["team_id"]), ("model", "m-1")]
     )
     by_kind = {a.kind: a for a in spikes}
     assert by_kind["key"].baseline == 5.0 and by_kind["key"].status == "sent"
@@ -45,6 +47,8 @@ def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings, client):
     assert f"Spend spike:</strong>\n  {today.isoformat()} (60.00 USD against a 14-day median of 5.00)" in page
     page = client.get(f"/usage/?scope=key&id={quiet['token']}&range=7d").content.decode()
     assert "Spend spike" not in page
+    assert client.get(f"/keys/{key['token']}/").content.decode().count("spend spike") == 1  # and the key's page
+    assert "spend spike" not in client.get(f"/keys/{quiet['token']}/").content.decode()
 
 
 SLOT = 1_700_000_100
