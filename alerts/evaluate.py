@@ -20,14 +20,14 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from budgets.selectors import budget_union
-from config.policy import PROXY_ADMIN, Principal
+from config.policy import system_principal
 from config.routers import LITELLM_ALIAS
 
 from . import messages, recipients, spikes
 from .channels import configured_channels
 from .models import Alert, AlertOverride, AlertSettings, Delivery
 
-SYSTEM = Principal(label="alerts", role=PROXY_ADMIN)
+SYSTEM = system_principal("alerts")
 
 
 @dataclass

@@ -27,7 +27,7 @@ from .roles import (
     USER_ROLES,
 )
 from .scopes import ORG_CHOICE_PURPOSES, TEAM_CHOICE_PURPOSES, get_visible_or_404
-from .signin import litellm_user_id, principal, principal_for_litellm_user, principal_for_user
+from .signin import litellm_user_id, principal, principal_for_litellm_user, principal_for_user, system_principal
 from .usage import USAGE_SCOPE_KINDS
 
 __all__ = [
@@ -52,5 +52,6 @@ __all__ = [
     "principal",
     "principal_for_litellm_user",
     "principal_for_user",
+    "system_principal",
     "visible_invitation_id",
 ]
