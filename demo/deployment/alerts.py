@@ -12,36 +12,48 @@ from config.routers import LITELLM_ALIAS
 
 
 def _spike_today() -> str | None:
-    """Add 12× its usual daily spend to today's row of the busiest key of the last 14 days (a
-    copy of its latest row, dated today, when it has none yet)."""
-    table = litellm.table_name("DailyUserSpend")
+    """A burst today on the busiest key of the last 14 days: 12x its usual daily spend, booked
+    as the proxy books it, on its today's row in the user, team and tag daily tables alike (so
+    their totals keep agreeing) and on the key's, its user's and its team's spend counters. (The
+    burst's requests get no spend logs.) Returns the key's hash, or None when it has no row
+    today."""
+    tables = [litellm.table_name(t) for t in ("DailyUserSpend", "DailyTeamSpend", "DailyTagSpend")]
+    keys, users, teams = (litellm.table_name(t) for t in ("VerificationToken", "UserTable", "TeamTable"))
     today = datetime.now(UTC).date().isoformat()
     with connections[LITELLM_ALIAS].cursor() as cursor:
         cursor.execute(
-            f"""SELECT api_key, sum(spend) / 14 FROM "{table}"
-                 WHERE date >= to_char(%s::date - 14, 'YYYY-MM-DD') AND date < %s
-                 GROUP BY api_key ORDER BY 2 DESC LIMIT 1""",
-            [today, today],
+            f"""SELECT d.api_key, sum(d.spend) / 14 FROM "{tables[0]}" d
+                 WHERE d.date >= to_char(%s::date - 14, 'YYYY-MM-DD') AND d.date < %s
+                   AND EXISTS (SELECT 1 FROM "{tables[0]}" t WHERE t.api_key = d.api_key AND t.date = %s)
+                 GROUP BY d.api_key ORDER BY 2 DESC LIMIT 1""",
+            [today, today, today],
         )
         row = cursor.fetchone()
         if row is None:
             return None
         key, daily = row
-        extra = max(50.0, 12 * float(daily or 0))
+        extra = round(max(50.0, 12 * float(daily or 0)), 6)
         cursor.execute(
-            f"""UPDATE "{table}" SET spend = spend + %s WHERE id = (
-                  SELECT id FROM "{table}" WHERE api_key = %s AND date = %s ORDER BY spend DESC LIMIT 1)""",
-            [extra, key, today],
+            f"""SELECT model, custom_llm_provider FROM "{tables[0]}" WHERE api_key = %s AND date = %s
+                 ORDER BY spend DESC LIMIT 1""",
+            [key, today],
         )
-        if cursor.rowcount == 0:
-            columns = [c for c in litellm.catalog().columns[table] if c not in ("id", "date", "spend")]
-            names = ", ".join(f'"{c}"' for c in columns)
+        model, provider = cursor.fetchone()
+        for table in tables:
             cursor.execute(
-                f"""INSERT INTO "{table}" (id, date, spend, {names})
-                    SELECT gen_random_uuid()::text, %s, %s, {names} FROM "{table}"
-                     WHERE api_key = %s ORDER BY date DESC LIMIT 1""",
-                [today, extra, key],
+                f"""UPDATE "{table}" SET spend = spend + %s WHERE id = (
+                      SELECT id FROM "{table}" WHERE api_key = %s AND date = %s AND model IS NOT DISTINCT FROM %s
+                         AND custom_llm_provider IS NOT DISTINCT FROM %s ORDER BY id LIMIT 1)""",
+                [extra, key, today, model, provider],
             )
+        cursor.execute(
+            f'UPDATE "{keys}" SET spend = spend + %s, total_spend = total_spend + %s WHERE token = %s '
+            "RETURNING user_id, team_id",
+            [extra, extra, key],
+        )
+        user_id, team_id = cursor.fetchone()
+        cursor.execute(f'UPDATE "{users}" SET spend = spend + %s WHERE user_id = %s', [extra, user_id])
+        cursor.execute(f'UPDATE "{teams}" SET spend = spend + %s WHERE team_id = %s', [extra, team_id])
     return key
 
 
