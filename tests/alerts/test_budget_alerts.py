@@ -143,3 +143,18 @@ def test_a_failing_webhook_is_retried_by_the_queue_and_shown_failed(
     assert Delivery.objects.get(alert=alert, channel="email").status == "sent"
     assert alert.status == "partial"
     assert JobFailure.objects.filter(task_name="alerts.deliver").count() == 3
+
+
+@pytest.mark.django_db(databases=["default", "litellm"])
+def test_the_slack_webhook_gets_the_text_with_a_link(cast, webhook, settings):
+    settings.ALERT_WEBHOOK_URL = ""
+    settings.ALERT_SLACK_WEBHOOK_URL = webhook.url_for("/slack")
+    webhook.expect_request("/slack", method="POST").respond_with_data("ok")
+    team = factories.make_team(alias="no-admins", metadata={"soft_budget_alerting_emails": "a@x.example, b@x.example"})
+    factories.make_key(team_id=team["team_id"], alias="lonely", spend=9.0, max_budget=10.0)
+    (alert,) = evaluate(deliver_now=True).created
+    assert alert.status == "sent" and alert.recipients == ["a@x.example", "b@x.example"]
+    (request, _), *_ = webhook.log
+    text = json.loads(request.data)["text"]
+    assert text.startswith("*Budget alert: Key lonely at 90% of $10.00 (80% threshold)*")
+    assert "does not reset" in text and "|Open in the console>" in text
