@@ -127,6 +127,8 @@ def budget_alerts(defaults, overrides, now) -> list[tuple[Alert, Rules]]:
     for kind, object_id, name, parent_id, spend, max_budget, soft_budget, reset_at, pct in rows:
         rules = rules_for(kind, object_id, defaults, overrides, now)
         period = budget_period(reset_at, max_budget)
+        if kind == "member":  # one person has a member budget per team: the team is part of the period
+            period = f"team {parent_id} | {period}"
         common = dict(
             kind=kind,
             object_id=object_id,

@@ -27,7 +27,7 @@ def _sql(model, column: str) -> str:
     return f"""
     WITH today AS (
         SELECT {column} AS e, sum(spend) AS s FROM {table}
-         WHERE date = %(day)s AND {column} IS NOT NULL GROUP BY 1 HAVING sum(spend) >= %(min)s),
+         WHERE date = %(day)s AND {column} IS NOT NULL AND {column} <> '' GROUP BY 1 HAVING sum(spend) >= %(min)s),
     days AS (SELECT to_char(%(day)s::date - i, 'YYYY-MM-DD') AS d FROM generate_series(1, {BASELINE_DAYS}) AS i),
     hist AS (
         SELECT today.e, days.d, COALESCE(sum(t.spend), 0) AS s

@@ -158,3 +158,17 @@ def test_the_slack_webhook_gets_the_text_with_a_link(cast, webhook, settings):
     text = json.loads(request.data)["text"]
     assert text.startswith("*Budget alert: Key lonely at 90% of $10.00 (80% threshold)*")
     assert "does not reset" in text and "|Open in the console>" in text
+
+
+@pytest.mark.django_db(databases=["default", "litellm"])
+def test_one_person_over_their_member_budget_in_two_teams_gets_an_alert_for_each(cast, smtp):
+    budget = factories.make_budget(max_budget=10.0)
+    teams = [factories.make_team(alias=f"squad-{i}", members=[(cast.team_admin, "admin")]) for i in (1, 2)]
+    for team in teams:
+        factories.add_membership(team["team_id"], cast.member["user_id"], spend=8.5, budget_id=budget["budget_id"])
+    created = evaluate(deliver_now=True).created
+    assert sorted((a.kind, a.team_id, a.threshold) for a in created) == sorted(
+        ("member", t["team_id"], 80.0) for t in teams
+    )
+    assert all(set(a.recipients) == {"member@example.com", "teamadmin@example.com"} for a in created)
+    assert evaluate(deliver_now=True).created == []
