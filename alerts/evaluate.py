@@ -153,6 +153,11 @@ def budget_alerts(defaults, overrides, now) -> list[tuple[Alert, Rules]]:
     return out
 
 
+def _usable(channels: list[str], alert: Alert) -> list[str]:
+    """The channels an alert can go to: email only when someone has an address."""
+    return [c for c in channels if c != "email" or alert.recipients]
+
+
 def evaluate(*, deliver_now: bool = False) -> PassResult:
     """One pass; new alerts get one delivery per configured channel, queued as jobs (or, with
     deliver_now, attempted here: `manage.py alerts --once`)."""
@@ -176,7 +181,7 @@ def evaluate(*, deliver_now: bool = False) -> PassResult:
         if alert.status == "pending":
             if rules.muted:
                 alert.status = "muted"
-            elif not channels or (channels == ["email"] and not alert.recipients):
+            elif not _usable(channels, alert):
                 alert.status = "no_recipient"
     with transaction.atomic(using="default"):
         Alert.objects.bulk_create([a for a, _ in found], ignore_conflicts=True, batch_size=1000)
@@ -185,7 +190,7 @@ def evaluate(*, deliver_now: bool = False) -> PassResult:
             Delivery(alert=alert, channel=channel)
             for alert in created
             if alert.status == "pending"
-            for channel in channels
+            for channel in _usable(channels, alert)
         ]
         Delivery.objects.bulk_create(deliveries, batch_size=1000)
         if not deliver_now:

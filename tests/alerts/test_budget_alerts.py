@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connections
+from django.test import override_settings
 from werkzeug import Response
 
 from alerts.evaluate import evaluate
@@ -172,3 +173,19 @@ def test_one_person_over_their_member_budget_in_two_teams_gets_an_alert_for_each
     )
     assert all(set(a.recipients) == {"member@example.com", "teamadmin@example.com"} for a in created)
     assert evaluate(deliver_now=True).created == []
+
+
+@pytest.mark.django_db(databases=["default", "litellm"])
+def test_nobody_with_an_email_means_webhooks_only_and_the_skipped_people_are_named(cast, smtp, webhook):
+    webhook.expect_request("/hook", method="POST").respond_with_data("ok")
+    no_email = factories.make_user(user_email=None)
+    team = factories.make_team(alias="quiet-team")
+    factories.make_key(user_id=no_email["user_id"], team_id=team["team_id"], alias="ghost", spend=9.0, max_budget=10.0)
+    (alert,) = evaluate(deliver_now=True).created
+    assert (alert.status, alert.recipients, alert.skipped) == ("sent", [], [no_email["user_id"]])
+    assert [d.channel for d in alert.deliveries.all()] == ["webhook"] and smtp.messages == []
+    Alert.objects.all().delete()
+    webhook.clear()
+    with override_settings(ALERT_WEBHOOK_URL=""):
+        (alert,) = evaluate(deliver_now=True).created
+    assert alert.status == "no_recipient" and not alert.deliveries.exists()
