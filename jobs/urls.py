@@ -5,5 +5,5 @@ from . import views
 app_name = "jobs"
 urlpatterns = [
     path("", views.JobListView.as_view(), name="job_list"),
-    path("<int:job_id>/retry/", views.RetryJobView.as_view(), name="job_retry"),
+    path("<str:job_id>/retry/", views.RetryJobView.as_view(), name="job_retry"),
 ]

@@ -63,7 +63,8 @@ class RetryJobView(ActionView):
     section = "jobs"
 
     def load(self):
-        job = ProcrastinateJob.objects.filter(pk=self.kwargs["job_id"]).first()
+        job_id = self.kwargs["job_id"]
+        job = ProcrastinateJob.objects.filter(pk=int(job_id)).first() if job_id.isdigit() else None
         if job is None:
             raise Http404
         return job
