@@ -15,6 +15,8 @@ NAVIGATION = [
     ("reports", "Reports", "reports:month_list"),
     ("invitations", "Invitations", "accounts:invitation_list"),
     ("audit", "Audit", "audit:audit_list"),
+    ("alerts", "Alerts", "alerts:alert_list"),
+    ("jobs", "Jobs", "jobs:job_list"),
 ]
 
 

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "keys",
     "usage",
     "reports",
+    "procrastinate.contrib.django",
+    "jobs",
+    "alerts",
     "demo",  # only its `demo` command; nothing else imports it
 ]
 
@@ -256,6 +259,30 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 
 # LOG_FORMAT=json: one JSON object a line with the request id (config/logs.py); else plain text.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+
+# --- Jobs and alerts (jobs/, alerts/) --------------------------------------------------
+# Procrastinate's tables go into the console's own database/schema, never LiteLLM's.
+PROCRASTINATE_DATABASE_ALIAS = "default"
+# Email through Django's backend: the EMAIL_* variables above, or instead of them EMAIL_URL,
+# django-environ's URL (smtp+tls://user:pass@host:587, filemail:///path, consolemail://).
+# Neither set: alerts send no email (the channel shows "not configured").
+ALERT_EMAIL_ENABLED = bool(env.str("EMAIL_URL", default="") or env.str("EMAIL_HOST", default=""))
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+if env.str("EMAIL_FILE_PATH", default=""):  # filemail:// with an absolute folder (the demo's)
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
+ALERT_SLACK_WEBHOOK_URL = _secret("ALERT_SLACK_WEBHOOK_URL", default="") or ""
+ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
+ALERT_WEBHOOK_SECRET = _secret("ALERT_WEBHOOK_SECRET", default="") or ""
+ALERT_EXTRA_EMAILS = env.list("ALERT_EXTRA_EMAILS", default=[])
+ALERT_THRESHOLDS = [float(x) for x in env.list("ALERT_THRESHOLDS", default=["80", "95", "100"])]
+ALERT_EVERY_MINUTES = env.int("ALERT_EVERY_MINUTES", default=5)
+ALERT_DELIVERY_ATTEMPTS = env.int("ALERT_DELIVERY_ATTEMPTS", default=5)
+ALERT_RETRY_WAIT_SECONDS = env.int("ALERT_RETRY_WAIT_SECONDS", default=10)
+ALERT_SPIKE_MIN_SPEND = env.float("ALERT_SPIKE_MIN_SPEND", default=10.0)
+ALERT_SPIKE_SENSITIVITY = env.float("ALERT_SPIKE_SENSITIVITY", default=4.0)
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env.float("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -272,4 +299,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Procrastinate logs every task registration at INFO; `manage.py worker` turns it back up.
+    "loggers": {"procrastinate": {"level": "WARNING"}},
 }

@@ -18,6 +18,8 @@ urlpatterns = [
     path("budgets/", include("budgets.urls")),
     path("usage/", include("usage.urls")),
     path("reports/", include("reports.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -43,4 +43,7 @@ def prepare_embedded_database(*, bench: bool = False) -> str:
     os.environ["CONSOLE_EMBEDDED_DEMO"] = "1"
     os.environ.setdefault("DEBUG", "true")
     os.environ["CONSOLE_EMBEDDED_SOCKET"] = embedded.socket_dir(_server)
+    # The demo's alert emails are files in .demo/emails/ (Django's file backend), never sent.
+    os.environ.setdefault("EMAIL_URL", "filemail://")
+    os.environ.setdefault("EMAIL_FILE_PATH", str(folder / "emails"))
     return url

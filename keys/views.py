@@ -157,6 +157,16 @@ class KeyBulkActionView(ActionView):
         )
 
 
+def _spike_days(token: str, usage) -> set[str]:
+    """The UTC days of this key's spend-spike alerts (alerts/spikes.py) among the days shown."""
+    from alerts.spikes import spikes_between
+
+    if not usage:
+        return set()
+    days = [d.day for d in usage]
+    return {a.period for a in spikes_between("key", token, min(days), max(days))}
+
+
 class KeyDetailView(KeyObjectMixin, ObjectDetailView):
     template_name = "keys/key_detail.html"
 
@@ -185,6 +195,7 @@ class KeyDetailView(KeyObjectMixin, ObjectDetailView):
             usage_max=max((d.spend for d in usage), default=0.0),
             usage_total=sum(d.spend for d in usage),
             usage_requests=sum(d.requests for d in usage),
+            spike_days=_spike_days(key.token, usage),
             recent=selectors.key_recent_requests(key, usage),
             recent_scan_rows=selectors.RECENT_SCAN_ROWS,
             forecast=forecast,

@@ -85,6 +85,12 @@ class World:
         )
         self.log = factories.make_spend_log(api_key=key["token"], user=cast.member["user_id"])
         self.report = close_month("2025-01")
+        with connections["default"].cursor() as cursor:  # a failed job for /jobs/<id>/retry/
+            cursor.execute(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, attempts) "
+                "VALUES ('default', 'alerts.deliver', '{}', 'failed', 5) RETURNING id"
+            )
+            self.job_id = cursor.fetchone()[0]
         self.audit_id = writes.audit(
             writes.Actor(cast.proxy_admin["user_id"]), writes.UPDATED, "TeamTable", cast.team["team_id"], {}, {}
         )
@@ -102,6 +108,8 @@ class World:
             "request_id": self.log["request_id"],
             "pk": self.audit_id,
             "month": self.report.label,
+            "channel": "email",  # not configured in the tests: an allowed test alert answers 404
+            "job_id": self.job_id,
         }
         return {k: values[k] for k in url_params()[name]}
 
@@ -270,6 +278,22 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     "accounts:user_password_reset": {
         "PA": (405, 302), "AV": (405, 403), "OA": (405, 302), "TA": (405, 403), "MB": (403, 403),
         "IV": (403, 403), "OU": (405, 404), "VTA": (403, 403), "OPS": (405, 302), "STAFF": (405, 403),
+    },
+    "alerts:alert_list": {
+        "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (403, 403),
+        "IV": (403, 403), "OU": (200, 405), "VTA": (403, 403), "OPS": (200, 405), "STAFF": (200, 405),
+    },
+    "alerts:test_alert": {
+        "PA": (405, 404), "AV": (405, 403), "OA": (405, 403), "TA": (405, 403), "MB": (403, 403),
+        "IV": (403, 403), "OU": (405, 403), "VTA": (403, 403), "OPS": (405, 404), "STAFF": (405, 403),
+    },
+    "jobs:job_list": {
+        "PA": (200, 405), "AV": (200, 405), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),
+        "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (200, 405), "STAFF": (200, 405),
+    },
+    "jobs:job_retry": {
+        "PA": (405, 302), "AV": (405, 403), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),
+        "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (405, 302), "STAFF": (405, 403),
     },
     "audit:audit_detail": {
         "PA": (200, 405), "AV": (200, 405), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),

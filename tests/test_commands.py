@@ -211,6 +211,8 @@ NOT_RUN_HERE = {
     "python3 manage.py test -x -k audit": "the suite itself",
     "python3 manage.py bench": "builds 2,000,000 rows for minutes; README says it is not part of the suite",
     "python3 manage.py <command>": "a placeholder for any of the others",
+    "python3 manage.py worker": "runs until stopped: `worker --once` is run instead, and demo starts one",
+    "python3 manage.py procrastinate worker": "the library's own command, the same worker as `worker`",
 }
 PRODUCTION_ENV = {
     "SECRET_KEY": "production-like-secret-key-" + "x" * 40,
@@ -255,6 +257,8 @@ RUN_AS_WRITTEN = {
     "python3 manage.py invite --csv people.csv --dry-run": (["invite", "--csv", "people.csv", "--dry-run"], "bob@"),
     "python3 manage.py invitations --status pending": (["invitations", "--status", "pending"], "alice@example.com"),
     "python3 manage.py close_month YYYY-MM": (["close_month", "{last_month}"], "as version 1"),
+    "python3 manage.py alerts --once": (["alerts", "--once"], "new alert(s)"),
+    "python3 manage.py worker --once": (["worker", "--once"], "Worker on every queue"),
 }
 
 

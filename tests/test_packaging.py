@@ -92,7 +92,20 @@ def test_the_wheel_ships_the_apps_templates_and_static_and_runs_check_outside_th
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    for tree in ("accounts", "budgets", "config", "demo", "keys", "reports", "usage", "templates", "static", "tests"):
+    for tree in (
+        "accounts",
+        "alerts",
+        "budgets",
+        "config",
+        "demo",
+        "jobs",
+        "keys",
+        "reports",
+        "usage",
+        "templates",
+        "static",
+        "tests",
+    ):
         shutil.copytree(ROOT / tree, src / tree, ignore=ignore)
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index", ".", "-wout"],
@@ -109,6 +122,9 @@ def test_the_wheel_ships_the_apps_templates_and_static_and_runs_check_outside_th
         "config/dbbackend/base.py",
         "accounts/management/commands/invite.py",
         "demo/management/commands/demo.py",
+        "jobs/management/commands/worker.py",
+        "alerts/migrations/0001_initial.py",
+        "templates/alerts/alert_list.html",
         "usage/templatetags/__init__.py",
         "reports/migrations/0001_month_close.py",
         "templates/reports/month_report.html",

@@ -42,6 +42,10 @@ TABLE = {
     "can_open(invitations)":                  "Y  Y  Y  Y  .  .  Y  .   Y   Y",
     "can_open(audit)":                        "Y  Y  .  .  .  .  .  .   Y   Y",
     "can_open(reports)":                      "Y  Y  Y  Y  .  .  Y  Y   Y   Y",
+    "can_open(alerts)":                       "Y  Y  Y  Y  .  .  Y  .   Y   Y",
+    "can_open(jobs)":                         "Y  Y  .  .  .  .  .  .   Y   Y",
+    "can_send_test_alerts":                   "Y  .  .  .  .  .  .  .   Y   .",
+    "can_retry_jobs":                         "Y  .  .  .  .  .  .  .   Y   .",
     "can_manage_team(team)":                  "Y  .  Y  Y  .  .  .  .   Y   .",
     "can_manage_team(vta_team)":              "Y  .  Y  .  .  .  .  .   Y   .",
     "can_manage_team(other_team)":            "Y  .  .  .  .  .  Y  .   Y   .",
@@ -158,6 +162,8 @@ class World:
             "may_see_report_team(other_team)": lambda: p.may_see_report_team(
                 w.other_team.team_id, w.other_team.organization_id
             ),
+            "can_open(alerts)": lambda: p.can_open("alerts"),
+            "can_open(jobs)": lambda: p.can_open("jobs"),
             "can_manage_team(team)": lambda: p.can_manage_team(w.team),
             "can_manage_team(vta_team)": lambda: p.can_manage_team(w.vta_team),
             "can_manage_team(other_team)": lambda: p.can_manage_team(w.other_team),

@@ -28,6 +28,16 @@ from usage.tables import ErrorLogTable, SpendLogExportTable, SpendLogTable, late
 BREAKDOWN_COLUMNS = ["name", "spend", "tokens", "requests", "share"]
 
 
+def spike_alerts(scope: selectors.Scope, period) -> list:
+    """The spend-spike alerts (alerts/spikes.py) of this key, team, user or model inside the
+    period: the dashboard marks those days."""
+    from alerts.spikes import spikes_between
+
+    if scope.kind not in ("key", "team", "user", "model") or not scope.value:
+        return []
+    return spikes_between(scope.kind, scope.value, period.start, period.end)
+
+
 def build_charts(scope: selectors.Scope, series: selectors.DailySeries) -> list[charts.Chart]:
     """The dashboard's charts, drawn from one DailySeries (the CSV export draws the same)."""
     dates = series.dates
@@ -137,6 +147,7 @@ class DashboardView(ConsoleMixin, TemplateView):
             fixed_user=not self.principal.may_see_others_usage,
             id_choices=_id_choices(self.principal, scope.kind),
             query=_query_without(request.GET, "export"),
+            spikes=spike_alerts(scope, period),
         )
         return self.render_to_response(context)
 

@@ -203,16 +203,24 @@ def _where(kind: str | None, view: str | None) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def budget_overview(
-    principal, *, kind: str | None = None, view: str | None = None, sort: str = "-pct", page: int = 1
-) -> BudgetPage:
-    """One page of every budgeted entity the principal may see, plus counts per kind."""
+def budget_union(principal) -> tuple[str, list]:
+    """The UNION of every budget the principal may see, one row per budget with its `pct`
+    (kind, object_id, name, parent_id, spend, max_budget, soft_budget, reset_at, duration, pct):
+    the overview pages it; alerts/ evaluates it whole for a proxy-wide principal."""
     branches, params = _branches(principal)
     union = " UNION ALL ".join(f"({b})" for b in branches)
     base = (
         "SELECT *, CASE WHEN max_budget > 0 THEN spend * 100.0 / max_budget "
         "WHEN max_budget = 0 THEN 100.0 END AS pct FROM (" + union + ") AS budgets"
     )
+    return base, params
+
+
+def budget_overview(
+    principal, *, kind: str | None = None, view: str | None = None, sort: str = "-pct", page: int = 1
+) -> BudgetPage:
+    """One page of every budgeted entity the principal may see, plus counts per kind."""
+    base, params = budget_union(principal)
     where, where_params = _where(kind, view)
     descending = sort.startswith("-")
     column = SORTS.get(sort.lstrip("-"), "pct")

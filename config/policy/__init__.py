@@ -34,6 +34,7 @@ from .signin import (
     principal_for_litellm_user,
     principal_for_user,
     role_for_groups,
+    system_principal,
 )
 from .usage import USAGE_SCOPE_KINDS
 
@@ -61,5 +62,6 @@ __all__ = [
     "principal_for_litellm_user",
     "principal_for_user",
     "role_for_groups",
+    "system_principal",
     "visible_invitation_id",
 ]

@@ -113,14 +113,16 @@ class Principal(ScopesMixin, UsageRulesMixin, ReportRulesMixin):
                 "reports",
                 "invitations",
                 "audit",
+                "alerts",
+                "jobs",
             ]
         if self.is_org_admin:
-            return ["keys", "teams", "users", "organizations", "budgets", "usage", "logs", "reports", "invitations"]
+            return ["keys", "teams", "users", "organizations", "budgets", "usage", "logs", "reports", "invitations", "alerts"]
         sections = ["keys", "teams", "usage", "logs"]
         if self.org_admin_of or self.team_admin_of:  # their sections of closed months (read-only too)
             sections.append("reports")
         if self.is_team_admin:
-            sections += ["users", "invitations"]
+            sections += ["users", "invitations", "alerts"]
         return sections
 
     def can_open(self, section: str) -> bool:
@@ -379,6 +381,14 @@ class Principal(ScopesMixin, UsageRulesMixin, ReportRulesMixin):
         return self.is_proxy_admin
 
     # -- helpers for views ---------------------------------------------------------------------
+    def can_send_test_alerts(self) -> bool:
+        """The "send a test alert" buttons on /alerts/ (they reach every configured channel)."""
+        return self.is_proxy_admin
+
+    def can_retry_jobs(self) -> bool:
+        """The retry button on /jobs/ (ops superusers are proxy admins)."""
+        return self.is_proxy_admin
+
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise PermissionDenied("You may not make this change.")

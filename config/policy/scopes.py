@@ -49,6 +49,19 @@ class ScopesMixin:
             q = Q(organization_id__in=self.org_admin_of) | Q(team_id__in=self.team_admin_of)
         return q & ~Q(team_id=UI_SESSION_TEAM_ID)
 
+    def alerts_q(self) -> Q:
+        """console_alert rows (alerts/): everything for those who see everything; else the
+        alerts of their own keys and budgets, of the teams they administer and of their orgs
+        (an alert stores the owner, team and org it was about)."""
+        if self.sees_everything:
+            return Q()
+        q = Q(owner_id=self.user_id) if self.user_id else NOTHING
+        if self.team_admin_of and not self.is_read_only:
+            q |= Q(team_id__in=self.team_admin_of)
+        if self.org_admin_of and not self.is_read_only:
+            q |= Q(org_id__in=self.org_admin_of)
+        return q & ~Q(kind="test")
+
     def team_ids_managed(self) -> frozenset[str]:
         return self.team_admin_of
 

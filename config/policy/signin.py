@@ -120,3 +120,9 @@ def role_for_groups(groups, role_map: dict[str, str]) -> str | None:
     role in LiteLLM_UserTable then stays as it is)."""
     found = {role_map[g] for g in groups or () if g in role_map}
     return next((r for r in ROLE_RANK if r in found), None)
+
+
+def system_principal(label: str) -> Principal:
+    """Background work that reads the whole proxy on nobody's behalf (the alert evaluation): it
+    sees every row, as a proxy admin does, and is never a signed-in person."""
+    return Principal(label=label, role=PROXY_ADMIN)

@@ -129,6 +129,8 @@ PAGES = [
     ("invitation-detail", lambda d, me: r("accounts:invitation_detail", d.invitation), ADMINS | {"orgadmin"}),
     ("audit", lambda d, me: r("audit:audit_list"), ADMINS),
     ("audit-detail", lambda d, me: r("audit:audit_detail", d.audit), ADMINS),
+    ("alerts", lambda d, me: r("alerts:alert_list"), ADMINS | {"orgadmin", "lead"}),
+    ("jobs", lambda d, me: r("jobs:job_list"), ADMINS),
 ]
 
 

@@ -119,4 +119,7 @@ def pages() -> list[Page]:
         Page("reconciliation, keys, 7 days", PAGE, lambda: _reconcile("key", 7)),
         Page("reconciliation, teams, 31 days", PAGE, lambda: _reconcile("team", 31)),
         Page("reconciliation, keys, 90 days (logs not read)", PAGE, lambda: _reconcile("key", 90)),
+        Page("alerts history", LIST, r("alerts:alert_list")),
+        Page("alerts history, team admin", LIST, r("alerts:alert_list"), who="team admin"),
+        Page("jobs", LIST, r("jobs:job_list")),
     ]

@@ -12,7 +12,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -71,6 +74,14 @@ class Command(BaseCommand):
                 f"{counts['daily_rows']} daily rows per spend table, {counts['spend_logs']} spend logs "
                 f"in {time.monotonic() - started:.1f}s"
             )
+        if embedded:
+            from demo.deployment.alerts import build_demo_alerts
+
+            alert_counts = build_demo_alerts()
+            if alert_counts:
+                self.stdout.write(
+                    "  alerts: " + ", ".join(f"{n} {status}" for status, n in sorted(alert_counts.items()))
+                )
         ops_line = self.ensure_ops_login(embedded)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"LiteLLM console: http://{host}/"))
@@ -92,10 +103,30 @@ class Command(BaseCommand):
                         "behind TLS, or set DEBUG=true for a local look over plain http."
                     )
                 )
+        if settings.ALERT_EMAIL_ENABLED and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(f"  Alert emails:     written as files to {settings.EMAIL_FILE_PATH}/ (not sent)")
+        elif settings.ALERT_EMAIL_ENABLED:
+            self.stdout.write(
+                f"  Alert emails:     sent through {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]} (EMAIL_URL)"
+            )
+        else:
+            self.stdout.write("  Alert emails:     off (set EMAIL_URL)")
+        if not no_serve:
+            self.stdout.write(
+                "  Worker:           `manage.py worker` beside the server (alerts every few minutes, /jobs/)"
+            )
         self.stdout.write("")
         if no_serve:
             return
-        call_command("runserver", host, use_reloader=False, insecure_serving=True)
+        worker = start_worker()
+        try:
+            call_command("runserver", host, use_reloader=False, insecure_serving=True)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
     def ensure_ops_login(self, embedded: bool) -> str:
         User = get_user_model()
@@ -122,6 +153,14 @@ ROLE_NAMES = {
     "internal_user": "internal user",
     "internal_user_viewer": "internal user viewer",
 }
+
+
+def start_worker() -> subprocess.Popen:
+    """A job worker in its own process on the same database (the embedded one stays up while
+    this process runs); stopped with the server."""
+    env = {**os.environ, "CONSOLE_NO_BOOTSTRAP": "1"}
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    return subprocess.Popen([sys.executable, str(manage), "worker"], env=env)
 
 
 def what_it_shows(account) -> str:
