@@ -117,7 +117,18 @@ class Principal(ScopesMixin, UsageRulesMixin, ReportRulesMixin):
                 "jobs",
             ]
         if self.is_org_admin:
-            return ["keys", "teams", "users", "organizations", "budgets", "usage", "logs", "reports", "invitations", "alerts"]
+            return [
+                "keys",
+                "teams",
+                "users",
+                "organizations",
+                "budgets",
+                "usage",
+                "logs",
+                "reports",
+                "invitations",
+                "alerts",
+            ]
         sections = ["keys", "teams", "usage", "logs"]
         if self.org_admin_of or self.team_admin_of:  # their sections of closed months (read-only too)
             sections.append("reports")
