@@ -13,6 +13,7 @@ NAVIGATION = [
     ("usage", "Usage", "usage:dashboard"),
     ("logs", "Request logs", "usage:spendlog_list"),
     ("invitations", "Invitations", "accounts:invitation_list"),
+    ("models", "Models", "deployments:model_list"),
     ("audit", "Audit", "audit:audit_list"),
 ]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
+from .deployments import DeploymentRulesMixin
 from .roles import (
     ADMIN_ROLES,
     INTERNAL_USER,
@@ -22,7 +23,7 @@ from .usage import UsageRulesMixin
 
 
 @dataclass
-class Principal(ScopesMixin, UsageRulesMixin):
+class Principal(ScopesMixin, UsageRulesMixin, DeploymentRulesMixin):
     """The signed-in person, as the console's rules see them."""
 
     label: str
@@ -99,6 +100,9 @@ class Principal(ScopesMixin, UsageRulesMixin):
 
     # -- navigation: which sections this person may open --------------------------------
     def sections(self) -> list[str]:
+        return self._sections() + self.model_sections()
+
+    def _sections(self) -> list[str]:
         if self.sees_everything:
             return [
                 "keys",

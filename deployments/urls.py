@@ -1,0 +1,14 @@
+from django.urls import path
+
+import config.converters  # noqa: F401  (registers <id:...>)
+
+from . import views
+
+app_name = "deployments"
+urlpatterns = [
+    path("", views.DeploymentListView.as_view(), name="model_list"),
+    path("new/", views.DeploymentCreateView.as_view(), name="model_create"),
+    path("<id:model_id>/", views.DeploymentDetailView.as_view(), name="model_detail"),
+    path("<id:model_id>/edit/", views.DeploymentEditView.as_view(), name="model_edit"),
+    path("<id:model_id>/delete/", views.DeploymentDeleteView.as_view(), name="model_delete"),
+]

@@ -1,0 +1,7 @@
+from .deployments import (  # noqa: F401
+    DeploymentCreateView,
+    DeploymentDeleteView,
+    DeploymentDetailView,
+    DeploymentEditView,
+    DeploymentListView,
+)
