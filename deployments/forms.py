@@ -154,3 +154,29 @@ class DeploymentFilterForm(forms.Form):
         self.fields["provider"].choices = [("", "Any")] + [(p, p) for p in providers]
         self.fields["team"].choices = [("", "Any"), ("-", "No team")] + list(teams)
         self.fields["access_group"].choices = [("", "Any")] + [(g, g) for g in groups]
+
+
+class TeamAliasesForm(forms.Form):
+    """model_aliases as lines "alias: model" (alias -> the model a request is sent to)."""
+
+    aliases = forms.CharField(
+        label="Model aliases",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        help_text='One per line: "alias: model". A request for the alias goes to the model. Empty: no aliases.',
+    )
+
+    def clean_aliases(self):
+        aliases = {}
+        for number, line in enumerate((self.cleaned_data.get("aliases") or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            alias, sep, model = line.partition(":")
+            alias, model = alias.strip(), model.strip()
+            if not sep or not alias or not model:
+                raise forms.ValidationError(f'Line {number} is not "alias: model".')
+            if alias in aliases:
+                raise forms.ValidationError(f"Alias {alias} is given twice.")
+            aliases[alias] = model
+        return aliases

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<id:model_id>/", views.DeploymentDetailView.as_view(), name="model_detail"),
     path("<id:model_id>/edit/", views.DeploymentEditView.as_view(), name="model_edit"),
     path("<id:model_id>/delete/", views.DeploymentDeleteView.as_view(), name="model_delete"),
+    path("teams/<id:team_id>/aliases/", views.TeamAliasesView.as_view(), name="team_aliases"),
 ]

@@ -1,3 +1,4 @@
+from .aliases import TeamAliasesView  # noqa: F401
 from .deployments import (  # noqa: F401
     DeploymentCreateView,
     DeploymentDeleteView,
