@@ -14,17 +14,23 @@ NAVIGATION = [
     ("logs", "Request logs", "usage:spendlog_list"),
     ("invitations", "Invitations", "accounts:invitation_list"),
     ("models", "Models", "deployments:model_list"),
+    ("model_requests", "Model requests", "deployments:request_list"),
     ("audit", "Audit", "audit:audit_list"),
 ]
 
 
 def console(request):
     principal = policy.principal(request) if hasattr(request, "user") else None
-    nav = []
+    nav, pending = [], 0
     if principal is not None:
         nav = [(s, label, url) for s, label, url in NAVIGATION if principal.can_open(s)]
+        if principal.may_review_model_requests():
+            from deployments.selectors import pending_count
+
+            pending = pending_count(principal)
     return {
         "principal": principal,
         "navigation": nav,
+        "model_request_count": pending,
         "proxy_cache_ttl": settings.LITELLM_CACHE_TTL_SECONDS,
     }

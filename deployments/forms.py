@@ -180,3 +180,35 @@ class TeamAliasesForm(forms.Form):
                 raise forms.ValidationError(f"Alias {alias} is given twice.")
             aliases[alias] = model
         return aliases
+
+
+class ModelRequestForm(forms.Form):
+    models = forms.MultipleChoiceField(label="Models", widget=forms.CheckboxSelectMultiple)
+    justification = forms.CharField(
+        label="Why you need them", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["models"].choices = list(choices)
+
+
+class ModelRequestAnswerForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Answer", choices=[("approve", "Approve"), ("disapprove", "Disapprove")], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="Reason (shown to the requester; needed to disapprove)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class ModelRequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any"), ("pending", "Pending"), ("approved", "Approved"), ("disapproved", "Disapproved")],
+    )
+    q = forms.CharField(label="Requester or model", required=False, max_length=200)

@@ -9,16 +9,18 @@ from config.models import LiteLLMConfig, ModelTable, ProxyModelTable, UserNotifi
 
 
 class ModelRequestAnswer(models.Model):
-    """Who answered a model access request, when, and the reason given for a disapproval:
-    LiteLLM_UserNotifications holds only its `status` (schema.prisma), so the rest lives in the
-    console's schema, keyed by the request's id."""
+    """What LiteLLM_UserNotifications has no column for (schema.prisma: request_id, user_id,
+    models, justification, status): when the request was made, the key it came from (its
+    models go there on approval), and who answered, when, with the reason given for a
+    disapproval. Keyed by the request's id, in the console's schema."""
 
     request_id = models.TextField(primary_key=True)
-    status = models.TextField()
+    key_token = models.TextField(blank=True, default="")
+    requested_at = models.DateTimeField()
+    status = models.TextField(default="pending")
     reason = models.TextField(blank=True, default="")
-    answered_by = models.TextField()
-    answered_at = models.DateTimeField()
-    key_token = models.TextField(blank=True, default="")  # the key the models went to, if one was named
+    answered_by = models.TextField(blank=True, default="")
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "console_model_request_answer"

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from . import crypto
-from .models import ProxyModelTable
+from .models import ProxyModelTable, UserNotifications
 from .params import is_secret, provider_of
 
 LOCKED = "locked"  # a value that could not be read (no salt key, or a wrong one)
@@ -166,3 +166,13 @@ def public_names_and_groups(principal=None) -> tuple[list[str], list[str]]:
             if isinstance(group, str):
                 groups.add(group)
     return sorted(n for n in names if n), sorted(groups)
+
+
+def pending_count(principal) -> int:
+    """The navigation's count: pending requests this person may answer."""
+    if not principal.may_review_model_requests():
+        return 0
+    qs = UserNotifications.objects.filter(principal.model_requests_q(), status="pending")
+    if principal.user_id:
+        qs = qs.exclude(user_id=principal.user_id)
+    return qs.count()

@@ -66,3 +66,45 @@ class DeploymentTable(ConsoleTable):
 
     def value_secrets(self, value):
         return ", ".join(f"{name}: set" for name in value or [])
+
+
+class ModelRequestTable(ConsoleTable):
+    requested_at = dates.day_column(verbose_name="Asked", orderable=False)
+    email = tables.Column(verbose_name="Requester", orderable=False, empty_values=())
+    models = JoinColumn(verbose_name="Models", orderable=False, empty_values=())
+    justification = tables.Column(verbose_name="Why", orderable=False)
+    status = tables.Column(verbose_name="Status", orderable=False)
+    reason = tables.Column(verbose_name="Reason", orderable=False, default="")
+    answer = tables.Column(verbose_name="", orderable=False, empty_values=(), exclude_from_export=True)
+    request_id = tables.Column(verbose_name="Request id", orderable=False, visible=False)
+
+    class Meta(ConsoleTable.Meta):
+        empty_text = "No model requests."
+
+    def __init__(self, *args, principal=None, **kwargs):
+        self.principal = principal
+        super().__init__(*args, **kwargs)
+
+    def render_email(self, record):
+        return record.email or record.user_id
+
+    def value_email(self, record):
+        return record.email or record.user_id
+
+    def render_status(self, value):
+        css = {"pending": "badge-warn", "approved": "badge-ok", "disapproved": "badge-danger"}.get(value, "")
+        return format_html('<span class="badge {}">{}</span>', css, value)
+
+    def render_answer(self, record):
+        from django.urls import reverse
+
+        if (
+            record.status != "pending"
+            or self.principal is None
+            or not self.principal.can_answer_model_request(record.row)
+        ):
+            return ""
+        return format_html(
+            '<a class="btn btn-sm" href="{}">Answer</a>',
+            reverse("deployments:request_answer", args=[record.request_id]),
+        )

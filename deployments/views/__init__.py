@@ -6,3 +6,8 @@ from .deployments import (  # noqa: F401
     DeploymentEditView,
     DeploymentListView,
 )
+from .requests import (  # noqa: F401
+    ModelRequestAnswerView,
+    ModelRequestCreateView,
+    ModelRequestListView,
+)
