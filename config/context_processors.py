@@ -27,7 +27,10 @@ def console(request):
         if principal.may_review_model_requests():
             from deployments.selectors import pending_count
 
-            pending = pending_count(principal)
+            # Counted once per request: a page may render several templates with this context.
+            if not hasattr(request, "_model_request_count"):
+                request._model_request_count = pending_count(principal)
+            pending = request._model_request_count
     return {
         "principal": principal,
         "navigation": nav,
