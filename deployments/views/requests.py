@@ -136,7 +136,9 @@ class ModelRequestAnswerView(ServiceFormView):
 
     def load(self):
         row = policy.get_visible_or_404(
-            UserNotifications.objects.all(), self.principal.model_requests_q(), request_id=self.kwargs["notification_id"]
+            UserNotifications.objects.all(),
+            self.principal.model_requests_q(),
+            request_id=self.kwargs["notification_id"],
         )
         return RequestRow(
             row,
