@@ -176,3 +176,17 @@ def pending_count(principal) -> int:
     if principal.user_id:
         qs = qs.exclude(user_id=principal.user_id)
     return qs.count()
+
+
+def grantable_names(team_id: str | None) -> list[str]:
+    """The key picker's names when every proxy model may be given: the public names of the
+    proxy-wide deployments and of `team_id`'s own team models, then their access groups."""
+    names, groups = set(), set()
+    for model_name, info in ProxyModelTable.objects.exclude(model_name="").values_list("model_name", "model_info"):
+        info = as_dict(info)
+        owner = info.get("team_id")
+        if owner and owner != team_id:
+            continue
+        names.add(info.get("team_public_model_name") or model_name)
+        groups.update(g for g in info.get("access_groups") or [] if isinstance(g, str))
+    return sorted(names) + sorted(groups - names)

@@ -8,6 +8,7 @@ app_name = "deployments"
 urlpatterns = [
     path("", views.DeploymentListView.as_view(), name="model_list"),
     path("new/", views.DeploymentCreateView.as_view(), name="model_create"),
+    path("choices.json", views.ModelChoicesView.as_view(), name="model_choices"),
     path("teams/<id:team_id>/aliases/", views.TeamAliasesView.as_view(), name="team_aliases"),
     path("requests/", views.ModelRequestListView.as_view(), name="request_list"),
     path("requests/new/", views.ModelRequestCreateView.as_view(), name="request_create"),

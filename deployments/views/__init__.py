@@ -1,4 +1,5 @@
 from .aliases import TeamAliasesView  # noqa: F401
+from .choices import ModelChoicesView  # noqa: F401
 from .deployments import (  # noqa: F401
     DeploymentCreateView,
     DeploymentDeleteView,

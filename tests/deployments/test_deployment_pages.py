@@ -185,3 +185,21 @@ def test_delete_warns_with_what_names_it_then_deletes(cast, client_for):
     assert not ProxyModelTable.objects.exists()
     assert "research-gpt" not in (TeamTable.objects.get(team_id=cast.team["team_id"]).models or [])
     assert AuditLog.objects.filter(object_id=row.pk, action="deleted").exists()
+
+
+def test_pickers_offer_public_names_and_access_groups(cast, client_for):
+    admin = client_for(cast.proxy_admin)
+    admin.post(NEW, form(model_name="shared-gpt", access_groups="beta"))
+    admin.post(NEW, form(model_name="research-gpt", team_id=cast.team["team_id"], access_groups=""))
+    admin.post(NEW, form(model_name="globex-gpt", team_id=cast.other_team["team_id"], access_groups=""))
+    choices = reverse("deployments:model_choices")
+    assert client_for(cast.member).get(choices).json()["models"] == ["research-gpt", "shared-gpt", "beta"]
+    assert "globex-gpt" in client_for(cast.proxy_admin).get(choices).json()["models"]
+    # The key form's picker: the team's own model under its public name, never another team's.
+    keys = client_for(cast.proxy_admin).get(reverse("keys:key_models"), {"team": cast.team["team_id"]}).json()
+    found = keys["models"]
+    assert keys["any"]  # the cast's team allows every model
+    assert "research-gpt" in found and "shared-gpt" in found and "beta" in found
+    assert "globex-gpt" not in found and not any(m.startswith("model_name_") for m in found)
+    page = client_for(cast.proxy_admin).get(reverse("accounts:team_edit", args=[cast.team["team_id"]])).content.decode()
+    assert 'data-models-url="/models/choices.json"' in page
