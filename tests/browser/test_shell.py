@@ -26,6 +26,8 @@ NAVIGATION = {
         "Request logs",
         "Invitations",
         "Audit",
+        "Models",
+        "Model requests",
     ],
     "orgadmin@acme.example": [
         "Keys",
@@ -36,15 +38,18 @@ NAVIGATION = {
         "Usage",
         "Request logs",
         "Invitations",
+        "Models",
+        "Model requests",
     ],
-    "lead@acme.example": ["Keys", "Teams", "Users", "Usage", "Request logs", "Invitations"],
-    "dev@acme.example": ["Keys", "Teams", "Usage", "Request logs"],
-    "intern@acme.example": ["Keys", "Teams", "Usage", "Request logs"],
+    "lead@acme.example": ["Keys", "Teams", "Users", "Usage", "Request logs", "Invitations", "Models", "Model requests"],
+    "dev@acme.example": ["Keys", "Teams", "Usage", "Request logs", "Models", "Model requests"],
+    "intern@acme.example": ["Keys", "Teams", "Usage", "Request logs", "Models"],
 }
 
 
 def nav_labels(page) -> list[str]:
-    return [t.strip() for t in page.locator("aside nav a").all_inner_texts()]
+    """The sidebar's labels, without a count badge ("Model requests 3")."""
+    return [re.sub(r"\s+\d+$", "", t.strip()) for t in page.locator("aside nav a").all_inner_texts()]
 
 
 def test_sign_in_refuses_a_wrong_password_and_accepts_the_right_one(page, live_url, sign_in, shot):
