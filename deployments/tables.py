@@ -19,21 +19,31 @@ class JoinColumn(tables.Column):
         return ", ".join(value or [])
 
 
+class PerMillionColumn(tables.Column):
+    """A $/token price as people read it ($2.50 / 1M tokens); the CSV keeps $/token."""
+
+    def render(self, value):
+        return f"${value * 1e6:,.2f} / 1M" if isinstance(value, (int, float)) else value
+
+    def value(self, value):
+        return value if isinstance(value, (int, float)) else ""
+
+
 class DeploymentTable(ConsoleTable):
     public_name = tables.Column(verbose_name="Model name", orderable=False, empty_values=())
     provider = tables.Column(verbose_name="Provider", orderable=False, default="—")
     model = tables.Column(verbose_name="Provider's model", orderable=False, default="—")
-    api_base = tables.Column(verbose_name="api_base", orderable=False, default="—")
+    api_base = tables.Column(verbose_name="api_base", orderable=False, default="—", attrs={"td": {"class": "clip"}})
     rpm = tables.Column(verbose_name="rpm", orderable=False, default="—", attrs=NUM)
     tpm = tables.Column(verbose_name="tpm", orderable=False, default="—", attrs=NUM)
-    input_cost_per_token = tables.Column(verbose_name="Input $/token", orderable=False, default="—", attrs=NUM)
-    output_cost_per_token = tables.Column(verbose_name="Output $/token", orderable=False, default="—", attrs=NUM)
+    input_cost_per_token = PerMillionColumn(verbose_name="Input cost", orderable=False, default="—", attrs=NUM)
+    output_cost_per_token = PerMillionColumn(verbose_name="Output cost", orderable=False, default="—", attrs=NUM)
     access_groups = JoinColumn(verbose_name="Access groups", orderable=False, empty_values=())
     team_id = tables.Column(verbose_name="Team", orderable=False, default="—")
     secrets = JoinColumn(verbose_name="Secrets set", orderable=False, empty_values=())
     updated_at = dates.day_column(verbose_name="Updated", accessor="row__updated_at", orderable=False)
-    updated_by = tables.Column(verbose_name="Updated by", accessor="row__updated_by", orderable=False)
-    model_id = tables.Column(verbose_name="Model id", orderable=False)
+    updated_by = tables.Column(verbose_name="Updated by", accessor="row__updated_by", orderable=False, visible=False)
+    model_id = tables.Column(verbose_name="Model id", orderable=False, visible=False)
 
     class Meta(ConsoleTable.Meta):
         empty_text = "No deployments match these filters."

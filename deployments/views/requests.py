@@ -3,6 +3,7 @@ orgs' users), answer."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
@@ -164,7 +165,11 @@ class ModelRequestAnswerView(ServiceFormView):
             approve=form.cleaned_data["decision"] == "approve",
             reason=form.cleaned_data["reason"],
         )
-        messages.success(self.request, f"Request {status}. The proxy sees new models within its cache TTL.")
+        if status == requests.APPROVED:
+            ttl = settings.LITELLM_CACHE_TTL_SECONDS
+            messages.success(self.request, f"Request approved. The proxy sees the new models within {ttl} seconds.")
+        else:
+            messages.success(self.request, "Request disapproved. The requester reads the reason on Model requests.")
 
     def success_url_for(self, result):
         return reverse("deployments:request_list")
