@@ -1,6 +1,14 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from . import policy
+
+
+def _pending(principal) -> int:
+    from deployments.selectors import pending_count
+
+    return pending_count(principal)
+
 
 # (section, label, url name) in navigation order.
 NAVIGATION = [
@@ -25,11 +33,10 @@ def console(request):
     if principal is not None:
         nav = [(s, label, url) for s, label, url in NAVIGATION if principal.can_open(s)]
         if principal.may_review_model_requests():
-            from deployments.selectors import pending_count
-
-            # Counted once per request: a page may render several templates with this context.
+            # Counted only when a template shows it (never on the ops admin's pages), once per
+            # request: a page may render several templates with this context.
             if not hasattr(request, "_model_request_count"):
-                request._model_request_count = pending_count(principal)
+                request._model_request_count = SimpleLazyObject(lambda: _pending(principal))
             pending = request._model_request_count
     return {
         "principal": principal,

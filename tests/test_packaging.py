@@ -92,7 +92,18 @@ def test_the_wheel_ships_the_apps_templates_and_static_and_runs_check_outside_th
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    for tree in ("accounts", "budgets", "config", "demo", "keys", "usage", "templates", "static", "tests"):
+    for tree in (
+        "accounts",
+        "budgets",
+        "config",
+        "demo",
+        "deployments",
+        "keys",
+        "usage",
+        "templates",
+        "static",
+        "tests",
+    ):
         shutil.copytree(ROOT / tree, src / tree, ignore=ignore)
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index", ".", "-wout"],
@@ -110,6 +121,8 @@ def test_the_wheel_ships_the_apps_templates_and_static_and_runs_check_outside_th
         "accounts/management/commands/invite.py",
         "demo/management/commands/demo.py",
         "usage/templatetags/__init__.py",
+        "deployments/migrations/0001_initial.py",
+        "static/console/deployments.js",
         "templates/base.html",
         "templates/accounts/inc/",
         "static/console/console.css",
