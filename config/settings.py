@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "config",
     "accounts",
     "budgets",
+    "deployments",
     "keys",
     "usage",
     "reports",
@@ -162,6 +163,14 @@ NEAR_BUDGET_RATIO = env.float("NEAR_BUDGET_RATIO", default=0.8)
 LITELLM_KEY_BYTES = env.int("LENGTH_OF_LITELLM_GENERATED_KEY", default=16)
 LITELLM_MINIMUM_CUSTOM_KEY_LENGTH = env.int("MINIMUM_CUSTOM_KEY_LENGTH", default=16)
 LITELLM_DISABLE_KEY_NAME = env.bool("DISABLE_KEY_NAME", default=False)
+# The proxy's salt key for litellm_params (LITELLM_SALT_KEY, else the master key, as
+# encrypt_decrypt_utils.get_salt_key reads them), the at-rest algorithm for new writes
+# (general_settings.encryption_algorithm) and the interval at which the proxy reloads DB models
+# (general_settings.proxy_config_reload_interval_seconds / PROXY_CONFIG_RELOAD_INTERVAL_SECONDS).
+LITELLM_SALT_KEY = env.str("LITELLM_SALT_KEY", default="") or None
+LITELLM_MASTER_KEY = env.str("LITELLM_MASTER_KEY", default="") or None
+LITELLM_ENCRYPTION_ALGORITHM = env.str("LITELLM_ENCRYPTION_ALGORITHM", default="")
+LITELLM_MODEL_RELOAD_SECONDS = env.int("PROXY_CONFIG_RELOAD_INTERVAL_SECONDS", default=30)
 
 # --- Auth ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("alerts/", include("alerts.urls")),
     path("jobs/", include("jobs.urls")),
+    path("models/", include("deployments.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from . import embedded
 
+# The salt key the demo deployment's model deployments are encrypted with (LITELLM_SALT_KEY).
+DEMO_SALT_KEY = "sk-demo-salt-key-not-a-secret"
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = ROOT / ".demo"
 
@@ -42,6 +45,7 @@ def prepare_embedded_database(*, bench: bool = False) -> str:
     os.environ["DATABASE_URL"] = url
     os.environ["CONSOLE_EMBEDDED_DEMO"] = "1"
     os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("LITELLM_SALT_KEY", DEMO_SALT_KEY)  # the demo's deployments are encrypted with it
     os.environ["CONSOLE_EMBEDDED_SOCKET"] = embedded.socket_dir(_server)
     # The demo's alert emails are files in .demo/emails/ (Django's file backend), never sent.
     os.environ.setdefault("EMAIL_URL", "filemail://")

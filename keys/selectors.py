@@ -13,7 +13,6 @@ from accounts.models import OrganizationTable, TeamTable, UserTable
 from budgets.models import BudgetTable
 from config import writes
 from config.litellm import catalog
-from config.models import ProxyModelTable
 from usage import daily
 from usage.daily import DailyUsage  # noqa: F401 (the key page's rows)
 from usage.models import SpendLogs
@@ -150,13 +149,11 @@ class ModelScope:
         text = text.strip().lower()
         found = [m for m in self.specials if text in m]
         if self.names is None:
-            # A team's own (BYOK) models carry model_info.team_id: never offered to others.
-            private = Q(model_info__team_id__isnull=False) & ~Q(model_info__team_id=self.team_id or "")
-            qs = ProxyModelTable.objects.exclude(model_name="").exclude(private)
-            if text:
-                qs = qs.filter(model_name__icontains=text)
-            names = qs.order_by("model_name").values_list("model_name", flat=True).distinct()[: limit + 1]
-            found += list(names)
+            # The deployments' public names and access groups (deployments/selectors.py); a
+            # team's own (BYOK) models carry model_info.team_id: never offered to others.
+            from deployments.selectors import grantable_names
+
+            found += [n for n in grantable_names(self.team_id) if text in n.lower()][: limit + 1]
         else:
             found += sorted(m for m in self.names if text in m.lower())[: limit + 1]
         return found[: limit + 1]

@@ -207,6 +207,16 @@ def make_proxy_model(model_id: str, name: str, info=None) -> dict:
     return row
 
 
+def make_model_request(user_id: str, models: list[str], status: str = "pending", **values) -> dict:
+    """A model access request (LiteLLM_UserNotifications) as the console writes it."""
+    from config.models import UserNotifications
+
+    row = {"request_id": new_id(), "user_id": user_id, "models": models, "justification": "for tests", "status": status}
+    row |= values
+    insert_as_proxy(UserNotifications, row)
+    return row
+
+
 def _daily(model_cls, entity_field: str, entity: str | None, day: str, **values) -> dict:
     now = now_utc()
     row = {

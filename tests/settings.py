@@ -8,6 +8,10 @@ from demo.testdb import prepare_test_database
 os.environ["DATABASE_URL"] = prepare_test_database()
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.pop("CONSOLE_DATABASE_URL", None)
+if os.environ.get("LITELLM_TEST_DEMO") == "1":  # the browser tests read the demo's encrypted deployments
+    from demo.database import DEMO_SALT_KEY
+
+    os.environ.setdefault("LITELLM_SALT_KEY", DEMO_SALT_KEY)
 
 from config.settings import *  # noqa: E402,F403
 

@@ -91,6 +91,8 @@ class World:
                 "VALUES ('default', 'alerts.deliver', '{}', 'failed', 5) RETURNING id"
             )
             self.job_id = cursor.fetchone()[0]
+        self.deployment = factories.make_proxy_model("matrix-model", "matrix-gpt", {"id": "matrix-model"})
+        self.notification = factories.make_model_request(cast.member["user_id"], ["matrix-gpt"])
         self.audit_id = writes.audit(
             writes.Actor(cast.proxy_admin["user_id"]), writes.UPDATED, "TeamTable", cast.team["team_id"], {}, {}
         )
@@ -110,6 +112,8 @@ class World:
             "month": self.report.label,
             "channel": "email",  # not configured in the tests: an allowed test alert answers 404
             "job_id": self.job_id,
+            "model_id": self.deployment["model_id"],
+            "notification_id": self.notification["request_id"],
         }
         return {k: values[k] for k in url_params()[name]}
 
@@ -322,6 +326,46 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     "budgets:team_members": {
         "PA": (200, 200), "AV": (200, 403), "OA": (200, 200), "TA": (200, 200), "MB": (200, 403),
         "IV": (200, 403), "OU": (404, 404), "VTA": (404, 404), "OPS": (200, 200), "STAFF": (200, 403),
+    },
+    "deployments:model_choices": {
+        "PA": (200, 405), "AV": (403, 405), "OA": (200, 405), "TA": (200, 405), "MB": (200, 405),
+        "IV": (403, 405), "OU": (200, 405), "VTA": (403, 405), "OPS": (200, 405), "STAFF": (403, 405),
+    },
+    "deployments:model_create": {
+        "PA": (200, 200), "AV": (403, 403), "OA": (403, 403), "TA": (200, 200), "MB": (403, 403),
+        "IV": (403, 403), "OU": (200, 200), "VTA": (403, 403), "OPS": (200, 200), "STAFF": (403, 403),
+    },
+    "deployments:model_delete": {
+        "PA": (200, 302), "AV": (403, 403), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),
+        "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (200, 302), "STAFF": (403, 403),
+    },
+    "deployments:model_detail": {
+        "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (200, 405),
+        "IV": (200, 405), "OU": (200, 405), "VTA": (200, 405), "OPS": (200, 405), "STAFF": (200, 405),
+    },
+    "deployments:model_edit": {
+        "PA": (200, 200), "AV": (403, 403), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),
+        "IV": (403, 403), "OU": (403, 403), "VTA": (403, 403), "OPS": (200, 200), "STAFF": (403, 403),
+    },
+    "deployments:model_list": {
+        "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (200, 405),
+        "IV": (200, 405), "OU": (200, 405), "VTA": (200, 405), "OPS": (200, 405), "STAFF": (200, 405),
+    },
+    "deployments:request_answer": {
+        "PA": (200, 200), "AV": (403, 403), "OA": (200, 200), "TA": (404, 404), "MB": (403, 403),
+        "IV": (403, 403), "OU": (404, 404), "VTA": (403, 403), "OPS": (200, 200), "STAFF": (403, 403),
+    },
+    "deployments:request_create": {
+        "PA": (403, 403), "AV": (403, 403), "OA": (200, 200), "TA": (200, 200), "MB": (200, 200),
+        "IV": (403, 403), "OU": (200, 200), "VTA": (403, 403), "OPS": (403, 403), "STAFF": (403, 403),
+    },
+    "deployments:request_list": {
+        "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (200, 405),
+        "IV": (403, 403), "OU": (200, 405), "VTA": (403, 403), "OPS": (200, 405), "STAFF": (200, 405),
+    },
+    "deployments:team_aliases": {
+        "PA": (200, 302), "AV": (403, 403), "OA": (200, 302), "TA": (200, 302), "MB": (403, 403),
+        "IV": (403, 403), "OU": (404, 404), "VTA": (404, 404), "OPS": (200, 302), "STAFF": (403, 403),
     },
     "home": {
         "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (200, 405),

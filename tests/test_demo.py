@@ -6,6 +6,7 @@ import hashlib
 from collections import Counter, defaultdict
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -196,3 +197,24 @@ def test_demo_on_the_embedded_database_builds_once_and_prints_the_logins(monkeyp
     out = capsys.readouterr().out
     assert f"password {demodata.DEMO_PASSWORD} for each" in out and "ops / ops-demo-password" in out
     assert "admin@acme.example" in out and "LiteLLM proxy admin" in out
+    assert f"LITELLM_SALT_KEY={settings.LITELLM_SALT_KEY or demodata.DEMO_SALT_KEY}" in out
+
+
+def test_the_demo_deployments_are_encrypted_as_litellm_encrypts_them(demo, settings):
+    from config.models import ProxyModelTable, UserNotifications
+    from demo.deployment.proxy_rows import DEMO_AZURE_KEY
+    from tests import litellm_crypto as oracle
+
+    oracle.SALT_KEY = settings.LITELLM_SALT_KEY or demodata.DEMO_SALT_KEY
+    try:
+        rows = list(ProxyModelTable.objects.all())
+        assert len(rows) >= 8
+        assert DEMO_AZURE_KEY not in str([r.litellm_params for r in rows])
+        opened = [{k: oracle.decrypt_value_helper(v, key=k) for k, v in r.litellm_params.items()} for r in rows]
+        assert DEMO_AZURE_KEY in [p.get("api_key") for p in opened]
+        team_models = [r for r in rows if (r.model_info or {}).get("team_id")]
+        assert [r.model_info["team_public_model_name"] for r in team_models] == ["research-llama"]
+        assert any("claude-beta" in (r.model_info or {}).get("access_groups", []) for r in rows)
+        assert UserNotifications.objects.filter(status="pending").count() == 3
+    finally:
+        oracle.SALT_KEY = None

@@ -112,6 +112,17 @@ TABLE = {
     "may_see_report_team(team)":              "Y  Y  Y  Y  .  .  .  .   Y   Y",
     "may_see_report_team(vta_team)":          "Y  Y  Y  .  .  .  .  Y   Y   Y",
     "may_see_report_team(other_team)":        "Y  Y  .  .  .  .  Y  .   Y   Y",
+    "can_open(models)":                       "Y  Y  Y  Y  Y  Y  Y  Y   Y   Y",
+    "can_open(model_requests)":               "Y  Y  Y  Y  Y  .  Y  .   Y   Y",
+    "may_see_deployment_settings":            "Y  Y  Y  Y  .  .  Y  .   Y   Y",
+    "can_create_deployments":                 "Y  .  .  Y  .  .  Y  .   Y   .",
+    "can_manage_deployment(None)":            "Y  .  .  .  .  .  .  .   Y   .",
+    "can_manage_deployment(team)":            "Y  .  .  Y  .  .  .  .   Y   .",
+    "can_manage_deployment(other_team)":      "Y  .  .  .  .  .  Y  .   Y   .",
+    "can_edit_team_aliases(team)":            "Y  .  Y  Y  .  .  .  .   Y   .",
+    "can_request_models":                     ".  .  Y  Y  Y  .  Y  .   .   .",
+    "may_review_model_requests":              "Y  Y  Y  .  .  .  .  .   Y   Y",
+    "can_answer_model_request(member's)":     "Y  .  Y  .  .  .  .  .   Y   .",
 }  # fmt: skip
 
 
@@ -141,6 +152,10 @@ class World:
         invited = factories.make_user(email="invited@example.com")
         row = factories.make_invitation(user_id=invited["user_id"], created_by=cast.team_admin["user_id"])
         self.invitation = InvitationLink.objects.get(id=row["id"])
+        from config.models import UserNotifications
+
+        request_row = factories.make_model_request(cast.member["user_id"], ["gpt-4o"])
+        self.model_request = UserNotifications.objects.get(request_id=request_row["request_id"])
 
     def principals(self) -> dict[str, policy.Principal]:
         return {role: self.people.principal(role) for role in COLUMNS}
@@ -205,6 +220,13 @@ class World:
                 w.vta_team.team_id, w.vta_team.organization_id
             ),
             "can_see_usage_of_user(member)": lambda: p.can_see_usage_of_user(w.member.user_id),
+            "can_open(models)": lambda: p.can_open("models"),
+            "can_open(model_requests)": lambda: p.can_open("model_requests"),
+            "can_manage_deployment(None)": lambda: p.can_manage_deployment(None),
+            "can_manage_deployment(team)": lambda: p.can_manage_deployment(w.team.team_id),
+            "can_manage_deployment(other_team)": lambda: p.can_manage_deployment(w.other_team.team_id),
+            "can_edit_team_aliases(team)": lambda: p.can_edit_team_aliases(w.team),
+            "can_answer_model_request(member's)": lambda: p.can_answer_model_request(w.model_request),
         }
         if question in asks:
             return asks[question]()

@@ -21,18 +21,19 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 
 # Statements on both connections (session, user and principal lookups included), as measured
 # on the newest schema; the seed schema runs the same or fewer.
+# +1 on every page for an admin: the pending model requests counted in the navigation.
 MAX_STATEMENTS = {
-    "home": 15,
-    "users list": 12,
-    "teams list": 11,
-    "organizations list": 10,
-    "budgets overview": 10,
-    "request logs": 18,  # one datalist per entity filter (key, user, team, organization, model, end user)
-    "audit": 17,  # names next to ids: one lookup per kind shown (config/audit_names.py)
-    "team detail": 15,
-    "user detail": 17,
-    "organization detail": 14,
-    "usage": 19,
+    "home": 16,
+    "users list": 13,
+    "teams list": 12,
+    "organizations list": 11,
+    "budgets overview": 11,
+    "request logs": 19,  # one datalist per entity filter (key, user, team, organization, model, end user)
+    "audit": 18,  # names next to ids: one lookup per kind shown (config/audit_names.py)
+    "team detail": 16,
+    "user detail": 18,
+    "organization detail": 15,
+    "usage": 20,
 }
 
 

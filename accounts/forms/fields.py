@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.urls import reverse_lazy
 
 from budgets.duration_hints import budget_duration_help
 from budgets.durations import validate_budget_duration
@@ -24,6 +25,10 @@ class ModelsField(forms.CharField):
         kwargs.setdefault("help_text", MODELS_HELP)
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "gpt-4o, gpt-4o-mini"}))
         super().__init__(**kwargs)
+        # The searchable picker (static/console/console.js) over the deployments' public names
+        # and access groups (deployments:model_choices); the text stays the form value.
+        choices_url = reverse_lazy("deployments:model_choices")
+        self.widget.attrs.update({"data-model-picker": "", "data-models-url": choices_url})
 
     def prepare_value(self, value):
         if isinstance(value, (list, tuple)):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
+from .deployments import DeploymentRulesMixin
 from .reports import ReportRulesMixin
 from .roles import (
     ADMIN_ROLES,
@@ -23,7 +24,7 @@ from .usage import UsageRulesMixin
 
 
 @dataclass
-class Principal(ScopesMixin, UsageRulesMixin, ReportRulesMixin):
+class Principal(ScopesMixin, UsageRulesMixin, ReportRulesMixin, DeploymentRulesMixin):
     """The signed-in person, as the console's rules see them."""
 
     label: str
@@ -100,6 +101,9 @@ class Principal(ScopesMixin, UsageRulesMixin, ReportRulesMixin):
 
     # -- navigation: which sections this person may open --------------------------------
     def sections(self) -> list[str]:
+        return self._sections() + self.model_sections()
+
+    def _sections(self) -> list[str]:
         if self.sees_everything:
             return [
                 "keys",

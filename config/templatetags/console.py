@@ -88,7 +88,7 @@ def percent(value, total):
 
 # Objects whose own page a breadcrumb points at (their get_absolute_url; an invitation's only
 # for someone who may see its id, InvitationLink.page_url_for).
-_CRUMB_MODELS = {"VerificationToken", "TeamTable", "UserTable", "OrganizationTable", "InvitationLink"}
+_CRUMB_MODELS = {"VerificationToken", "TeamTable", "UserTable", "OrganizationTable", "InvitationLink", "Deployment"}
 
 
 @register.simple_tag(takes_context=True)

@@ -17,6 +17,8 @@ SECTION_HINTS = {
     "logs": "Individual requests and errors of the last days.",
     "invitations": "Pending, accepted and expired invitation links.",
     "audit": "Every change, by the console or the proxy.",
+    "models": "The proxy's model deployments, access groups and team models.",
+    "model_requests": "Requests for access to models, and their answers.",
 }
 # Where the line above promises what this person cannot do (read-only roles, error logs only
 # for admins), it says what they can.

@@ -29,7 +29,7 @@ from django.db import connections
 from config import writes
 from config.routers import LITELLM_ALIAS
 
-from .catalog import DEMO_ACCOUNTS, DEMO_PASSWORD
+from .catalog import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SALT_KEY
 from .counters import CountersMixin
 from .keys import KeysMixin
 from .people import PeopleMixin
@@ -37,7 +37,7 @@ from .proxy_rows import ProxyRowsMixin
 from .rows import Ids, copy_rows
 from .spend import SpendMixin
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "build_deployment", "is_built"]
+__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "DEMO_SALT_KEY", "build_deployment", "is_built"]
 
 
 def is_built(using: str = LITELLM_ALIAS) -> bool:
@@ -102,6 +102,7 @@ class _Builder(PeopleMixin, KeysMixin, SpendMixin, CountersMixin, ProxyRowsMixin
         self.make_usage()
         self.make_counters()
         self.make_models_and_config()
+        self.make_model_requests()
         self.make_audit_rows()
         self.make_proxy_shaped_rows()
         self.write()
@@ -118,7 +119,7 @@ class _Builder(PeopleMixin, KeysMixin, SpendMixin, CountersMixin, ProxyRowsMixin
             UserTable,
         )
         from budgets.models import BudgetTable
-        from config.models import AuditLog, LiteLLMConfig, ProxyModelTable
+        from config.models import AuditLog, LiteLLMConfig, ProxyModelTable, UserNotifications
         from keys.models import VerificationToken
         from usage.models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, ErrorLogs, SpendLogs
 
@@ -142,6 +143,7 @@ class _Builder(PeopleMixin, KeysMixin, SpendMixin, CountersMixin, ProxyRowsMixin
         copy_rows(ErrorLogs, self.rows["error_log"])
         copy_rows(ProxyModelTable, self.rows["proxy_model"])
         copy_rows(LiteLLMConfig, self.rows["config"])
+        copy_rows(UserNotifications, self.rows["user_notification"])
         copy_rows(AuditLog, self.rows["audit"])
         with connections[LITELLM_ALIAS].cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh row estimates for the big-table paginators

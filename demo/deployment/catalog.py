@@ -1,6 +1,8 @@
 """The demo deployment's cast and catalogue: the demo accounts, organizations, teams, models and
 their prices, tags, names and end users. Plain data; the builders in this package read it."""
 
+from ..database import DEMO_SALT_KEY  # noqa: F401  (the demo's LITELLM_SALT_KEY; `demo` prints it)
+
 DEMO_PASSWORD = "Demo-Password-1!"
 
 # (email, name, LiteLLM role, org alias, [(team alias, team role)], org role)

@@ -6,37 +6,104 @@ from __future__ import annotations
 from config import writes
 from config.litellm import UI_SESSION_TEAM_ID
 
-from .catalog import MODELS
+from .catalog import DEMO_SALT_KEY, MODELS
 from .rows import hash_key
+
+# A made-up provider secret: the demo shows it as "set", never in clear (tests/browser look for it).
+DEMO_AZURE_KEY = "azure-demo-secret-0f3c9a7e51d24b68"
 
 
 class ProxyRowsMixin:
     def make_models_and_config(self):
-        for model, group, provider, p_in, p_out, _ in MODELS:
-            created = self.ago(150)
+        """The deployments as /model/new stores them: every string of litellm_params encrypted
+        under the demo's salt key (deployments/crypto.py), one Azure deployment with a (fake)
+        provider secret, the Anthropic pair in the access group "claude-beta", and a team model
+        of ml-research under its internal name."""
+        from deployments import crypto
+        from deployments.services import PARAM_DEFAULTS
+
+        key = crypto.salt_key() or DEMO_SALT_KEY
+
+        def deployment(model_id, name, params, info, days):
+            created = self.ago(days)
             self.rows["proxy_model"].append(
                 {
-                    "model_id": self.deployments[group],
-                    "model_name": group,
-                    "litellm_params": {
-                        "model": f"{provider}/{model}",
-                        "api_key": f"os.environ/{provider.upper()}_API_KEY",
-                    },
-                    "model_info": {
-                        "id": self.deployments[group],
-                        "db_model": True,
-                        "input_cost_per_token": p_in / 1e6,
-                        "output_cost_per_token": p_out / 1e6,
-                    },
+                    "model_id": model_id,
+                    "model_name": name,
+                    "litellm_params": crypto.encrypt_params(PARAM_DEFAULTS | params, key, crypto.ALGO_XSALSA20),
+                    "model_info": {"id": model_id, "db_model": False, "member_auto_router": False, **info},
                     "created_at": created,
                     "updated_at": created,
                     "created_by": self.admin_id,
                     "updated_by": self.admin_id,
                 }
             )
+
+        for model, group, provider, p_in, p_out, _ in MODELS:
+            params = {
+                "model": f"{provider}/{model}",
+                "custom_llm_provider": provider,
+                "api_key": f"os.environ/{provider.upper()}_API_KEY",
+                "input_cost_per_token": p_in / 1e6,
+                "output_cost_per_token": p_out / 1e6,
+                "rpm": 600,
+            }
+            info = {"access_groups": ["claude-beta"]} if provider == "anthropic" else {}
+            deployment(self.deployments[group], group, params, info, 150)
+        deployment(
+            self.ids.uuid(),
+            "gpt-4o",  # a second deployment of the group, load-balanced by the proxy
+            {
+                "model": "azure/gpt-4o-eastus",
+                "custom_llm_provider": "azure",
+                "api_base": "https://acme-eastus.openai.azure.com",
+                "api_version": "2024-06-01",
+                "api_key": DEMO_AZURE_KEY,
+                "tpm": 200000,
+            },
+            {},
+            60,
+        )
+        team = self.teams["ml-research"]
+        public = "research-llama"
+        deployment(
+            self.ids.uuid(),
+            f"model_name_{team['team_id']}_{self.ids.uuid()}",
+            {
+                "model": "hosted_vllm/meta-llama/Llama-3.1-70B-Instruct",
+                "api_base": "https://llm.research.acme.example/v1",
+            },
+            {"team_id": team["team_id"], "team_public_model_name": public},
+            30,
+        )
+        if team.get("models"):  # append_team_models: the public name joins the team's list
+            team["models"] = [*team["models"], public]
         self.rows["config"].append(
             {"param_name": "general_settings", "param_value": {"store_model_in_db": True, "max_parallel_requests": 200}}
         )
+
+    def make_model_requests(self):
+        """A few pending model access requests (LiteLLM_UserNotifications)."""
+        wanted = [
+            (
+                "dev@acme.example",
+                ["claude-3-5-sonnet", "claude-beta"],
+                "Comparing Claude with GPT-4o for the eval suite.",
+            ),
+            ("intern@acme.example", ["gpt-4o"], "The summarisation notebook needs a larger model."),
+            ("lead@acme.example", ["gemini-1.5-pro"], "Long-context experiments for the research team."),
+        ]
+        for email, models, why in wanted:
+            user = self.accounts[email]
+            self.rows["user_notification"].append(
+                {
+                    "request_id": self.ids.uuid(),
+                    "user_id": user["user_id"],
+                    "models": models,
+                    "justification": why,
+                    "status": "pending",
+                }
+            )
 
     def make_audit_rows(self):
         """A short trail as an enterprise proxy writes it: key, user and team changes."""

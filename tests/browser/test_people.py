@@ -76,7 +76,10 @@ def test_create_a_team_then_add_and_remove_members(page, live_url, sign_in, shot
     page.click("text=Create team")
     page.fill("input[name=team_alias]", "browser-squad")
     page.select_option("select[name=organization_id]", label="Acme Corp")
-    page.fill("input[name=models]", "gpt-4o-mini")
+    # The models picker offers the deployments' public names and access groups.
+    picker = page.get_by_role("combobox", name="Models")
+    picker.fill("4o-mi")
+    page.get_by_role("option", name="gpt-4o-mini", exact=True).click()
     page.fill("input[name=max_budget]", "75")
     page.fill("input[name=budget_duration]", "1mo")
     shot(page, "people-team-create-form")

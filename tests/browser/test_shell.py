@@ -25,6 +25,8 @@ NAVIGATION = {
         "Usage",
         "Request logs",
         "Invitations",
+        "Models",
+        "Model requests",
         "Audit",
     ],
     "orgadmin@acme.example": [
@@ -36,15 +38,18 @@ NAVIGATION = {
         "Usage",
         "Request logs",
         "Invitations",
+        "Models",
+        "Model requests",
     ],
-    "lead@acme.example": ["Keys", "Teams", "Users", "Usage", "Request logs", "Invitations"],
-    "dev@acme.example": ["Keys", "Teams", "Usage", "Request logs"],
-    "intern@acme.example": ["Keys", "Teams", "Usage", "Request logs"],
+    "lead@acme.example": ["Keys", "Teams", "Users", "Usage", "Request logs", "Invitations", "Models", "Model requests"],
+    "dev@acme.example": ["Keys", "Teams", "Usage", "Request logs", "Models", "Model requests"],
+    "intern@acme.example": ["Keys", "Teams", "Usage", "Request logs", "Models"],
 }
 
 
 def nav_labels(page) -> list[str]:
-    return [t.strip() for t in page.locator("aside nav a").all_inner_texts()]
+    """The sidebar's labels, without a count badge ("Model requests 3")."""
+    return [re.sub(r"\s+\d+$", "", t.strip()) for t in page.locator("aside nav a").all_inner_texts()]
 
 
 def test_sign_in_refuses_a_wrong_password_and_accepts_the_right_one(page, live_url, sign_in, shot):
@@ -82,9 +87,10 @@ def test_each_role_sees_its_own_navigation(page, live_url, sign_in, shot, email)
     shot(page, f"shell-home-{email.split('@')[0]}")
     # Every section it offers opens (no error page), and the sidebar marks where we are.
     for label in NAVIGATION[email]:
-        page.locator("aside nav a", has_text=re.compile(rf"^{re.escape(label)}$")).click()
+        page.locator("aside nav a", has_text=re.compile(rf"^{re.escape(label)}(\s+\d+)?$")).click()
         page.wait_for_load_state("domcontentloaded")
-        assert page.locator("aside nav a.active").inner_text().strip() == label, page.url
+        active = page.locator("aside nav a.active").inner_text().strip()
+        assert re.sub(r"\s+\d+$", "", active) == label, page.url
         assert "Server Error" not in page.content()
 
 

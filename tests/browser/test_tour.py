@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from accounts.models import InvitationLink, UserTable
 from accounts.services import invitation_token
 from budgets.models import BudgetTable
-from config.models import AuditLog
+from config.models import AuditLog, ProxyModelTable, UserNotifications
 from keys.models import VerificationToken
 from reports.close import close_previous_month
 from usage.models import ErrorLogs, SpendLogs
@@ -66,6 +66,14 @@ class Demo:
             .first()
             .id
         )
+
+        # A proxy-wide deployment (the Azure one), ml-research's team model, dev's model request.
+        models = list(ProxyModelTable.objects.all())
+        self.deployment = next(
+            m.model_id for m in models if "api_base" in m.litellm_params and not (m.model_info or {}).get("team_id")
+        )
+        self.team_model = next(m.model_id for m in models if (m.model_info or {}).get("team_id") == self.team)
+        self.model_request = UserNotifications.objects.filter(user_id=dev).first().request_id
 
     @staticmethod
     def _key(user_id: str, alias: str) -> str:
@@ -131,6 +139,17 @@ PAGES = [
     ("audit-detail", lambda d, me: r("audit:audit_detail", d.audit), ADMINS),
     ("alerts", lambda d, me: r("alerts:alert_list"), ADMINS | {"orgadmin", "lead"}),
     ("jobs", lambda d, me: r("jobs:job_list"), ADMINS),
+    ("models", lambda d, me: r("deployments:model_list"), EVERYONE),
+    ("model-create", lambda d, me: r("deployments:model_create"), {"admin", "lead"}),  # lead: team models
+    ("model-detail", lambda d, me: r("deployments:model_detail", d.deployment), EVERYONE),
+    ("model-edit", lambda d, me: r("deployments:model_edit", d.deployment), {"admin"}),
+    ("model-delete", lambda d, me: r("deployments:model_delete", d.deployment), {"admin"}),
+    ("team-model-detail", lambda d, me: r("deployments:model_detail", d.team_model), EVERYONE),  # all in ml-research
+    ("team-model-edit", lambda d, me: r("deployments:model_edit", d.team_model), {"admin", "lead"}),
+    ("team-aliases", lambda d, me: r("deployments:team_aliases", d.team), MANAGERS | {"lead"}),
+    ("model-requests", lambda d, me: r("deployments:request_list"), EVERYONE - {"intern"}),
+    ("model-request-create", lambda d, me: r("deployments:request_create"), {"orgadmin", "lead", "dev"}),
+    ("model-request-answer", lambda d, me: r("deployments:request_answer", d.model_request), MANAGERS),
 ]
 
 

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 # Session, user, principal and catalog lookups + the page's own reads, as measured: 3 keys or 60
 # give the same counts. (The CSV adds two label lookups per 2,000 keys: config/views/export.py.)
 # A page past the last (page 2 of 3 keys) reads the last page again: one more statement.
-MAX_STATEMENTS = {"list": 15, "team admin list": 14, "detail": 13, "csv": 13}
+# +1 on the pages (not the CSV) for an admin: the pending model requests counted in the navigation.
+MAX_STATEMENTS = {"list": 16, "team admin list": 14, "detail": 14, "csv": 13}
 
 
 def statements(client, path) -> list[str]:

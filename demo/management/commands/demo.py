@@ -94,6 +94,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  Database:         embedded PostgreSQL in .demo/ (kept between runs; delete .demo/ to start over)"
             )
+            salt = settings.LITELLM_SALT_KEY or demodata.DEMO_SALT_KEY
+            self.stdout.write(f"  Salt key:         LITELLM_SALT_KEY={salt} (encrypts the demo's model deployments)")
         else:
             self.stdout.write("  Database:         DATABASE_URL (no demo data written)")
             if not settings.DEBUG and (settings.SESSION_COOKIE_SECURE or settings.SECURE_SSL_REDIRECT):
