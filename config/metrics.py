@@ -70,6 +70,11 @@ connection_created.connect(_on_connection, dispatch_uid="console.metrics.queries
 class StateCollector:
     """Read at scrape time: the replica's state and the job queue's depth."""
 
+    def describe(self):
+        # Registering a collector without describe() makes prometheus_client call collect() at
+        # import time, i.e. query the database while Django's apps are still loading.
+        return []
+
     def collect(self):
         from . import replica
 

@@ -154,3 +154,16 @@ def test_the_periodic_job_closes_the_month_that_ended_once(cast, november):
 def test_an_empty_month_closes_with_zero_totals(cast):
     close = close_month("2020-02", today=TODAY)
     assert figure(close, "total").spend == 0 and close.source_rows == 0
+
+
+def test_the_workers_run_the_close_on_the_first_of_each_month(cast, november, monkeypatch):
+    from jobs.queue import PERIODIC_TASKS, app
+
+    periodic = {p.name: p.cron for p in PERIODIC_TASKS}
+    assert periodic.get("reports.close_month") == "10 0 1 * *"
+    import reports.tasks
+
+    # the job closes "the month that ended": pin today so the test does not depend on the date
+    monkeypatch.setattr(reports.tasks, "close_previous_month", lambda: close_previous_month(today=TODAY))
+    app.tasks["reports.close_month"].func.__wrapped__(timestamp=0)  # the body, without the worker wrapper
+    assert MonthClose.objects.filter(month=date(2026, 11, 1)).exists()
