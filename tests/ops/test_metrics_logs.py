@@ -60,9 +60,12 @@ def test_metrics_count_requests_per_view_and_statements_per_alias(production_lik
 def test_job_queue_depth_when_its_table_exists(production_like):
     from django.db import connections
 
-    with connections["default"].cursor() as cursor:  # rolled back with the test
-        cursor.execute("CREATE TABLE procrastinate_jobs (id serial, status text)")
-        cursor.execute("INSERT INTO procrastinate_jobs (status) VALUES ('todo'), ('todo'), ('failed')")
+    with connections["default"].cursor() as cursor:  # the queue's own table (jobs/); rolled back with the test
+        cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
+        cursor.execute(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status) VALUES "
+            "('default', 't', '{}', 'todo'), ('default', 't', '{}', 'todo'), ('default', 't', '{}', 'failed')"
+        )
     text = Client(REMOTE_ADDR="10.1.2.3").get("/metrics", HTTP_HOST="pod").content.decode()
     assert sample(text, "console_jobs", status="todo") == 2
     assert sample(text, "console_jobs", status="failed") == 1
