@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "budgets",
     "keys",
     "usage",
+    "database",
     "demo",  # only its `demo` command; nothing else imports it
 ]
 

@@ -1,0 +1,1 @@
+"""The /database/ page (see database/health/ for what it reads)."""
