@@ -14,6 +14,7 @@ NAVIGATION = [
     ("logs", "Request logs", "usage:spendlog_list"),
     ("invitations", "Invitations", "accounts:invitation_list"),
     ("audit", "Audit", "audit:audit_list"),
+    ("database", "Database", "database:health"),
 ]
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("keys/", include("keys.urls")),
     path("budgets/", include("budgets.urls")),
     path("usage/", include("usage.urls")),
+    path("database/", include("database.urls")),
     path("", include("accounts.urls")),
 ]
 

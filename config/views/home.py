@@ -17,6 +17,7 @@ SECTION_HINTS = {
     "logs": "Individual requests and errors of the last days.",
     "invitations": "Pending, accepted and expired invitation links.",
     "audit": "Every change, by the console or the proxy.",
+    "database": "What the proxy's database holds, how fast it grows, indexes and locks.",
 }
 # Where the line above promises what this person cannot do (read-only roles, error logs only
 # for admins), it says what they can.
