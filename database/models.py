@@ -22,3 +22,19 @@ class TableSnapshot(models.Model):
         db_table = "console_table_snapshot"
         constraints = [models.UniqueConstraint(fields=["taken_on", "table"], name="console_table_snapshot_day")]
         indexes = [models.Index(fields=["table", "taken_on"], name="console_table_snapshot_tbl")]
+
+
+class CopyRun(models.Model):
+    """One `manage.py copydb` run: where to, when it started (what --since-last-run tops up
+    from) and its report."""
+
+    target = models.TextField()  # host:port/dbname, never a password
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    tables = models.JSONField(default=list)
+    report = models.JSONField(default=dict)
+    dry_run = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "console_copy_run"
+        indexes = [models.Index(fields=["target", "started_at"], name="console_copy_run_target")]
