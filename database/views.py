@@ -11,6 +11,7 @@ from config.views.generic import ConsoleMixin
 from .health import activity, indexes, logs, sizes
 from .services.prune import NOT_TOUCHED
 
+UNUSED_SHOWN = 15  # the biggest; the rest are summed in one line
 HOT_TABLES = ("SpendLogs", "ErrorLogs", "DailyUserSpend", "DailyTeamSpend", "DailyTagSpend", "VerificationToken")
 CSV_HEADER = [
     "table", "rows", "rows_estimated", "total_bytes", "table_bytes", "index_bytes", "toast_bytes",
@@ -42,13 +43,16 @@ class DatabaseHealthView(ConsoleMixin, TemplateView):
         stats = sizes.table_stats()
         all_indexes = indexes.index_rows()
         long, locking = activity.sessions()
+        unused = indexes.unused(all_indexes)  # biggest first
         context.update(
             tables=stats,
             total_bytes=sum(s.total_bytes for s in stats),
             logs=logs.log_states(stats),
             projection_days=logs.PROJECTION_DAYS,
             wanted=indexes.wanted(),
-            unused=indexes.unused(all_indexes),
+            unused=unused[:UNUSED_SHOWN],
+            unused_more=len(unused) - len(unused[:UNUSED_SHOWN]),
+            unused_more_bytes=sum(ix.size for ix in unused[UNUSED_SHOWN:]),
             duplicates=indexes.duplicates(all_indexes),
             connections=activity.connection_counts(),
             long_transactions=long,

@@ -253,6 +253,11 @@ RUN_AS_WRITTEN = {
     ),
     "python3 manage.py invite --csv people.csv --dry-run": (["invite", "--csv", "people.csv", "--dry-run"], "bob@"),
     "python3 manage.py invitations --status pending": (["invitations", "--status", "pending"], "alice@example.com"),
+    "python3 manage.py prune_logs --days 30 --dry-run": (
+        ["prune_logs", "--days", "30", "--dry-run"],
+        "rows would be deleted (dry run: nothing deleted).",
+    ),
+    "python3 manage.py db_snapshot": (["db_snapshot"], "Recorded sizes of"),
 }
 
 

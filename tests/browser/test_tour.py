@@ -118,6 +118,7 @@ PAGES = [
     ("invitation-detail", lambda d, me: r("accounts:invitation_detail", d.invitation), ADMINS | {"orgadmin"}),
     ("audit", lambda d, me: r("audit:audit_list"), ADMINS),
     ("audit-detail", lambda d, me: r("audit:audit_detail", d.audit), ADMINS),
+    ("database", lambda d, me: r("database:health"), {"admin"}),  # proxy admins (and ops), not viewers
 ]
 
 
