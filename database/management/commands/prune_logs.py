@@ -49,7 +49,12 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write(f"{r.table}: {r.expired} rows would be deleted (dry run: nothing deleted).")
                 continue
-            slowest = f", slowest batch {max(r.batch_seconds) * 1000:.0f} ms" if r.batch_seconds else ""
+            times = sorted(r.batch_seconds)
+            slowest = (
+                f", batch median {times[len(times) // 2] * 1000:.0f} ms, slowest {times[-1] * 1000:.0f} ms"
+                if times
+                else ""
+            )
             self.stdout.write(f"{r.table}: {r.deleted} rows deleted in {r.batches} batches{slowest}.")
         if archive is not None:
             self.stdout.write(f"Archived {archive.rows} rows to {archive.path}.")
