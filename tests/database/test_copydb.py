@@ -213,3 +213,17 @@ def test_dry_run_writes_nothing(cast, target, capsys):
     assert "Dry run: nothing was written." in out
     assert int(line(out, "VerificationToken")[1]) > 0  # what would be copied
     assert on_target(f'SELECT count(*) FROM "{litellm.table_name("VerificationToken")}"')[0][0] == 0
+
+
+def test_since_limits_the_log_tables_only(cast, target, capsys):
+    every_table(cast)
+    since = now_utc() - timedelta(days=2)
+    out = copydb(capsys, "--to", target, "--tables", "required,SpendLogs", "--since", since.strftime("%Y-%m-%d %H:%M"))
+    recent = SpendLogs.objects.filter(start_time__gte=since.replace(second=0, microsecond=0)).count()
+    assert 0 < recent < SpendLogs.objects.count()
+    assert line(out, "SpendLogs")[:2] == [str(recent), str(recent)]
+    from keys.models import VerificationToken
+
+    assert line(out, "VerificationToken")[1] == str(VerificationToken.objects.count())  # keys whole
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("copydb", "--to", target, "--since", "last tuesday")
