@@ -13,9 +13,10 @@ def litellm_models():
     return [m for m in apps.get_models() if getattr(m, "is_litellm_table", False)]
 
 
-def schema_problems() -> list[str]:
-    """Missing tables and columns, one line each. Optional (newer-schema) ones are fine."""
-    cat = litellm.read_catalog()
+def schema_problems(cat: litellm.Catalog | None = None) -> list[str]:
+    """Missing tables and columns, one line each. Optional (newer-schema) ones are fine.
+    `cat`: another database's catalog (copydb checks its target with it); default: the live one."""
+    cat = cat or litellm.read_catalog()
     problems = []
     for model in litellm_models():
         table = model._meta.db_table

@@ -27,6 +27,7 @@ NAVIGATION = [
     ("audit", "Audit", "audit:audit_list"),
     ("alerts", "Alerts", "alerts:alert_list"),
     ("jobs", "Jobs", "jobs:job_list"),
+    ("database", "Database", "database:health"),
 ]
 
 

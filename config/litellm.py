@@ -75,43 +75,48 @@ def reset_catalog() -> None:
 
 
 def read_catalog(using: str = LITELLM_ALIAS) -> Catalog:
+    with connections[using].cursor() as cursor:
+        return read_catalog_with(cursor)
+
+
+def read_catalog_with(cursor) -> Catalog:
+    """The catalog through any DB-API cursor (copydb reads its target's over plain psycopg)."""
     prefix = settings.LITELLM_TABLE_PREFIX
     like = prefix.replace("_", r"\_") + "%"
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT current_schema()")
-        schema = cursor.fetchone()[0]
-        cat = Catalog(schema=schema)
-        cursor.execute(
-            """
-            SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
-            FROM pg_attribute a
-            JOIN pg_class c ON c.oid = a.attrelid
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v')
-              AND c.relname LIKE %s AND a.attnum > 0 AND NOT a.attisdropped
-            ORDER BY c.relname, a.attnum
-            """,
-            [like],
-        )
-        for table, column, data_type in cursor.fetchall():
-            cat.columns.setdefault(table, {})[column] = data_type
-        cursor.execute(
-            """
-            SELECT t.relname, i.relname, ix.indisunique,
-                   array(SELECT coalesce(a.attname, '<expr>')
-                         FROM unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-                         LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-                         ORDER BY k.ord)
-            FROM pg_index ix
-            JOIN pg_class t ON t.oid = ix.indrelid
-            JOIN pg_class i ON i.oid = ix.indexrelid
-            JOIN pg_namespace n ON n.oid = t.relnamespace
-            WHERE n.nspname = current_schema() AND t.relname LIKE %s AND ix.indisvalid
-            """,
-            [like],
-        )
-        for table, index, unique, columns in cursor.fetchall():
-            cat.indexes.setdefault(table, []).append(Index(index, tuple(columns), unique))
+    cursor.execute("SELECT current_schema()")
+    schema = cursor.fetchone()[0]
+    cat = Catalog(schema=schema)
+    cursor.execute(
+        """
+        SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+        FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v')
+          AND c.relname LIKE %s AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY c.relname, a.attnum
+        """,
+        [like],
+    )
+    for table, column, data_type in cursor.fetchall():
+        cat.columns.setdefault(table, {})[column] = data_type
+    cursor.execute(
+        """
+        SELECT t.relname, i.relname, ix.indisunique,
+               array(SELECT coalesce(a.attname, '<expr>')
+                     FROM unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                     LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+                     ORDER BY k.ord)
+        FROM pg_index ix
+        JOIN pg_class t ON t.oid = ix.indrelid
+        JOIN pg_class i ON i.oid = ix.indexrelid
+        JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = current_schema() AND t.relname LIKE %s AND ix.indisvalid
+        """,
+        [like],
+    )
+    for table, index, unique, columns in cursor.fetchall():
+        cat.indexes.setdefault(table, []).append(Index(index, tuple(columns), unique))
     return cat
 
 

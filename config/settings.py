@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "procrastinate.contrib.django",
     "jobs",
     "alerts",
+    "database",
     "demo",  # only its `demo` command; nothing else imports it
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("jobs/", include("jobs.urls")),
     path("models/", include("deployments.urls")),
+    path("database/", include("database.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -259,6 +259,11 @@ RUN_AS_WRITTEN = {
     "python3 manage.py close_month YYYY-MM": (["close_month", "{last_month}"], "as version 1"),
     "python3 manage.py alerts --once": (["alerts", "--once"], "new alert(s)"),
     "python3 manage.py worker --once": (["worker", "--once"], "Worker on every queue"),
+    "python3 manage.py prune_logs --days 30 --dry-run": (
+        ["prune_logs", "--days", "30", "--dry-run"],
+        "rows would be deleted (dry run: nothing deleted).",
+    ),
+    "python3 manage.py db_snapshot": (["db_snapshot"], "Recorded sizes of"),
 }
 
 

@@ -141,7 +141,15 @@ class Principal(ScopesMixin, UsageRulesMixin, ReportRulesMixin, DeploymentRulesM
         return sections
 
     def can_open(self, section: str) -> bool:
+        if section == "database":
+            return self.may_see_database_health
         return section in self.sections()
+
+    @property
+    def may_see_database_health(self) -> bool:
+        """The /database/ page (sizes, growth, indexes, connections, locks): proxy admins and ops
+        logins (superusers and read-only staff); the page only reports, it changes nothing."""
+        return self.is_proxy_admin or self.ops_username is not None
 
     # -- teams --------------------------------------------------------------------------------
     def can_manage_team(self, team) -> bool:

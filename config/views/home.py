@@ -19,6 +19,7 @@ SECTION_HINTS = {
     "audit": "Every change, by the console or the proxy.",
     "models": "The proxy's model deployments, access groups and team models.",
     "model_requests": "Requests for access to models, and their answers.",
+    "database": "What the proxy's database holds, how fast it grows, indexes and locks.",
 }
 # Where the line above promises what this person cannot do (read-only roles, error logs only
 # for admins), it says what they can.

@@ -150,6 +150,7 @@ PAGES = [
     ("model-requests", lambda d, me: r("deployments:request_list"), EVERYONE - {"intern"}),
     ("model-request-create", lambda d, me: r("deployments:request_create"), {"orgadmin", "lead", "dev"}),
     ("model-request-answer", lambda d, me: r("deployments:request_answer", d.model_request), MANAGERS),
+    ("database", lambda d, me: r("database:health"), {"admin"}),  # proxy admins (and ops), not viewers
 ]
 
 

@@ -1,0 +1,1 @@
+"""What /database/ reports, read from PostgreSQL's catalogs and statistics (never written)."""
