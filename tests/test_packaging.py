@@ -97,6 +97,7 @@ def test_the_wheel_ships_the_apps_templates_and_static_and_runs_check_outside_th
         "alerts",
         "budgets",
         "config",
+        "database",
         "demo",
         "deployments",
         "jobs",
