@@ -9,6 +9,7 @@ from django.db import connections
 
 from config import litellm
 from config.routers import LITELLM_ALIAS
+from keys.models import VerificationToken
 
 
 def _spike_today() -> str | None:
@@ -46,10 +47,11 @@ def _spike_today() -> str | None:
                          AND custom_llm_provider IS NOT DISTINCT FROM %s ORDER BY id LIMIT 1)""",
                 [extra, key, today, model, provider],
             )
+        # total_spend exists on newer schemas only (the seed's has just spend)
+        total = ", total_spend = total_spend + %s" if VerificationToken.has_column("total_spend") else ""
         cursor.execute(
-            f'UPDATE "{keys}" SET spend = spend + %s, total_spend = total_spend + %s WHERE token = %s '
-            "RETURNING user_id, team_id",
-            [extra, extra, key],
+            f'UPDATE "{keys}" SET spend = spend + %s{total} WHERE token = %s RETURNING user_id, team_id',
+            [extra, *([extra] if total else []), key],
         )
         user_id, team_id = cursor.fetchone()
         cursor.execute(f'UPDATE "{users}" SET spend = spend + %s WHERE user_id = %s', [extra, user_id])
