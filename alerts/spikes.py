@@ -9,6 +9,8 @@ the entities whose day already reaches the minimum; one alert per entity per day
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import connections
 
@@ -62,6 +64,14 @@ def spikes_between(kind: str, object_id: str, start, end) -> list[Alert]:
             kind=kind, object_id=object_id, rule="spike", period__gte=start.isoformat(), period__lte=end.isoformat()
         ).order_by("period")[:100]
     )
+
+
+def recent_spike_days(kind: str, object_id: str, days: int = 30) -> list[Alert]:
+    """This entity's spike alerts of the last `days` UTC days (an entity page's marks)."""
+    from config.writes import now_utc
+
+    today = now_utc().date()
+    return spikes_between(kind, object_id, today - timedelta(days=days - 1), today)
 
 
 def _names(rows) -> dict[tuple[str, str], str]:

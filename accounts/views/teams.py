@@ -59,6 +59,15 @@ class TeamListView(ObjectListView):
         )
 
 
+def _recent_spikes(principal, team_id: str) -> list:
+    """The team's spend-spike alerts of the last 30 UTC days (alerts/spikes.py), for those who see alerts."""
+    if not principal.can_open("alerts"):
+        return []
+    from alerts.spikes import recent_spike_days
+
+    return recent_spike_days("team", team_id)
+
+
 class TeamDetailView(ObjectDetailView):
     section = "teams"
     template_name = "accounts/team_detail.html"
@@ -94,6 +103,7 @@ class TeamDetailView(ObjectDetailView):
             can_bulk_budgets=self.principal.can_open("budgets"),
             money_for=money_for,
             show_money=bool(money_for),
+            spikes=_recent_spikes(self.principal, team.team_id),
         )
         return context
 

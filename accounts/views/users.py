@@ -41,6 +41,15 @@ class UserListView(ObjectListView):
     template_name = "accounts/user_list.html"
 
 
+def _spike_days(principal, kind: str, object_id: str) -> set[str]:
+    """The UTC days of this entity's spend-spike alerts (alerts/spikes.py), for those who see alerts."""
+    if not principal.can_open("alerts"):
+        return set()
+    from alerts.spikes import recent_spike_days
+
+    return {a.period for a in recent_spike_days(kind, object_id)}
+
+
 class UserDetailView(ObjectDetailView):
     section = "users"
     template_name = "accounts/user_detail.html"
@@ -63,6 +72,7 @@ class UserDetailView(ObjectDetailView):
             forecast=_forecast("user", user.user_id, user),
             usage=usage[:14],
             usage_totals=selectors.usage_totals(usage),
+            spike_days=_spike_days(self.principal, "user", user.user_id),
             can_manage=self.principal.can_manage_user(user),
             can_delete=self.principal.can_delete_user(user),
             can_reset_password=self.principal.can_manage_credentials(user) and bool(user.user_email),

@@ -15,7 +15,7 @@ from tests import factories
 
 
 @pytest.mark.django_db(databases=["default", "litellm"])
-def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings, client):
+def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings, client, client_for):
     settings.ALERT_SPIKE_MIN_SPEND = 10.0
     today = now_utc().date()
     key = factories.make_key(user_id=cast.member["user_id"], team_id=cast.team["team_id"], alias="batch-job")
@@ -49,6 +49,15 @@ def test_a_spike_day_triggers_one_spike_alert(cast, smtp, settings, client):
     assert "Spend spike" not in page
     assert client.get(f"/keys/{key['token']}/").content.decode().count("spend spike") == 1  # and the key's page
     assert "spend spike" not in client.get(f"/keys/{quiet['token']}/").content.decode()
+    # the team's and the user's pages too
+    team_page = client.get(f"/teams/{cast.team['team_id']}/").content.decode()
+    assert f"Spend spike (last 30 days):</strong>\n  {today.isoformat()} (60.00 USD" in team_page
+    assert "Spend spike" not in client.get(f"/teams/{cast.other_team['team_id']}/").content.decode()
+    assert client.get(f"/users/{cast.member['user_id']}/").content.decode().count("spend spike") == 1
+    assert "spend spike" not in client.get(f"/users/{cast.outsider['user_id']}/").content.decode()
+    # someone who sees the team but not alerts gets no marks
+    own_team = client_for(cast.member).get(f"/teams/{cast.team['team_id']}/")
+    assert own_team.status_code == 200 and "Spend spike" not in own_team.content.decode()
 
 
 SLOT = 1_700_000_100
