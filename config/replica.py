@@ -89,7 +89,7 @@ def forget() -> None:
 # --- per request: may this page read from the replica? ---------------------------------------
 # The pages whose reads are heavy and may be a few seconds old: the usage dashboard, request and
 # error logs (namespace usage), the audit trail, and any list's CSV export (?export=...).
-REPLICA_NAMESPACES = frozenset({"usage", "audit"})
+REPLICA_NAMESPACES = frozenset({"usage", "audit", "reports"})  # /database/ stays: its locks are the primary's
 WROTE_AT = "console_wrote_at"  # session key: when this person last sent a change
 
 

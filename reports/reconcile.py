@@ -22,7 +22,7 @@ from django.db import connections
 from budgets.durations import duration_in_seconds
 from config import dates
 from config.litellm import catalog, table_name
-from config.routers import LITELLM_ALIAS
+from config.routers import read_alias
 from config.writes import now_utc
 
 MAX_LOG_DAYS = 31
@@ -121,7 +121,8 @@ _ENTITIES = {
 
 
 def _fetch(sql: str, params) -> list[tuple]:
-    with connections[LITELLM_ALIAS].cursor() as cursor:
+    # the replica when one is configured and usable (config/replica.py), else the primary
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import shutil
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -20,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from config import replica
 from config.routers import LITELLM_ALIAS, REPLICA_ALIAS
+from config.writes import now_utc
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", LITELLM_ALIAS, REPLICA_ALIAS])
@@ -112,6 +114,10 @@ def test_usage_and_logs_read_the_standby_and_say_how_far_behind(on_replica, djan
     assert response.status_code == 200 and standby_reads and not primary_reads
     response, body, standby_reads, primary_reads = get_counting(client, "/usage/logs/?export=csv")
     assert response.status_code == 200 and standby_reads and not primary_reads
+    today = now_utc().date()
+    reconcile = f"/reports/reconcile/?kind=key&start={today - timedelta(days=6)}&end={today}&threshold=0"
+    response, body, standby_reads, primary_reads = get_counting(client, reconcile)
+    assert response.status_code == 200 and standby_reads and not primary_reads  # reconciliation too
     # Pages that are not heavy reads stay on the primary.
     response, body, standby_reads, _ = get_counting(client, "/keys/")
     assert response.status_code == 200 and not standby_reads and "data-reads-from" not in body
