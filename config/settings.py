@@ -140,6 +140,8 @@ LITELLM_TIMEZONE = env.str("LITELLM_TIMEZONE", default="UTC")
 CONSOLE_TIME_ZONE = env.str("CONSOLE_TIME_ZONE", default="UTC") or "UTC"
 # Reports: who receives each closed month (comma-separated addresses), and Django's mail settings.
 REPORTS_EMAIL_TO = env.list("REPORTS_EMAIL_TO", default=[])
+# Month close: "utc" months (default) or "local", the months of CONSOLE_TIME_ZONE (reports/local_months.py).
+REPORTS_MONTHS = env.str("REPORTS_MONTHS", default="utc") or "utc"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

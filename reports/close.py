@@ -19,12 +19,15 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import connections, transaction
 
+from config.dates import zone_name
 from config.litellm import table_name
 from config.routers import LITELLM_ALIAS
 from config.writes import now_utc
 
+from .local_months import Span, check_boundaries, entity_rows, local_bounds, local_span, method_local, team_rows
 from .models import COUNTERS, MonthClose, MonthFigure
 
 logger = logging.getLogger(__name__)
@@ -90,7 +93,8 @@ def _none(col: str) -> str:
     return f"COALESCE(NULLIF({col}, ''), '')"
 
 
-def _team_sets(cursor, month: Month):
+def _team_sets(cursor, span: Span):
+    logs_sql, logs_params = team_rows(span) if span.logs else ("", [])
     cursor.execute(
         f"""
         SELECT GROUPING(org, team, api_key, model), org, team, api_key, model, {_sums()}, COUNT(*)
@@ -101,11 +105,12 @@ def _team_sets(cursor, month: Month):
             FROM "{table_name("DailyTeamSpend")}" d
             LEFT JOIN "{table_name("TeamTable")}" t ON t.team_id = d.team_id
             WHERE d.date >= %s AND d.date <= %s
+            {logs_sql}
         ) s
         GROUP BY GROUPING SETS ((), (org), (org, team), (api_key), (model), (team, api_key), (team, model),
                                 (org, model))
         """,
-        [month.first.isoformat(), month.last.isoformat()],
+        [span.first_day.isoformat(), span.last_day.isoformat(), *logs_params],
     )
     names = {"org": 1, "team": 2, "api_key": 3, "model": 4}
     for row in cursor.fetchall():
@@ -122,15 +127,19 @@ def _team_sets(cursor, month: Month):
         )
 
 
-def _entity_sums(cursor, month: Month, table: str, column: str, kind: str):
+def _entity_sums(cursor, span: Span, table: str, column: str, kind: str):
+    logs_sql, logs_params = entity_rows(span, kind) if span.logs else ("", [])
     cursor.execute(
         f"""
-        SELECT {_none(column)} AS entity, {_sums()}, COUNT(*)
-        FROM "{table_name(table)}"
-        WHERE date >= %s AND date <= %s
+        SELECT entity, {_sums()}, COUNT(*) FROM (
+            SELECT {_none(column)} AS entity, {", ".join(COUNTERS)}
+            FROM "{table_name(table)}"
+            WHERE date >= %s AND date <= %s
+            {logs_sql}
+        ) s
         GROUP BY 1
         """,
-        [month.first.isoformat(), month.last.isoformat()],
+        [span.first_day.isoformat(), span.last_day.isoformat(), *logs_params],
     )
     for row in cursor.fetchall():
         yield (kind, "", row[0], row[1:9]), row[9]
@@ -176,20 +185,24 @@ def _label(labels, kind: str, entity: str) -> str:
     return label or (f"…{entity[-8:]}" if base == "key" else entity)
 
 
-def read_month(month: Month) -> tuple[list[tuple], int]:
+def read_month(month: Month, span: Span | None = None) -> tuple[list[tuple], int]:
     """Every figure of the month (kind, parent, entity, counters) from one snapshot, and the
-    number of daily rows they were summed from."""
+    number of daily rows (and, for a local month's boundary hours, spend logs) summed."""
+    span = span or Span(month.first, month.last)
     outermost = not connections[LITELLM_ALIAS].in_atomic_block
     with transaction.atomic(using=LITELLM_ALIAS):
         with connections[LITELLM_ALIAS].cursor() as cursor:
             if outermost:  # (inside a caller's transaction, that transaction is the snapshot)
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            if span.logs:
+                check_boundaries(cursor, span)
+                span = Span(span.first_day, span.last_day, (), span.notes) if span.notes else span
             figures, rows = [], 0
             for reader in (
-                _team_sets(cursor, month),
-                _entity_sums(cursor, month, "DailyUserSpend", "user_id", "user"),
-                _entity_sums(cursor, month, "DailyTagSpend", "tag", "tag"),
+                _team_sets(cursor, span),
+                _entity_sums(cursor, span, "DailyUserSpend", "user_id", "user"),
+                _entity_sums(cursor, span, "DailyTagSpend", "tag", "tag"),
             ):
                 for figure, count in reader:
                     figures.append(figure)
@@ -200,13 +213,34 @@ def read_month(month: Month) -> tuple[list[tuple], int]:
     return [(k, p, e, _label(labels, k, e), c) for k, p, e, c in figures], rows
 
 
-def close_month(month: Month | str, *, closed_by: str = "console", today: date | None = None) -> MonthClose:
-    """Freeze `month` (a Month or 'YYYY-MM') as a new version. Only whole past UTC months."""
+def months_setting(months: str | None = None) -> str:
+    """'utc' or 'local': the argument, else REPORTS_MONTHS (default utc)."""
+    value = (months or getattr(settings, "REPORTS_MONTHS", "utc") or "utc").strip().lower()
+    if value not in ("utc", "local"):
+        raise MonthNotClosable(f"Months must be 'utc' or 'local', not {value!r} (REPORTS_MONTHS or --months).")
+    return value
+
+
+def close_month(
+    month: Month | str, *, closed_by: str = "console", today: date | None = None, months: str | None = None
+) -> MonthClose:
+    """Freeze `month` (a Month or 'YYYY-MM') as a new version: a past UTC month, or with
+    months='local' (REPORTS_MONTHS) a past month of CONSOLE_TIME_ZONE (reports/local_months.py)."""
     month = Month.parse(month) if isinstance(month, str) else month
     today = today or now_utc().date()
-    if month.last >= today:
+    local = months_setting(months) == "local" and zone_name() != "UTC"
+    if local:
+        span = local_span(month.first, zone_name())
+        last_moment = local_bounds(month.first, zone_name())[1] - timedelta(microseconds=1)
+    else:
+        span, last_moment = Span(month.first, month.last), None
+    if (last_moment.date() if last_moment else month.last) >= today:
         raise MonthNotClosable(f"{month.label} is not over yet (today is {today:%Y-%m-%d} UTC): close a past month.")
-    figures, rows = read_month(month)
+    figures, rows = read_month(month, span)
+    if local:
+        method = method_local(month.first, zone_name(), span)
+    else:
+        method = METHOD_UTC.format(first=month.first.isoformat(), last=month.last.isoformat())
     with transaction.atomic(using="default"):
         with connections["default"].cursor() as cursor:
             # one closer at a time per month, so two closes never take the same version number
@@ -217,7 +251,7 @@ def close_month(month: Month | str, *, closed_by: str = "console", today: date |
             version=(last.first() or 0) + 1,
             closed_at=now_utc(),
             closed_by=closed_by[:255],
-            method=METHOD_UTC.format(first=month.first.isoformat(), last=month.last.isoformat()),
+            method=method,
             first_day=month.first,
             last_day=month.last,
             source_rows=rows,
@@ -250,7 +284,7 @@ def latest_close(month: Month) -> MonthClose | None:
     return MonthClose.objects.filter(month=month.first).order_by("-version").first()
 
 
-def close_previous_month(today: date | None = None) -> MonthClose:
+def close_previous_month(today: date | None = None) -> MonthClose | None:
     """What the periodic job calls (at the start of each UTC month): close the month that just
     ended, once. A month already closed is left as it is (re-closing is `manage.py close_month`)
     and its latest version returned, so a job that runs twice adds no version."""
@@ -258,7 +292,11 @@ def close_previous_month(today: date | None = None) -> MonthClose:
     existing = latest_close(month)
     if existing is not None:
         return existing
-    close = close_month(month, closed_by="periodic job", today=today)
+    try:
+        close = close_month(month, closed_by="periodic job", today=today)
+    except MonthNotClosable:  # a local month west of UTC ends later on the 1st: the job's run on the 2nd closes it
+        logger.info("%s is not over yet in the reporting time zone; closing it on the next run", month.label)
+        return None
     send_report_quietly(close)
     return close
 

@@ -15,6 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("month", help="the month to close, YYYY-MM (a month that has ended)")
         parser.add_argument(
+            "--months",
+            choices=["utc", "local"],
+            help="utc months, or local months of CONSOLE_TIME_ZONE (default: the REPORTS_MONTHS setting)",
+        )
+        parser.add_argument(
             "--email",
             action="store_true",
             help="email the report to REPORTS_EMAIL_TO and to the admins of opted-in teams",
@@ -22,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            close = close_month(options["month"], closed_by="manage.py close_month")
+            close = close_month(options["month"], closed_by="manage.py close_month", months=options.get("months"))
         except MonthNotClosable as exc:
             raise CommandError(str(exc)) from None
         total = close.figures.get(kind="total")
@@ -33,6 +38,7 @@ class Command(BaseCommand):
             f"Closed {close.label} as version {close.version}: spend {total.spend:.2f}, "
             f"{total.api_requests} requests, from {close.source_rows} daily rows."
         )
+        self.stdout.write(f"Method: {close.method}")
         if close.version > 1:
             changes = version_changes(close)
             self.stdout.write(f"{len(changes)} figure(s) moved since version {close.version - 1}.")
