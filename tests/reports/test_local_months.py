@@ -146,7 +146,8 @@ def test_command_months_local_and_the_utc_default(berlin, march, capsys):
     assert utc.method.startswith("UTC months: the sum of the daily tables' UTC days 2026-03-01 to 2026-03-31")
     call_command("close_month", "2026-03", "--months", "local")
     out = capsys.readouterr().out
-    assert "Closed 2026-03 as version 2: spend 3.88" in out
+    assert "Closed 2026-03 as version 2: spend 3.88, 7 requests, from" in out
+    assert "daily rows and spend logs." in out
     assert METHOD in out
 
 
@@ -157,3 +158,15 @@ def test_the_setting_chooses_local_months_and_the_page_states_the_method(berlin,
     page = client_for(cast.proxy_admin).get(f"/reports/{close.label}/")
     assert page.status_code == 200
     assert "local months in Europe/Berlin: 2026-03-01 00:00 CET .. 2026-04-01 00:00 CEST" in page.content.decode()
+
+
+def test_the_job_closes_a_local_month_west_of_utc_once_it_has_ended(berlin, cast):
+    from reports.close import close_previous_month
+
+    berlin.CONSOLE_TIME_ZONE, berlin.REPORTS_MONTHS = "America/New_York", "local"
+    factories.make_daily_spend(cast.member["user_id"], cast.team["team_id"], "2026-03-15", spend=1.5, api_requests=1)
+    assert close_previous_month(today=date(2026, 4, 1)) is None  # New York's March ends 1 April 04:00 UTC
+    close = close_previous_month(today=date(2026, 4, 2))
+    assert close.label == "2026-03" and close.figures.get(kind="total").spend == 1.5
+    assert close.method.startswith("local months in America/New_York: 2026-03-01 00:00 EST .. 2026-04-01 00:00 EDT")
+    assert "whole UTC days 2026-03-02..2026-03-31" in close.method

@@ -8,8 +8,9 @@ from reports.diff import version_changes
 
 class Command(BaseCommand):
     help = (
-        "Close a past UTC month: freeze spend, requests and tokens per organization, team, user, key, "
-        "model and tag from the daily tables. Closing a month again adds a new version."
+        "Close a past month (UTC, or CONSOLE_TIME_ZONE's with --months local / REPORTS_MONTHS=local): "
+        "freeze spend, requests and tokens per organization, team, user, key, model and tag from the daily "
+        "tables (and a local month's boundary hours from the spend logs). Closing again adds a new version."
     )
 
     def add_arguments(self, parser):
@@ -36,7 +37,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Emailed {sent.subject} to {', '.join(sent.to)} ({sent.sections} section(s)).")
         self.stdout.write(
             f"Closed {close.label} as version {close.version}: spend {total.spend:.2f}, "
-            f"{total.api_requests} requests, from {close.source_rows} daily rows."
+            f"{total.api_requests} requests, from {close.source_rows} "
+            f"{'daily rows and spend logs' if 'SpendLogs' in close.method else 'daily rows'}."
         )
         self.stdout.write(f"Method: {close.method}")
         if close.version > 1:
