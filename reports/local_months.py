@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from config.dates import _zone_named
-from config.litellm import table_name
+from config.litellm import catalog, table_name
 from usage.models import SpendLogs
 
 
@@ -112,6 +112,12 @@ def check_boundaries(cursor, span: Span) -> None:
     """A boundary window with no spend logs at all while the daily tables have spend on its UTC
     day (logs disabled or purged): left out, and said so in span.notes."""
     logs = table_name("SpendLogs")
+    if span.logs and not catalog().has_index("SpendLogs", ("startTime",)):
+        # still read (a close is a once-a-month job, bounded by time), but not fast: say how to fix it
+        span.notes.append(
+            f'SpendLogs has no ("startTime") index here, so the boundary hours were read by a scan: '
+            f"manage.py indexes --create {logs}_startTime_idx"
+        )
     for start, end in span.logs:
         cursor.execute(
             f'SELECT EXISTS (SELECT 1 FROM "{logs}" WHERE "startTime" >= %s AND "startTime" < %s)', [start, end]

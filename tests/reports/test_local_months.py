@@ -135,8 +135,9 @@ def test_local_month_equals_hand_sql_per_entity_kind(berlin, march):
 def test_empty_logs_for_a_boundary_are_said_and_left_out(berlin, cast):
     factories.make_daily_spend(cast.member["user_id"], cast.team["team_id"], "2026-03-31", spend=7.0, api_requests=1)
     factories.make_daily_spend(cast.member["user_id"], cast.team["team_id"], "2026-03-15", spend=1.5, api_requests=1)
+    factories.make_spend_log(spend=0.25, start_time=datetime(2026, 2, 28, 23, 30))  # the other boundary has its logs
     close = close_month("2026-03", months="local", today=TODAY)
-    assert close.figures.get(kind="total").spend == 1.5
+    assert close.figures.get(kind="total").spend == 1.75
     assert "Boundary hours unavailable: spend logs empty for 2026-03-31 00:00..2026-03-31 22:00 UTC" in close.method
 
 
@@ -170,3 +171,13 @@ def test_the_job_closes_a_local_month_west_of_utc_once_it_has_ended(berlin, cast
     assert close.label == "2026-03" and close.figures.get(kind="total").spend == 1.5
     assert close.method.startswith("local months in America/New_York: 2026-03-01 00:00 EST .. 2026-04-01 00:00 EDT")
     assert "whole UTC days 2026-03-02..2026-03-31" in close.method
+
+
+def test_without_the_starttime_index_the_method_says_how_to_create_it(berlin, march, monkeypatch):
+    import reports.local_months
+
+    monkeypatch.setattr(reports.local_months, "catalog", lambda: type("C", (), {"has_index": lambda *a: False})())
+    close = close_month("2026-03", months="local", today=TODAY)
+    assert close.figures.get(kind="total").spend == 3.875  # still read, bounded by time
+    assert 'SpendLogs has no ("startTime") index here' in close.method
+    assert "manage.py indexes --create" in close.method
