@@ -293,8 +293,8 @@ def close_previous_month(today: date | None = None) -> MonthClose | None:
         return existing
     try:
         close = close_month(month, closed_by="periodic job", today=today)
-    except MonthNotClosable:  # a local month west of UTC ends later on the 1st: the job's run on the 2nd closes it
-        logger.info("%s is not over yet in the reporting time zone; closing it on the next run", month.label)
+    except MonthNotClosable as exc:  # a local month west of UTC ends later on the 1st: the run on the 2nd closes it
+        logger.warning("Not closing %s now: %s", month.label, exc)
         return None
     send_report_quietly(close)
     return close

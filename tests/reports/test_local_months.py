@@ -10,6 +10,7 @@ from django.db import connections
 
 from config.litellm import table_name
 from reports.close import close_month
+from reports.models import MonthClose
 from tests import factories
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -181,3 +182,12 @@ def test_without_the_starttime_index_the_method_says_how_to_create_it(berlin, ma
     assert close.figures.get(kind="total").spend == 3.875  # still read, bounded by time
     assert 'SpendLogs has no ("startTime") index here' in close.method
     assert "manage.py indexes --create" in close.method
+
+
+def test_a_bad_setting_is_a_clear_command_error(berlin, march):
+    from django.core.management import CommandError
+
+    berlin.REPORTS_MONTHS = "lokal"
+    with pytest.raises(CommandError, match="Months must be 'utc' or 'local', not 'lokal'"):
+        call_command("close_month", "2026-03")
+    assert not MonthClose.objects.exists()
