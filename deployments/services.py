@@ -26,7 +26,7 @@ from accounts.models import TeamTable
 from config import writes
 from config.errors import ChangeRefused
 
-from . import crypto
+from . import crypto, name_sync
 from .models import LiteLLMConfig, ProxyModelTable
 from .params import is_secret
 
@@ -178,6 +178,8 @@ def update_deployment(
         writes.update_row(ProxyModelTable, model_id, changes)
         after = writes.snapshot(ProxyModelTable.objects.get(model_id=model_id))
         writes.audit(actor, writes.UPDATED, TABLE, model_id, before, after)
+        if "model_name" in changes:
+            name_sync.after_rename(row.model_name, changes["model_name"])
     return True
 
 
@@ -198,4 +200,5 @@ def delete_deployment(*, actor: writes.Actor, model_id: str) -> None:
             ).exists()
             if not siblings:
                 writes.array_remove(TeamTable, "models", public, keys={"team_id": team_id}, stamp=True)
+        name_sync.after_delete(row.model_name)
         writes.audit(actor, writes.DELETED, TABLE, model_id, before, None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.db import connections
@@ -33,10 +35,12 @@ def test_the_actor_carries_its_writer_id_and_asks_the_database_nothing():
 def test_array_append_never_adds_twice_and_array_remove_keeps_the_rest_in_order():
     user = factories.make_user(teams=["a", "b", "c"])
     key = {"user_id": user["user_id"]}
+    # an old stamp, so the new one is later even within the column's millisecond resolution
+    UserTable.objects.filter(user_id=user["user_id"]).update(updated_at=user["updated_at"] - timedelta(hours=1))
     assert writes.array_append(UserTable, "teams", "b", keys=key, stamp=True) == 0
     assert writes.array_append(UserTable, "teams", "d", keys=key, stamp=True) == 1
     row = UserTable.objects.get(user_id=user["user_id"])
-    assert row.teams == ["a", "b", "c", "d"] and row.updated_at > user["updated_at"]
+    assert row.teams == ["a", "b", "c", "d"] and row.updated_at > user["updated_at"] - timedelta(hours=1)
     # Without keys: every row holding the value, locked in the proxy's order; no updated_at.
     other = factories.make_user(teams=["b"])
     assert writes.array_remove(UserTable, "teams", "b", lock_pk="user_id") == 2

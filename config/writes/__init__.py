@@ -12,7 +12,7 @@ modules hold them by kind:
 - conflicts.py  lost-update protection for edits from a form opened earlier
 """
 
-from .arrays import array_append, array_remove, array_repoint, repoint  # noqa: F401
+from .arrays import array_append, array_remove, array_rename, array_repoint, repoint  # noqa: F401
 from .audit_log import _jsonable, audit, decode_audit_value, mask_keys, snapshot  # noqa: F401
 from .conflicts import (  # noqa: F401
     FOLLOWS,

@@ -82,6 +82,24 @@ def array_remove(
     return _execute(f"UPDATE {table_sql} SET {set_sql} WHERE {where}", [*set_params, *params])
 
 
+def array_rename(table, column: str, old: str, new: str, *, keep_old: bool = False) -> int:
+    """In every row whose text[] column holds `old`: `old` becomes `new` in its place (any
+    earlier `new` dropped), or, with keep_old, `new` is added at the end where missing. As
+    LiteLLM's rename syncs write it (model_allowlist_rename_sync.py::_REPLACE_SQL/_APPEND_SQL,
+    access_group_model_sync.py::_REPLACE_MODEL_NAME_SQL/_APPEND_MODEL_NAME_SQL)."""
+    col = connections[LITELLM_ALIAS].ops.quote_name(column)
+    if keep_old:
+        return _execute(
+            f"UPDATE {_table(table)} SET {col} = array_append({col}, %s)"
+            f" WHERE %s = ANY({col}) AND NOT (%s = ANY({col}))",
+            [new, old, new],
+        )
+    return _execute(
+        f"UPDATE {_table(table)} SET {col} = array_replace(array_remove({col}, %s), %s, %s) WHERE %s = ANY({col})",
+        [new, old, new, old],
+    )
+
+
 def array_repoint(table, column: str, old: str, new: str) -> int:
     """In every row whose text[] column holds `old`, `old` becomes `new` (once, at the end), as
     access_group_key_sync.py::_REPOINT_KEY_SQL moves a regenerated key's hash."""
