@@ -227,7 +227,8 @@ def test_untracked_tables_go_to_the_consoles_trail_and_the_page_shows_both(cast,
     admin = client_for(cast.proxy_admin)
     page = admin.get(reverse("audit:audit_list"))
     rows = [(r.record.id, r.record.trail) for r in page.context["table"].page.object_list]
-    assert rows[:3] == [(team_row, "litellm"), (org_row, "console"), (budget_row, "console")]
+    # the three newest, from both trails (written within a millisecond or two, so not ordered here)
+    assert set(rows[:3]) == {(team_row, "litellm"), (org_row, "console"), (budget_row, "console")}
     html = page.content.decode()
     assert "LiteLLM_AuditLog" in html and "Console" in html
     updated = admin.get(reverse("audit:audit_list"), {"action": "updated"})
