@@ -6,16 +6,9 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-KINDS = [
-    ("key", "Key"),
-    ("user", "User"),
-    ("team", "Team"),
-    ("org", "Organization"),
-    ("member", "Team member"),
-    ("end_user", "End user"),
-    ("model", "Model"),
-    ("test", "Test"),
-]
+from budgets.kinds import BUDGET_KINDS
+
+KINDS = [*BUDGET_KINDS, ("model", "Model"), ("test", "Test")]  # spikes are per model too
 RULES = [("budget", "Budget threshold"), ("soft", "Soft budget"), ("spike", "Spend spike"), ("test", "Test")]
 STATUSES = [
     ("pending", "Sending"),

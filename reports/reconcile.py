@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from django.db import connections
 
 from budgets.durations import duration_in_seconds
+from budgets.kinds import BUDGET_KINDS
 from config import dates
 from config.litellm import catalog, table_name
 from config.routers import read_alias
@@ -29,7 +30,7 @@ MAX_LOG_DAYS = 31
 DEFAULT_THRESHOLD = 0.01
 MAX_ROTATION_LOOKUPS = 200
 
-KIND_LABELS = {"key": "Key", "user": "User", "team": "Team", "org": "Organization"}
+KIND_LABELS = {k: label for k, label in BUDGET_KINDS if k in ("key", "user", "team", "org")}
 
 CAUSE_LOGS_MISSING = "no spend logs for this range: logs disabled (disable_spend_logs) or purged by retention"
 CAUSE_LOGS_PURGED = "spend logs start only at {earliest}: older logs were purged"

@@ -117,22 +117,14 @@ def visible_sections(principal, close: MonthClose, *, limit: int | None = TOP) -
         sections.append(Section("proxy", "Whole proxy", head_rows.get(("total", "")), tables))
     inner = _top(close, [k for k, _ in ORG_KINDS + TEAM_KINDS], [f.entity for f in orgs + teams], limit)
     inner_rows = _rows(inner, previous)
-    for org in orgs:
-        tables = [
-            Table(k, t, [r for r in inner_rows if r.figure.kind == k and r.figure.parent == org.entity])
-            for k, t in ORG_KINDS
-        ]
-        sections.append(
-            Section(f"org-{org.entity}", f"Organization · {org.label}", head_rows[("org", org.entity)], tables)
-        )
-    for team in teams:
-        tables = [
-            Table(k, t, [r for r in inner_rows if r.figure.kind == k and r.figure.parent == team.entity])
-            for k, t in TEAM_KINDS
-        ]
-        sections.append(
-            Section(f"team-{team.entity}", f"Team · {team.label}", head_rows[("team", team.entity)], tables)
-        )
+    for kind, title, parents, kinds in (("org", "Organization", orgs, ORG_KINDS), ("team", "Team", teams, TEAM_KINDS)):
+        for parent in parents:
+            tables = [
+                Table(k, t, [r for r in inner_rows if r.figure.kind == k and r.figure.parent == parent.entity])
+                for k, t in kinds
+            ]
+            head = head_rows[(kind, parent.entity)]
+            sections.append(Section(f"{kind}-{parent.entity}", f"{title} · {parent.label}", head, tables))
     return sections
 
 

@@ -22,17 +22,11 @@ from config.routers import LITELLM_ALIAS
 from keys.models import VerificationToken
 from keys.services import UI_SESSION_TEAM_ID
 
+from ..kinds import BUDGET_KINDS
 from ..models import BudgetTable
 from ..thresholds import budget_state, near_percent
 
-KINDS = [
-    ("key", "Key"),
-    ("user", "User"),
-    ("team", "Team"),
-    ("org", "Organization"),
-    ("member", "Team member"),
-    ("end_user", "End user"),
-]
+KINDS = BUDGET_KINDS
 KIND_LABELS = dict(KINDS)
 
 # Sort keys offered on the overview -> SQL (NULLs last whichever way).
