@@ -15,11 +15,11 @@ organization, with the drift between them and its likely cause named.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import connections
 
-from budgets.durations import duration_in_seconds
+from budgets.durations import _extract, _normalize, duration_in_seconds
 from budgets.kinds import BUDGET_KINDS
 from config import dates
 from config.litellm import catalog, table_name
@@ -87,6 +87,7 @@ class Reconciliation:
     logs_note: str = ""
     earliest_log: datetime | None = None
     entities_compared: int = 0
+    drifted: int = 0  # rows above the threshold; `lines` holds the first `limit` of them
 
 
 # kind -> (daily table, entity expression on it, the join it needs)
@@ -139,94 +140,164 @@ def logs_refusal(start: date, end: date) -> str:
     return ""
 
 
-def _counter_since(row_duration, reset_at, created_at) -> tuple[datetime | None, bool]:
-    """(when the counter started counting, whether that was a budget reset)."""
-    if row_duration and reset_at:
+def _duration_table(kind: str) -> tuple[list[str], list[int | None], list[int | None]]:
+    """Each budget duration the entities use -> (seconds, months) as LiteLLM's
+    duration_in_seconds reads it: a fixed number of seconds, or calendar months counted forward
+    from the reset moment ("Nmo", which PostgreSQL's month arithmetic clamps to the month's last
+    day as budgets/durations.py does). A duration it rejects is left out: that counter counts
+    from the entity's creation."""
+    table, _, _, budgeted = _ENTITIES[kind]
+    if not budgeted:
+        return [], [], []
+    names, seconds, months = [], [], []
+    for (duration,) in _fetch(
+        f'SELECT DISTINCT budget_duration FROM "{table_name(table)}" WHERE budget_duration IS NOT NULL', []
+    ):
         try:
-            return reset_at - timedelta(seconds=duration_in_seconds(row_duration, now=reset_at)), True
+            value, unit = _extract(_normalize(duration))
+            fixed = None if unit == "mo" else duration_in_seconds(duration)
         except ValueError:
-            pass
-    return created_at, False
+            continue
+        names.append(duration)
+        seconds.append(fixed)
+        months.append(value if unit == "mo" else None)
+    return names, seconds, months
 
 
-def reconcile(kind: str, start: date, end: date, *, threshold: float = DEFAULT_THRESHOLD, today: date | None = None):
+def _counter_sql(kind: str) -> tuple[str, list]:
+    """The entity's label, counter, when the counter started and whether that was a budget
+    reset (its reset moment minus one budget duration), else its creation."""
+    table, id_col, label_sql, budgeted = _ENTITIES[kind]
+    if not budgeted:
+        return (
+            f"SELECT {id_col} AS id, {label_sql} AS label, spend::float8 AS counter, created_at AS since,"
+            f' false AS reset_inside FROM "{table_name(table)}"',
+            [],
+        )
+    names, seconds, months = _duration_table(kind)
+    return (
+        f"""SELECT e.{id_col} AS id, {label_sql} AS label, e.spend::float8 AS counter,
+                   CASE WHEN dur.name IS NULL OR e.budget_reset_at IS NULL THEN e.created_at
+                        WHEN dur.months IS NULL THEN e.budget_reset_at - make_interval(secs => dur.seconds)
+                        ELSE e.budget_reset_at - ((e.budget_reset_at + make_interval(months => dur.months))
+                                                  - e.budget_reset_at) END AS since,
+                   (dur.name IS NOT NULL AND e.budget_reset_at IS NOT NULL) AS reset_inside
+            FROM "{table_name(table)}" e
+            LEFT JOIN unnest(%s::text[], %s::float8[], %s::int[]) AS dur(name, seconds, months)
+              ON dur.name = e.budget_duration""",
+        [names, seconds, months],
+    )
+
+
+def reconcile(
+    kind: str,
+    start: date,
+    end: date,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    today: date | None = None,
+    limit: int | None = None,
+):
+    """The entities whose sources disagree by more than `threshold`, largest drift first.
+
+    The sums and the comparison run in one statement, so only the drifted rows come back
+    (100,000 keys are compared in the database, not built and judged in Python); their causes
+    are then named from batched lookups of those rows only. With `limit`, only the largest
+    `limit` drifts are returned and judged (the page); `drifted` still counts them all."""
     today = today or now_utc().date()
     table, entity_sql, join = _daily_source(kind)
-    lines: dict[str, Line] = {}
-    daily = _fetch(
-        f"""SELECT {entity_sql}, SUM(d.spend), SUM(d.spend) FILTER (WHERE d.date = %s), MIN(d.date)
-            FROM "{table_name(table)}" d {join}
-            WHERE d.date >= %s AND d.date <= %s GROUP BY 1""",
-        [today.isoformat(), start.isoformat(), end.isoformat()],
-    )
-    for entity, spend, spend_today, first_day in daily:
-        lines[entity] = Line(entity, daily=float(spend or 0), daily_today=float(spend_today or 0), first_day=first_day)
-
+    daily_table = table_name(table)
     refusal = logs_refusal(start, end)
     earliest = None
-    if not refusal:
+    params: list = [today.isoformat(), start.isoformat(), end.isoformat()]
+    if refusal:
+        logs_cte = ""
+        lines_sql = """SELECT a.entity, COALESCE(a.spend, 0)::float8 AS daily,
+                              COALESCE(a.spend_today, 0)::float8 AS daily_today, a.first_day,
+                              NULL::float8 AS logs, 0::float8 AS logs_today
+                       FROM daily a"""
+    else:
         log_entity, log_join = _logs_source(kind)
         logs_table = table_name("SpendLogs")
         earliest = _fetch(f'SELECT MIN("startTime") FROM "{logs_table}"', [])[0][0]  # the index's first entry
-        first, after = (
-            datetime.combine(start, datetime.min.time()),
-            datetime.combine(end + timedelta(days=1), datetime.min.time()),
-        )
-        day0 = datetime.combine(today, datetime.min.time())
-        rows = _fetch(
-            f"""SELECT {log_entity}, SUM(l.spend), SUM(l.spend) FILTER (WHERE l."startTime" >= %s)
+        logs_cte = f""",
+            logs AS (
+                SELECT {log_entity} AS entity, SUM(l.spend) AS spend,
+                       SUM(l.spend) FILTER (WHERE l."startTime" >= %s) AS spend_today
                 FROM "{logs_table}" l {log_join}
-                WHERE l."startTime" >= %s AND l."startTime" < %s GROUP BY 1""",
-            [day0, first, after],
+                WHERE l."startTime" >= %s AND l."startTime" < %s GROUP BY 1)"""
+        params += [
+            datetime.combine(today, time()),
+            datetime.combine(start, time()),
+            datetime.combine(end + timedelta(days=1), time()),
+        ]
+        lines_sql = """SELECT COALESCE(a.entity, b.entity) AS entity, COALESCE(a.spend, 0)::float8 AS daily,
+                              COALESCE(a.spend_today, 0)::float8 AS daily_today, COALESCE(a.first_day, '') AS first_day,
+                              COALESCE(b.spend, 0)::float8 AS logs, COALESCE(b.spend_today, 0)::float8 AS logs_today
+                       FROM daily a FULL JOIN logs b ON b.entity = a.entity"""
+    counter_sql, counter_params = _counter_sql(kind)
+    params += [*counter_params, threshold, threshold, limit]
+    rows = _fetch(
+        f"""WITH daily AS (
+                SELECT {entity_sql} AS entity, SUM(d.spend) AS spend,
+                       SUM(d.spend) FILTER (WHERE d.date = %s) AS spend_today, MIN(d.date) AS first_day
+                FROM "{daily_table}" d {join}
+                WHERE d.date >= %s AND d.date <= %s GROUP BY 1){logs_cte},
+            lines AS ({lines_sql}),
+            counted AS (
+                SELECT l.*, e.label, e.counter, e.since, e.reset_inside
+                FROM lines l LEFT JOIN ({counter_sql}) e ON e.id = l.entity),
+            since_sums AS (
+                SELECT c.entity, SUM(d.spend)::float8 AS spend
+                FROM counted c
+                JOIN (SELECT {entity_sql} AS entity, d.date, d.spend FROM "{daily_table}" d {join}
+                      WHERE d.date >= (SELECT to_char(MIN(since), 'YYYY-MM-DD') FROM counted)) d
+                  ON d.entity = c.entity AND d.date >= to_char(c.since, 'YYYY-MM-DD')
+                WHERE c.since IS NOT NULL GROUP BY 1),
+            drifts AS (
+                SELECT c.*, j.daily_since_counter,
+                       GREATEST(ABS(COALESCE(c.logs - c.daily, 0)),
+                                ABS(COALESCE(c.counter - j.daily_since_counter, 0))) AS drift
+                FROM counted c
+                LEFT JOIN since_sums s ON s.entity = c.entity
+                CROSS JOIN LATERAL (SELECT CASE WHEN c.counter IS NULL THEN 0
+                                                WHEN c.since IS NULL THEN c.counter
+                                                ELSE COALESCE(s.spend, 0) END AS daily_since_counter) j)
+            SELECT NULL AS entity, NULL AS label, NULL::float8 AS daily, NULL::float8 AS daily_today,
+                   NULL AS first_day, NULL::float8 AS logs, NULL::float8 AS logs_today, NULL::float8 AS counter,
+                   NULL::timestamp AS since, NULL::bool AS reset_inside, NULL::float8 AS daily_since_counter,
+                   COUNT(*) AS compared, COUNT(*) FILTER (WHERE drift > %s)::float8 AS drift
+            FROM drifts
+            UNION ALL
+            (SELECT entity, label, daily, daily_today, first_day, logs, logs_today, counter, since, reset_inside,
+                    daily_since_counter, NULL, drift
+             FROM drifts WHERE drift > %s ORDER BY drift DESC, entity LIMIT %s)""",
+        params,
+    )
+    # the row that counts the entities compared and the drifted ones
+    compared, drifted_count = next((row[-2], int(row[-1])) for row in rows if row[-2] is not None)
+    lines: dict[str, Line] = {}
+    drifted = (row for row in rows if row[-2] is None)
+    for entity, label, daily, d_today, first, logs, l_today, counter, since, reset, since_sum, _, _ in drifted:
+        lines[entity] = Line(
+            entity,
+            label=label or "",
+            daily=daily,
+            daily_today=d_today,
+            first_day=first,
+            logs=logs,
+            logs_today=l_today,
+            counter=counter,
+            counter_since=since,
+            reset_inside=bool(reset),
+            daily_since_counter=since_sum,
         )
-        for line in lines.values():
-            line.logs = 0.0
-        for entity, spend, spend_today in rows:
-            line = lines.setdefault(entity, Line(entity))
-            line.logs, line.logs_today = float(spend or 0), float(spend_today or 0)
-
-    _load_counters(kind, lines)
     if kind == "key":
         _find_rotations(lines, threshold)
     for line in lines.values():
         _name_causes(kind, line, start, end, today, threshold, earliest, refusal)
-    shown = sorted((ln for ln in lines.values() if ln.drift > threshold), key=lambda ln: (-ln.drift, ln.entity))
-    return Reconciliation(kind, start, end, threshold, shown, not refusal, refusal, earliest, len(lines))
-
-
-def _load_counters(kind: str, lines: dict[str, Line]) -> None:
-    table, id_col, label_sql, budgeted = _ENTITIES[kind]
-    ids = [e for e in lines if e]
-    if not ids:
-        return
-    budget_cols = "budget_duration, budget_reset_at" if budgeted else "NULL, NULL"
-    rows = _fetch(
-        f"SELECT {id_col}, {label_sql}, spend, {budget_cols}, created_at"
-        f' FROM "{table_name(table)}" WHERE {id_col} = ANY(%s)',
-        [ids],
-    )
-    for entity, label, spend, duration, reset_at, created_at in rows:
-        line = lines[entity]
-        line.label = label or entity
-        line.counter = float(spend or 0)
-        line.counter_since, line.reset_inside = _counter_since(duration, reset_at, created_at)
-    with_since = [ln for ln in lines.values() if ln.counter is not None and ln.counter_since is not None]
-    for ln in lines.values():
-        if ln.counter is not None and ln.counter_since is None:
-            ln.daily_since_counter = ln.counter  # no start known: nothing to compare with
-    if not with_since:
-        return
-    daily_table, entity_sql, join = _daily_source(kind)
-    sums = _fetch(
-        f"""SELECT s.entity, SUM(d.spend)
-            FROM unnest(%s::text[], %s::text[]) AS s(entity, since)
-            JOIN (SELECT {entity_sql} AS entity, d.date, d.spend FROM "{table_name(daily_table)}" d {join}) d
-              ON d.entity = s.entity AND d.date >= s.since
-            GROUP BY 1""",
-        [[ln.entity for ln in with_since], [ln.counter_since.date().isoformat() for ln in with_since]],
-    )
-    for entity, spend in sums:
-        lines[entity].daily_since_counter = float(spend or 0)
+    shown = sorted(lines.values(), key=lambda ln: (-ln.drift, ln.entity))
+    return Reconciliation(kind, start, end, threshold, shown, not refusal, refusal, earliest, compared, drifted_count)
 
 
 def _find_rotations(lines: dict[str, Line], threshold: float) -> None:

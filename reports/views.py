@@ -137,13 +137,15 @@ class ReconcileView(ConsoleMixin, TemplateView):
         result = None
         if form.is_valid():
             d = form.cleaned_data
-            result = reconcile(d["kind"], d["start"], d["end"], threshold=float(d["threshold"]))
-            if request.GET.get("export") == "csv":
+            export = request.GET.get("export") == "csv"
+            limit = None if export else self.PAGE_ROWS  # the page judges the rows it shows, the CSV all
+            result = reconcile(d["kind"], d["start"], d["end"], threshold=float(d["threshold"]), limit=limit)
+            if export:
                 return stream_rows(
                     self.CSV_HEADER, self._csv_rows(result), f"reconcile-{d['kind']}-{d['start']}-{d['end']}"
                 )
         context = self.get_context_data(form=form, result=result, max_log_days=MAX_LOG_DAYS)
-        context.update(page_rows=f":{self.PAGE_ROWS}", page_rows_count=self.PAGE_ROWS)
+        context.update(page_rows_count=self.PAGE_ROWS)
         return self.render_to_response(context)
 
     @staticmethod

@@ -96,6 +96,16 @@ def test_agreeing_keys_are_left_out_and_each_planted_drift_is_named(cast):
     assert sorted(above) == ["by-hand", "reset"]
 
 
+def test_the_page_judges_only_the_largest_drifts_it_shows_and_counts_the_rest(cast):
+    for n, counter in enumerate((4.0, 9.0, 6.0, 1.0)):  # each counter above one dollar of daily spend
+        spent(make_key(cast, f"drift-{n}", counter), 2, 1.0)
+    spent(make_key(cast, "agree", 1.0), 2, 1.0)
+    result = rec.reconcile("key", START, TODAY, today=TODAY, limit=2)
+    assert [ln.label for ln in result.lines] == ["drift-1", "drift-2"]  # the two largest, in order
+    assert result.drifted == 3 and result.entities_compared == 5  # drift-3's 0.0 is not a drift
+    assert all(ln.causes for ln in result.lines)
+
+
 def test_a_regenerated_keys_history_under_its_old_hash_is_named(cast):
     key = make_key(cast, "rotated", 5.0)
     spent(key, 5, 3.0)
