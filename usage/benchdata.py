@@ -219,3 +219,30 @@ def _steps(newest: bool) -> list[tuple[str, str]]:
             """,
         ),
     ]
+
+
+def shuffled_copy(admin_conninfo: str, source: str, copy: str, *, log=print) -> None:
+    """`copy`: database `source` with its spend logs stored in random order, as after a bulk import.
+
+    build() writes the logs in time order (newest first, one `INSERT ... SELECT` over the
+    series), so the heap follows "startTime" as a proxy's appends do. Here the same rows are
+    reinserted in `ORDER BY random()` order (indexes kept, then VACUUM ANALYZE), so an index scan
+    on "startTime" touches a different heap page for nearly every row. The source is only read
+    (as CREATE DATABASE's template); a failed build drops the copy.
+    """
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    try:
+        with psycopg.connect(admin_conninfo.replace("dbname=postgres", f"dbname={copy}"), autocommit=True) as conn:
+            started = time.perf_counter()
+            with conn.transaction():
+                conn.execute('CREATE TEMP TABLE shuffled AS SELECT * FROM "LiteLLM_SpendLogs" ORDER BY random()')
+                conn.execute('TRUNCATE "LiteLLM_SpendLogs"')
+                conn.execute('INSERT INTO "LiteLLM_SpendLogs" SELECT * FROM shuffled')
+            conn.execute('VACUUM ANALYZE "LiteLLM_SpendLogs"')
+            log(f"  spend logs shuffled: {time.perf_counter() - started:.1f} s")
+            conn.execute(f"COMMENT ON DATABASE \"{copy}\" IS '{MARKER}, spend logs shuffled'")
+    except BaseException:
+        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        raise

@@ -47,11 +47,15 @@ def _get(client, url) -> tuple[object, int]:
     return response, size
 
 
-def measure_pages(*, runs: int, log, only: str = "", profile_dir: str | None = None) -> list[dict]:
+def measure_pages(
+    *, runs: int, log, only: str = "", profile_dir: str | None = None, over_http: bool = True
+) -> list[dict]:
+    """Server ms over HTTP through gunicorn (usage/bench/http.py) unless `over_http` is off; the
+    in-process test Client pass gives SQL ms and statements (and its own ms, `client_ms`)."""
+    import contextlib
+
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.db import connections
-    from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", database="default", verbosity=0, interactive=False)
     call_command("createcachetable", database="default", verbosity=0)
@@ -59,57 +63,93 @@ def measure_pages(*, runs: int, log, only: str = "", profile_dir: str | None = N
     clients = _clients()
     selected = [p for p in pages() if only.lower() in p.label.lower()]
     results = []
-    for n, page in enumerate(selected, 1):
-        entry = {"label": page.label, "kind": page.kind, "who": page.who}
-        client = clients[page.who]
-        prefix = f"  [{n}/{len(selected)}] {page.label}"
-        try:
-            url = page.url()
-        except Exception as exc:  # a page not built yet (NoReverseMatch) or its data missing
-            results.append({**entry, "status": "n/a", "reason": f"not built yet ({type(exc).__name__})"})
-            log(f"{prefix}: not available ({type(exc).__name__})")
-            continue
-        response, size = _get(client, url)  # the warm-up
-        if response.status_code != 200:
-            reason = f"HTTP {response.status_code}"
-            results.append({**entry, "status": "n/a", "url": url, "reason": reason})
-            log(f"{prefix}: {reason}")
-            continue
-        page_runs = max(1, runs // 3) if page.kind == EXPORT else runs
-        server, sql, counts, slowest = [], [], [], []
-        for _ in range(page_runs):
-            if page.cold:
-                cache.clear()
-            with (
-                CaptureQueriesContext(connections["litellm"]) as q1,
-                CaptureQueriesContext(connections["default"]) as q2,
-            ):
-                started = time.perf_counter()
-                _get(client, url)
-                elapsed = time.perf_counter() - started
-            captured = q1.captured_queries + q2.captured_queries
-            server.append(elapsed * 1000)
-            sql.append(sum(float(q["time"]) for q in captured) * 1000)
-            counts.append(len(captured))
-            slowest.append(max((float(q["time"]) * 1000 for q in captured), default=0.0))
-        entry.update(
-            status="ok",
-            url=url,
-            bytes=size,
-            runs=page_runs,
-            server_ms=median(server),
-            sql_ms=median(sql),
-            slowest_ms=median(slowest),
-            queries=max(counts),
-            queries_min=min(counts),
-        )
-        if profile_dir:
-            if page.cold:
-                cache.clear()
-            entry["profile"] = profile_page(client, url, Path(profile_dir), page.label)
-        log(f"{prefix}: {entry['server_ms']:.1f} ms, SQL {entry['sql_ms']:.1f} ms, {entry['queries']} queries")
-        results.append(entry)
+    with contextlib.ExitStack() as stack:
+        browsers = {}
+        if over_http and selected:
+            from .http import Browser, Gunicorn
+
+            server = stack.enter_context(Gunicorn())
+            browsers = {who: Browser(server.port, client.cookies) for who, client in clients.items()}
+            stack.callback(lambda: [b.close() for b in browsers.values()])
+        for n, page in enumerate(selected, 1):
+            _measure_page(page, n, len(selected), clients, browsers, runs, log, profile_dir, results, cache)
     return results
+
+
+def _measure_page(page, n, total, clients, browsers, runs, log, profile_dir, results, cache):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    entry = {"label": page.label, "kind": page.kind, "who": page.who}
+    client = clients[page.who]
+    prefix = f"  [{n}/{total}] {page.label}"
+    try:
+        url = page.url()
+    except Exception as exc:  # a page not built yet (NoReverseMatch) or its data missing
+        results.append({**entry, "status": "n/a", "reason": f"not built yet ({type(exc).__name__})"})
+        log(f"{prefix}: not available ({type(exc).__name__})")
+        return
+    response, size = _get(client, url)  # the warm-up
+    if response.status_code != 200:
+        reason = f"HTTP {response.status_code}"
+        results.append({**entry, "status": "n/a", "url": url, "reason": reason})
+        log(f"{prefix}: {reason}")
+        return
+    page_runs = max(1, runs // 3) if page.kind == EXPORT else runs
+    server, sql, counts, slowest = [], [], [], []
+    for _ in range(page_runs):
+        if page.cold:
+            cache.clear()
+        with (
+            CaptureQueriesContext(connections["litellm"]) as q1,
+            CaptureQueriesContext(connections["default"]) as q2,
+        ):
+            started = time.perf_counter()
+            _get(client, url)
+            elapsed = time.perf_counter() - started
+        captured = q1.captured_queries + q2.captured_queries
+        server.append(elapsed * 1000)
+        sql.append(sum(float(q["time"]) for q in captured) * 1000)
+        counts.append(len(captured))
+        slowest.append(max((float(q["time"]) * 1000 for q in captured), default=0.0))
+    entry.update(
+        status="ok",
+        url=url,
+        bytes=size,
+        runs=page_runs,
+        server_ms=median(server),
+        client_ms=median(server),
+        via="client",
+        sql_ms=median(sql),
+        slowest_ms=median(slowest),
+        queries=max(counts),
+        queries_min=min(counts),
+    )
+    if browsers:
+        entry.update(_over_http(browsers[page.who], url, page_runs, page.cold, cache))
+    if profile_dir:
+        if page.cold:
+            cache.clear()
+        entry["profile"] = profile_page(client, url, Path(profile_dir), page.label)
+    via = f" ({entry['via']}; in-process {entry['client_ms']:.1f} ms)" if entry["via"] == "http" else ""
+    log(f"{prefix}: {entry['server_ms']:.1f} ms{via}, SQL {entry['sql_ms']:.1f} ms, {entry['queries']} queries")
+    results.append(entry)
+
+
+def _over_http(browser, url: str, runs: int, cold: bool, cache) -> dict:
+    """The page's median over HTTP (after one warm-up), with the same cache treatment."""
+    browser.get(url)
+    times, statuses = [], set()
+    for _ in range(runs):
+        if cold:
+            cache.clear()
+        ms, status = browser.timed_get(url)
+        times.append(ms)
+        statuses.add(status)
+    extra = {"server_ms": median(times), "via": "http"}
+    if statuses != {200}:
+        extra["http_status"] = sorted(statuses)
+    return extra
 
 
 def profile_page(client, url: str, directory: Path, label: str) -> list[tuple[str, float]]:

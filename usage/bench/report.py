@@ -59,7 +59,31 @@ def verdict(page: dict) -> str:
     return "ok" if not misses else "misses: " + ", ".join(misses)
 
 
-def render_markdown(report: dict, *, runs: int) -> str:
+def _table(pages: list[dict], litellm: dict, *, over_http: bool) -> list[str]:
+    server = "server ms (HTTP)" if over_http else "server ms (in-process)"
+    lines = [
+        f"| page | {server} | in-process ms | SQL ms | slowest statement ms | statements | server / SQL"
+        " | LiteLLM SQL ms | verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for page in pages:
+        label = page["label"] + (f" ({page['who']})" if page.get("who", "admin") != "admin" else "")
+        if page.get("status") != "ok":
+            lines.append(f"| {label} | not available | | | | | | | {page.get('reason', '')} |")
+            continue
+        ratio = page["server_ms"] / page["sql_ms"] if page["sql_ms"] else float("inf")
+        theirs = litellm.get(page["label"])
+        theirs_cell = f"{theirs['ms']:.1f} ({theirs['statements']} st., `{theirs['endpoint']}`)" if theirs else ""
+        client = page.get("client_ms", page["server_ms"])
+        status = f" (HTTP {page['http_status']})" if page.get("http_status") else ""
+        lines.append(
+            f"| {label} | {page['server_ms']:.1f}{status} | {client:.1f} | {page['sql_ms']:.1f} |"
+            f" {page.get('slowest_ms', 0):.1f} | {page['queries']} | {ratio:.1f}x | {theirs_cell} | {verdict(page)} |"
+        )
+    return lines
+
+
+def render_markdown(report: dict, *, runs: int, over_http: bool = True) -> str:
     m = machine()
     lines = [
         "# Benchmarks",
@@ -67,8 +91,19 @@ def render_markdown(report: dict, *, runs: int) -> str:
         "Written by `python manage.py bench` (not part of the test suite; `--help` for its options). It builds a",
         "large deployment in the embedded PostgreSQL on both schema versions (100,000 keys, 20,000 users, 400",
         "teams in 10 organizations, 90 days of daily spend with 450,000 rows in each daily table, 2,000,000 spend",
-        "logs over 30 days, 20,000 error logs; see `usage/benchdata.py`) and times each page through Django's",
-        "test Client with production settings, signed in as a superuser unless the page says otherwise.",
+        "logs over 30 days, 20,000 error logs; see `usage/benchdata.py`) and times each page with production",
+        "settings, signed in as a superuser unless the page says otherwise: "
+        + (
+            "**server ms is over HTTP**, gunicorn as README says (`config/gunicorn.py`, 3 gthread workers, on"
+            " 127.0.0.1), one keep-alive connection, the whole body read; SQL ms and statements come from a"
+            " second pass through Django's test Client in the measuring process (its own ms: in-process ms)."
+            if over_http
+            else "server ms is through Django's test Client in one process (`--client`)."
+        ),
+        "- LiteLLM SQL ms: the SQL LiteLLM 1.108.11's own endpoint for the page sends (its Prisma calls"
+        " translated to SQL, `usage/bench/litellm_sql.py`, each citing its source), run with psycopg against"
+        " the same database, median of the same runs. A **lower bound** for LiteLLM: no Prisma engine, no"
+        " FastAPI, no JSON serialization, no rendering in its browser UI.",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} memory, Python {m['python']}",
@@ -92,20 +127,20 @@ def render_markdown(report: dict, *, runs: int) -> str:
                 " (other engineers' runs share the machine and show up in the times).",
                 "",
             ]
-        lines += [
-            "| page | server ms | SQL ms | slowest statement ms | statements | server / SQL | verdict |",
-            "|---|---:|---:|---:|---:|---:|---|",
-        ]
-        for page in data["pages"]:
-            label = page["label"] + (f" ({page['who']})" if page.get("who", "admin") != "admin" else "")
-            if page.get("status") != "ok":
-                lines.append(f"| {label} | not available | | | | | {page.get('reason', '')} |")
-                continue
-            ratio = page["server_ms"] / page["sql_ms"] if page["sql_ms"] else float("inf")
-            lines.append(
-                f"| {label} | {page['server_ms']:.1f} | {page['sql_ms']:.1f} | {page.get('slowest_ms', 0):.1f} |"
-                f" {page['queries']} | {ratio:.1f}x | {verdict(page)} |"
-            )
+        lines += _table(data["pages"], data.get("litellm") or {}, over_http=over_http)
+        shuffled = data.get("shuffled")
+        if shuffled:
+            before, after = shuffled["load"]
+            lines += [
+                "",
+                f"### {schema}: spend logs stored in random order (`--shuffled-logs`)",
+                "",
+                f"The table above is the spend logs in time order, as a proxy appends them; these pages again on"
+                f" `{shuffled['database']}`, the same rows reinserted in random order (as after a bulk import;"
+                f" `usage/benchdata.py` `shuffled_copy`). Load average before/after: {before:.2f} / {after:.2f}.",
+                "",
+                *_table(shuffled["pages"], {}, over_http=over_http),
+            ]
         lines.append("")
         profiled = [p for p in data["pages"] if p.get("profile")]
         if profiled:

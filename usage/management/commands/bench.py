@@ -25,18 +25,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 SCHEMAS = ("newest", "seed")
+# timed again with the spend logs stored in random order (`--shuffled-logs`)
+SHUFFLED_PAGES = ("spend logs", "key detail", "usage, one key")
 
 
 class Command(BaseCommand):
     help = (
         "Build a large LiteLLM deployment in the embedded PostgreSQL (once per schema version) and time the"
-        " console's main pages over its test Client with production settings; writes BENCHMARKS.md. Prints"
+        " console's main pages over HTTP (gunicorn) with production settings; writes BENCHMARKS.md. Prints"
         " each step and each page as it goes (building the data takes several minutes the first time)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--schema", choices=[*SCHEMAS, "both"], default="both")
-        parser.add_argument("--runs", type=int, default=7, help="timed runs per page (median reported)")
+        parser.add_argument("--runs", type=int, default=15, help="timed runs per page (median reported)")
         parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark databases")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "BENCHMARKS.md"))
         parser.add_argument("--only", default="", help="time only the pages whose label contains this text")
@@ -44,6 +46,19 @@ class Command(BaseCommand):
             "--profile",
             metavar="DIR",
             help="also profile one run of each page (pyinstrument): call trees to DIR, their top in the report",
+        )
+        parser.add_argument(
+            "--database",
+            metavar="NAME",
+            help="measure this existing database (a copy of litellm_bench_<schema>) instead; never built or changed",
+        )
+        parser.add_argument(
+            "--client", action="store_true", help="server ms through the in-process test Client instead of HTTP"
+        )
+        parser.add_argument(
+            "--shuffled-logs",
+            action="store_true",
+            help="also time the spend-log and key pages on a copy whose spend logs are stored in random order",
         )
         parser.add_argument("--measure", choices=SCHEMAS, help="(internal) measure the current DATABASE_URL")
         parser.add_argument("--json", help="(internal) where --measure writes its results")
@@ -53,7 +68,13 @@ class Command(BaseCommand):
             from usage.bench.measure import measure_pages
 
             profile_dir = options["profile"] and str(Path(options["profile"]) / options["measure"])
-            results = measure_pages(runs=options["runs"], log=self._log, only=options["only"], profile_dir=profile_dir)
+            results = measure_pages(
+                runs=options["runs"],
+                log=self._log,
+                only=options["only"],
+                profile_dir=profile_dir,
+                over_http=not options["client"],
+            )
             Path(options["json"]).write_text(json.dumps(results))
             return
         from usage.bench.report import render_markdown
@@ -63,11 +84,24 @@ class Command(BaseCommand):
         report = {}
         for n, schema in enumerate(schemas, 1):
             self._log(f"[schema {n}/{len(schemas)}] {schema}")
-            dbname, build_seconds = self._ensure_database(server, schema, rebuild=options["rebuild"])
+            if options["database"]:
+                dbname, build_seconds = self._existing_database(server, options["database"]), None
+            else:
+                dbname, build_seconds = self._ensure_database(server, schema, rebuild=options["rebuild"])
             load_before = os.getloadavg()[0]
             pages = self._measure(server, dbname, schema, options)
-            report[schema] = {"build_seconds": build_seconds, "pages": pages, "load": (load_before, os.getloadavg()[0])}
-        Path(options["output"]).write_text(render_markdown(report, runs=options["runs"]))
+            litellm = self._litellm_sql(server, dbname, options)
+            report[schema] = {
+                "build_seconds": build_seconds,
+                "pages": pages,
+                "load": (load_before, os.getloadavg()[0]),
+                "litellm": litellm,
+            }
+            if options["shuffled_logs"]:
+                report[schema]["shuffled"] = self._measure_shuffled(server, dbname, schema, options)
+        Path(options["output"]).write_text(
+            render_markdown(report, runs=options["runs"], over_http=not options["client"])
+        )
         self.stdout.write(self.style.SUCCESS(f"Wrote {options['output']}"))
 
     def _log(self, line: str) -> None:
@@ -82,6 +116,40 @@ class Command(BaseCommand):
                 "The benchmark builds its own databases in the embedded PostgreSQL only: run it without DATABASE_URL."
             )
         return demo_db._server
+
+    def _existing_database(self, server, name: str) -> str:
+        from demo import embedded
+
+        if not embedded.database_exists(server, name):
+            raise CommandError(f"No database {name!r} on the embedded server (--database names an existing copy).")
+        return name
+
+    def _litellm_sql(self, server, dbname: str, options) -> dict:
+        """The SQL LiteLLM's own endpoints send for the same pages (usage/bench/litellm_sql.py)."""
+        from demo import embedded
+        from usage.bench import litellm_sql
+
+        self._log("LiteLLM's SQL for the same pages (psycopg) ...")
+        return litellm_sql.measure(
+            embedded.conninfo(server, dbname), runs=options["runs"], only=options["only"], log=self._log
+        )
+
+    def _measure_shuffled(self, server, dbname: str, schema: str, options) -> dict:
+        """The spend-log and key pages again on `<dbname>_shuffled` (built once by usage/benchdata.py)."""
+        from demo import embedded
+        from usage import benchdata
+
+        copy = f"{dbname}_shuffled"
+        if not embedded.database_exists(server, copy):
+            self._log(f"{schema}: building {copy} (a copy of {dbname}, spend logs in random order) ...")
+            benchdata.shuffled_copy(embedded.conninfo(server, "postgres"), dbname, copy, log=self._log)
+        only = options["only"].lower()
+        labels = [label for label in SHUFFLED_PAGES if only in label.lower()]
+        pages = []
+        load_before = os.getloadavg()[0]
+        for label in labels:
+            pages += self._measure(server, copy, schema, {**options, "only": label})
+        return {"database": copy, "pages": pages, "load": (load_before, os.getloadavg()[0])}
 
     def _ensure_database(self, server, schema: str, *, rebuild: bool) -> tuple[str, float | None]:
         from demo import embedded
@@ -130,6 +198,8 @@ class Command(BaseCommand):
         cmd += ["--runs", str(options["runs"]), "--only", options["only"]]
         if options["profile"]:
             cmd += ["--profile", options["profile"]]
+        if options["client"]:
+            cmd += ["--client"]
         self._log(f"{schema}: measuring ({options['runs']} runs per page) ...")
         subprocess.run(cmd, env=env, check=True)
         try:
