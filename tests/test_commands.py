@@ -96,6 +96,7 @@ class Demo:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # its own process group, so a stuck stop can end its worker too
         )
         self.output = ""
         for line in self.proc.stdout:
@@ -115,8 +116,9 @@ class Demo:
         try:
             rest, _ = self.proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rest, _ = self.proc.communicate()
+            # the whole group: a worker left behind would hold the output pipe open forever
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            rest, _ = self.proc.communicate(timeout=60)
         self.output += rest or ""
         return self.proc.returncode
 
