@@ -92,7 +92,10 @@ class MonthReportView(ObjectDetailView):
                 for c in version_changes(close, limit=100_000)
             )
             return stream_rows(header, rows, filename)
-        sections = {s.id: s for s in selectors.visible_sections(self.principal, close, limit=None)}
+        if name == "teams":  # the summary table's every row
+            rows = selectors.team_summary_rows(self.principal, close)
+            return stream_rows(selectors.SUMMARY_CSV_HEADER, selectors.team_summary_csv_rows(close, rows), filename)
+        sections = {s.id: s for s in selectors.visible_sections(self.principal, close, limit=None, only=name)}
         if name not in sections:
             raise Http404("No such section.")
         return stream_rows(selectors.CSV_HEADER, selectors.section_csv_rows(close, sections[name]), filename)
@@ -102,9 +105,16 @@ class MonthReportView(ObjectDetailView):
         close = self.object
         context["title"] = f"Report {close.label}"
         context["versions"] = self.versions
-        context["sections"] = selectors.visible_sections(self.principal, close)
+        report = selectors.report_page(self.principal, close, only=self.request.GET.get("section", "").strip())
+        if report.only and not report.sections:
+            raise Http404("No such section.")
+        context["sections"], context["team_summary"], context["only"] = (
+            report.sections,
+            report.team_summary,
+            report.only,
+        )
         context["previous_close"] = selectors.previous_month_close(close)
-        if self.principal.may_see_whole_report and close.version > 1:
+        if self.principal.may_see_whole_report and close.version > 1 and not report.only:
             context["changes"] = version_changes(close, limit=50)
         return context
 

@@ -111,3 +111,25 @@ def test_a_second_version_lists_what_moved_and_exports_it(cast, client_for, clos
     assert "What moved" not in page(client, version="1").content.decode()
     rows = read_csv(page(client, export="changes"))
     assert rows[1][2] == "Whole proxy" and rows[1][6:8] == ["36.0", "38.5"]
+
+
+def test_many_teams_fold_into_a_summary_whose_names_open_each_section(cast, client_for, closed, monkeypatch):
+    from reports import selectors
+
+    monkeypatch.setattr(selectors, "INLINE_TEAM_SECTIONS", 1)
+    client = client_for(cast.proxy_admin)
+    response = page(client)
+    html = response.content.decode()
+    assert not [s for s in sections(response) if s.startswith("team-")]  # folded, not rendered in full
+    summary = [r.figure.entity for r in response.context["team_summary"]]
+    assert summary == [cast.other_team["team_id"], cast.team["team_id"]]  # biggest spend first
+    link = f"section=team-{cast.team['team_id']}"
+    assert link in html
+    one = page(client, section=f"team-{cast.team['team_id']}")
+    assert sections(one) == [f"team-{cast.team['team_id']}"] and "Whole report" in one.content.decode()
+    rows = read_csv(page(client, export="teams"))
+    assert [r[2] for r in rows[1:]] == summary and rows[1][3] == "Other"
+    # a section link is no credential: the org admin may not open another org's team this way
+    assert page(client_for(cast.org_admin), section=f"team-{cast.other_team['team_id']}").status_code == 404
+    assert page(client, section="team-nope").status_code == 404
+    assert [r[2] for r in read_csv(page(client_for(cast.org_admin), export="teams"))[1:]] == [cast.team["team_id"]]
