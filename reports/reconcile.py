@@ -25,6 +25,7 @@ from config import dates
 from config.litellm import catalog, table_name
 from config.routers import read_alias
 from config.writes import now_utc
+from usage.selectors.sql import aggregation_session
 
 MAX_LOG_DAYS = 31
 DEFAULT_THRESHOLD = 0.01
@@ -214,8 +215,8 @@ def reconcile(
         logs_cte = ""
         lines_sql = """SELECT a.entity, COALESCE(a.spend, 0)::float8 AS daily,
                               COALESCE(a.spend_today, 0)::float8 AS daily_today, a.first_day,
-                              NULL::float8 AS logs, 0::float8 AS logs_today
-                       FROM daily a"""
+                              NULL::float8 AS logs, 0::float8 AS logs_today, a.since_spend
+                       FROM daily a WHERE a.first_day IS NOT NULL"""
     else:
         log_entity, log_join = _logs_source(kind)
         logs_table = table_name("SpendLogs")
@@ -233,36 +234,48 @@ def reconcile(
         ]
         lines_sql = """SELECT COALESCE(a.entity, b.entity) AS entity, COALESCE(a.spend, 0)::float8 AS daily,
                               COALESCE(a.spend_today, 0)::float8 AS daily_today, COALESCE(a.first_day, '') AS first_day,
-                              COALESCE(b.spend, 0)::float8 AS logs, COALESCE(b.spend_today, 0)::float8 AS logs_today
-                       FROM daily a FULL JOIN logs b ON b.entity = a.entity"""
+                              COALESCE(b.spend, 0)::float8 AS logs, COALESCE(b.spend_today, 0)::float8 AS logs_today,
+                              a.since_spend
+                       FROM daily a FULL JOIN logs b ON b.entity = a.entity
+                       WHERE a.first_day IS NOT NULL OR b.entity IS NOT NULL"""
     counter_sql, counter_params = _counter_sql(kind)
-    params += [*counter_params, threshold, threshold, limit]
-    rows = _fetch(
-        f"""WITH daily AS (
-                SELECT {entity_sql} AS entity, SUM(d.spend) AS spend,
-                       SUM(d.spend) FILTER (WHERE d.date = %s) AS spend_today, MIN(d.date) AS first_day
-                FROM "{daily_table}" d {join}
-                WHERE d.date >= %s AND d.date <= %s GROUP BY 1){logs_cte},
+    # counters first in the statement, so their parameters come first
+    params = [
+        *counter_params,
+        *params[:1],
+        start.isoformat(),
+        end.isoformat(),
+        start.isoformat(),
+        end.isoformat(),
+        start.isoformat(),
+        *params[3:],
+        threshold,
+        threshold,
+        limit,
+    ]
+    with aggregation_session():  # work_mem for 100,000 groups (spilled to disk at the default 4 MB)
+        rows = _fetch(
+            f"""WITH counters AS MATERIALIZED ({counter_sql}),
+            daily AS (
+                -- one read of the daily table: the period's sums and, for each entity, its sum
+                -- since its counter started (the counters' start joined per row)
+                SELECT {entity_sql} AS entity,
+                       SUM(d.spend) FILTER (WHERE d.date = %s) AS spend_today,
+                       SUM(d.spend) FILTER (WHERE d.date >= %s AND d.date <= %s) AS spend,
+                       MIN(d.date) FILTER (WHERE d.date >= %s AND d.date <= %s) AS first_day,
+                       SUM(d.spend) FILTER (WHERE d.date >= to_char(e.since, 'YYYY-MM-DD')) AS since_spend
+                FROM "{daily_table}" d {join} LEFT JOIN counters e ON e.id = {entity_sql}
+                WHERE d.date >= LEAST(%s, (SELECT to_char(MIN(since), 'YYYY-MM-DD') FROM counters))
+                GROUP BY 1){logs_cte},
             lines AS ({lines_sql}),
-            counted AS (
-                SELECT l.*, e.label, e.counter, e.since, e.reset_inside
-                FROM lines l LEFT JOIN ({counter_sql}) e ON e.id = l.entity),
-            since_sums AS (
-                SELECT c.entity, SUM(d.spend)::float8 AS spend
-                FROM counted c
-                JOIN (SELECT {entity_sql} AS entity, d.date, d.spend FROM "{daily_table}" d {join}
-                      WHERE d.date >= (SELECT to_char(MIN(since), 'YYYY-MM-DD') FROM counted)) d
-                  ON d.entity = c.entity AND d.date >= to_char(c.since, 'YYYY-MM-DD')
-                WHERE c.since IS NOT NULL GROUP BY 1),
             drifts AS (
-                SELECT c.*, j.daily_since_counter,
-                       GREATEST(ABS(COALESCE(c.logs - c.daily, 0)),
-                                ABS(COALESCE(c.counter - j.daily_since_counter, 0))) AS drift
-                FROM counted c
-                LEFT JOIN since_sums s ON s.entity = c.entity
-                CROSS JOIN LATERAL (SELECT CASE WHEN c.counter IS NULL THEN 0
-                                                WHEN c.since IS NULL THEN c.counter
-                                                ELSE COALESCE(s.spend, 0) END AS daily_since_counter) j)
+                SELECT l.*, e.label, e.counter, e.since, e.reset_inside, j.daily_since_counter,
+                       GREATEST(ABS(COALESCE(l.logs - l.daily, 0)),
+                                ABS(COALESCE(e.counter - j.daily_since_counter, 0))) AS drift
+                FROM lines l LEFT JOIN counters e ON e.id = l.entity
+                CROSS JOIN LATERAL (SELECT CASE WHEN e.counter IS NULL THEN 0
+                                                WHEN e.since IS NULL THEN e.counter
+                                                ELSE COALESCE(l.since_spend, 0) END AS daily_since_counter) j)
             SELECT NULL AS entity, NULL AS label, NULL::float8 AS daily, NULL::float8 AS daily_today,
                    NULL AS first_day, NULL::float8 AS logs, NULL::float8 AS logs_today, NULL::float8 AS counter,
                    NULL::timestamp AS since, NULL::bool AS reset_inside, NULL::float8 AS daily_since_counter,
@@ -272,8 +285,8 @@ def reconcile(
             (SELECT entity, label, daily, daily_today, first_day, logs, logs_today, counter, since, reset_inside,
                     daily_since_counter, NULL, drift
              FROM drifts WHERE drift > %s ORDER BY drift DESC, entity LIMIT %s)""",
-        params,
-    )
+            params,
+        )
     # the row that counts the entities compared and the drifted ones
     compared, drifted_count = next((row[-2], int(row[-1])) for row in rows if row[-2] is not None)
     lines: dict[str, Line] = {}
