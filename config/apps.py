@@ -22,5 +22,9 @@ class ConsoleConfig(AppConfig):
             checks,  # noqa: F401  (registers the schema check)
             metrics,  # noqa: F401  (times every statement per alias from the first connection on)
         )
+        from .selectors import forget_home_figures
+        from .writes import rows_written
 
         post_migrate.connect(_create_cache_table, sender=self)
+        # the home page's whole-proxy figures are kept a minute; any change made here drops them
+        rows_written.connect(forget_home_figures, dispatch_uid="forget_home_figures")

@@ -224,6 +224,9 @@ CACHES = {
 # How long the usage dashboard keeps the whole-proxy/organization figures of days older than
 # 2 days (they no longer change); 0 reads everything live. `manage.py usage_warm` fills it.
 USAGE_CLOSED_DAYS_CACHE_SECONDS = env.int("USAGE_CLOSED_DAYS_CACHE_SECONDS", default=6 * 3600)
+# How long the home page keeps the whole proxy's figures (a change made in the console drops
+# them at once; the proxy's own new keys and spend show after this); 0: always counted.
+HOME_FIGURES_SECONDS = env.int("HOME_FIGURES_SECONDS", default=60)
 
 # --- I18N / time -----------------------------------------------------------------------
 # LiteLLM keeps naive UTC timestamps; the console works in naive UTC throughout.

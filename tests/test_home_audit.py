@@ -85,6 +85,25 @@ def test_home_figures_equal_the_sums_in_the_database(cast, usage, client_for):
     assert "$16.75" in html and "$15.00" in html
 
 
+def test_whole_proxy_figures_are_kept_a_minute_and_dropped_by_a_change_made_here(cast, usage, client_for):
+    """The proxy's own writes show once the figures are counted again (the page says when they
+    were counted); a change through the console's write path drops them at once."""
+    from keys.services.lifecycle import key_block
+
+    first, html = figures_for(client_for, cast.proxy_admin)
+    assert first["active_keys"] == 3 and "counted again every 60 s" in html
+    active = VerificationToken.objects.get(key_alias="active")
+    keys = f'"{VerificationToken._meta.db_table}"'
+    with connections["litellm"].cursor() as cursor:  # the proxy blocks one, behind the console's back
+        cursor.execute(f"UPDATE {keys} SET blocked = true WHERE token = %s", [active.token])
+    kept, _ = figures_for(client_for, cast.proxy_admin)
+    assert kept["active_keys"] == 3 and kept["as_of"] == first["as_of"]
+    not_yet = VerificationToken.objects.get(key_alias="not-yet-expired")
+    key_block(actor=writes.Actor(cast.proxy_admin["user_id"]), token=not_yet.token)
+    counted, _ = figures_for(client_for, cast.proxy_admin)
+    assert counted["active_keys"] == 1 and counted["as_of"] > first["as_of"]
+
+
 def test_a_member_sees_only_their_own_spend_and_keys(cast, usage, client_for):
     figures, html = figures_for(client_for, cast.member)
     assert figures["spend_this_month"] == pytest.approx(10.25 + 1.0)

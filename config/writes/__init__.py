@@ -39,6 +39,7 @@ from .rows import (  # noqa: F401
     lock_rows,
     new_id,
     now_utc,
+    rows_written,
     stamps,
     update_row,
     writer_id,

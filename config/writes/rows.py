@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
+from django.dispatch import Signal
 
 from .. import litellm
 from ..models_base import PROXY_COUNTERS
@@ -25,6 +26,25 @@ CREATED, UPDATED, DELETED, BLOCKED, UNBLOCKED, ROTATED = (
     "unblocked",
     "rotated",
 )
+
+
+# Sent with `model` after every INSERT, UPDATE and DELETE here, and again when the transaction
+# commits: for figures kept a short while (the home page's), which drop at once when the
+# console changes a row (a concurrent page may have refilled them before the commit).
+rows_written = Signal()
+
+
+def _written(model) -> None:
+    rows_written.send(sender=model, model=model)
+    connection = connections[LITELLM_ALIAS]
+    if any(getattr(func, "rows_written_model", None) is model for _, func, _ in connection.run_on_commit):
+        return  # one more on commit per table and transaction (a bulk change writes many rows)
+
+    def on_commit():
+        rows_written.send(sender=model, model=model)
+
+    on_commit.rows_written_model = model
+    transaction.on_commit(on_commit, using=LITELLM_ALIAS)
 
 
 class CounterWriteRefused(ValueError):
@@ -125,6 +145,7 @@ def insert_as_proxy(model, values: dict[str, Any]) -> None:
     )
     with connections[LITELLM_ALIAS].cursor() as cursor:
         cursor.execute(sql, params)
+    _written(model)
 
 
 def update_row(model, pk: dict[str, Any] | Any, changes: dict[str, Any]) -> int:
@@ -136,12 +157,16 @@ def update_row(model, pk: dict[str, Any] | Any, changes: dict[str, Any]) -> int:
         raise CounterWriteRefused(f"refusing to write proxy counters {sorted(refused)}")
     changes = _present(model, changes)
     filters = pk if isinstance(pk, dict) else {"pk": pk}
-    return model._base_manager.using(LITELLM_ALIAS).filter(**filters).update(**changes)
+    hit = model._base_manager.using(LITELLM_ALIAS).filter(**filters).update(**changes)
+    _written(model)
+    return hit
 
 
 def delete_rows(model, **filters) -> int:
     """DELETE rows matching filters (callers archive and audit first)."""
-    return model._base_manager.using(LITELLM_ALIAS).filter(**filters)._raw_delete(LITELLM_ALIAS)
+    gone = model._base_manager.using(LITELLM_ALIAS).filter(**filters)._raw_delete(LITELLM_ALIAS)
+    _written(model)
+    return gone
 
 
 def lock_rows(model, **filters):
