@@ -190,3 +190,27 @@ def test_a_stopped_standby_falls_back_to_the_primary(on_replica, django_user_mod
         assert "replica unreachable" in body
     finally:
         on_replica.start()
+
+
+def test_the_benchmark_times_the_replicas_pages_on_the_standby(on_replica, django_user_model):
+    """`bench --replica`'s measuring pass: it picks the pages the middleware lets read the replica
+    (not the keys list), and each one's LiteLLM statements ran on the standby, none on the primary."""
+    from usage.bench.measure import measure_pages
+    from usage.bench.report import _replica_section
+
+    factories.make_spend_log(model="benched-model")
+    factories.make_daily_user_spend("someone", now_utc().date().isoformat())
+    wait_for(on_replica, replayed=True)
+    lines = []
+    results = measure_pages(runs=1, log=lines.append, only="", over_http=False, replica_only=True)
+    labels = {page["label"] for page in results}
+    assert "usage, whole proxy, 30 days" in labels and "spend logs, first page (7 days)" in labels
+    assert not any(label.startswith(("keys list", "users list", "home")) for label in labels)
+    measured = [page for page in results if page.get("status") == "ok"]
+    assert {"usage, whole proxy, 30 days", "error logs, first page"} <= {page["label"] for page in measured}
+    for page in measured:
+        counts = page["statements_by_alias"]
+        assert counts[REPLICA_ALIAS] > 0 and counts[LITELLM_ALIAS] == 0, (page["label"], counts)
+        assert page["replica"]["usable"] is True
+    table = "\n".join(_replica_section("newest", [], {"pages": results, "load": (0.0, 0.0)}, over_http=False))
+    assert "| usage, whole proxy, 30 days |" in table and " / 0 / " in table

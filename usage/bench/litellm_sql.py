@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .pages import BENCH_TEAM
+from .pages import BENCH_TEAM, label_matches
 
 UI_SESSION_TOKEN_TEAM_ID = "litellm-dashboard"  # litellm/constants.py
 # _get_condition_to_filter_out_ui_session_tokens() (key_management_endpoints.py)
@@ -160,7 +160,7 @@ def measure(conninfo: str, *, runs: int, only: str = "", log=print) -> dict[str,
     results = {}
     with psycopg.connect(conninfo, autocommit=True) as conn:
         for fig in figures():
-            if only.lower() not in fig.label.lower():
+            if not label_matches(fig.label, only):
                 continue
             statements = [
                 (sql, params)

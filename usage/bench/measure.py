@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from .pages import BENCH_TEAM_ADMIN, EXPORT, pages
+from .pages import BENCH_TEAM_ADMIN, EXPORT, label_matches, pages
 
 PROFILE_TOP = 6  # functions per page in BENCHMARKS.md (by time spent in them, callees excluded)
 
@@ -48,10 +48,18 @@ def _get(client, url) -> tuple[object, int]:
 
 
 def measure_pages(
-    *, runs: int, log, only: str = "", profile_dir: str | None = None, over_http: bool = True
+    *,
+    runs: int,
+    log,
+    only: str = "",
+    profile_dir: str | None = None,
+    over_http: bool = True,
+    replica_only: bool = False,
 ) -> list[dict]:
     """Server ms over HTTP through gunicorn (usage/bench/http.py) unless `over_http` is off; the
-    in-process test Client pass gives SQL ms and statements (and its own ms, `client_ms`)."""
+    in-process test Client pass gives SQL ms and statements (and its own ms, `client_ms`).
+    `replica_only`: just the pages the replica may serve (config/replica.py decides, as for a
+    person), each with the statements it ran on each connection and the replica's lag."""
     import contextlib
 
     from django.core.cache import cache
@@ -61,7 +69,9 @@ def measure_pages(
     call_command("createcachetable", database="default", verbosity=0)
     logging.getLogger("django.request").setLevel(logging.CRITICAL)  # a broken page is reported, not dumped
     clients = _clients()
-    selected = [p for p in pages() if only.lower() in p.label.lower()]
+    selected = [p for p in pages() if label_matches(p.label, only)]
+    if replica_only:
+        selected = [p for p in selected if _may_read_replica(p)]
     results = []
     with contextlib.ExitStack() as stack:
         browsers = {}
@@ -76,9 +86,33 @@ def measure_pages(
     return results
 
 
+def _may_read_replica(page) -> bool:
+    """Whether config/replica.py lets this page read the replica (its URL's namespace, or an
+    export): the same rule the middleware applies, on a request made from the page's URL."""
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    from config.replica import page_may_use_replica
+
+    try:
+        request = RequestFactory().get(page.url())
+    except Exception:  # its data is missing: reported as n/a by the main pass
+        return False
+    request.resolver_match = resolve(request.path_info)
+    return page_may_use_replica(request)
+
+
+def _per_alias(contexts: dict) -> dict[str, int]:
+    return {alias: len(ctx.captured_queries) for alias, ctx in contexts.items()}
+
+
 def _measure_page(page, n, total, clients, browsers, runs, log, profile_dir, results, cache):
+    import contextlib
+
     from django.db import connections
     from django.test.utils import CaptureQueriesContext
+
+    from config import replica
 
     entry = {"label": page.label, "kind": page.kind, "who": page.who}
     client = clients[page.who]
@@ -97,17 +131,18 @@ def _measure_page(page, n, total, clients, browsers, runs, log, profile_dir, res
         return
     page_runs = max(1, runs // 3) if page.kind == EXPORT else runs
     server, sql, counts, slowest = [], [], [], []
+    aliases = ["litellm", "default", *([replica.REPLICA_ALIAS] if replica.configured() else [])]
+    per_alias = {}
     for _ in range(page_runs):
         if page.cold:
             cache.clear()
-        with (
-            CaptureQueriesContext(connections["litellm"]) as q1,
-            CaptureQueriesContext(connections["default"]) as q2,
-        ):
+        with contextlib.ExitStack() as stack:
+            contexts = {alias: stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in aliases}
             started = time.perf_counter()
             _get(client, url)
             elapsed = time.perf_counter() - started
-        captured = q1.captured_queries + q2.captured_queries
+        captured = [q for ctx in contexts.values() for q in ctx.captured_queries]
+        per_alias = _per_alias(contexts)
         server.append(elapsed * 1000)
         sql.append(sum(float(q["time"]) for q in captured) * 1000)
         counts.append(len(captured))
@@ -124,7 +159,11 @@ def _measure_page(page, n, total, clients, browsers, runs, log, profile_dir, res
         slowest_ms=median(slowest),
         queries=max(counts),
         queries_min=min(counts),
+        statements_by_alias=per_alias,  # of the last run
     )
+    if replica.configured():
+        found = replica.measure()
+        entry["replica"] = {"usable": found.usable, "lag_seconds": found.lag_seconds, "reason": found.reason}
     if browsers:
         entry.update(_over_http(browsers[page.who], url, page_runs, page.cold, cache))
     if profile_dir:

@@ -13,6 +13,11 @@ BENCH_ORG = "org-3"
 LIST, PAGE, EXPORT = "list/detail", "page", "export"
 
 
+def label_matches(label: str, only: str) -> bool:
+    """`--only`: the label contains the text, or one of its `|`-separated parts ("usage|logs")."""
+    return any(part.strip().lower() in label.lower() for part in only.split("|"))
+
+
 @dataclass(frozen=True)
 class Page:
     label: str

@@ -83,6 +83,44 @@ def _table(pages: list[dict], litellm: dict, *, over_http: bool) -> list[str]:
     return lines
 
 
+def _replica_section(schema: str, primary: list[dict], replica: dict, *, over_http: bool) -> list[str]:
+    """The replica's pages twice: as above (primary only) and with LITELLM_REPLICA_URL set."""
+    before, after = replica["load"]
+    on_primary = {p["label"]: p for p in primary if p.get("status") == "ok"}
+    where = "HTTP" if over_http else "in-process"
+    lines = [
+        f"### {schema}: on the read replica (`--replica`)",
+        "",
+        "The pages config/replica.py lets read a replica, measured again with `LITELLM_REPLICA_URL` pointing at a",
+        "streaming standby of the same server (made by `pg_basebackup -R`, `demo/replica.py`; same machine, so",
+        "both servers share its 2 CPUs). Statements per connection are of one run: `litellm_replica` is the",
+        f"standby, `litellm` the primary, `default` the console's own tables. Load average before/after: {before:.2f}"
+        f" / {after:.2f}.",
+        "",
+        f"| page | primary only, server ms ({where}) | with the replica, server ms ({where}) | SQL ms"
+        " | statements on the replica / primary / console's | replica lag | ",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for page in replica["pages"]:
+        label = page["label"] + (f" ({page['who']})" if page.get("who", "admin") != "admin" else "")
+        if page.get("status") != "ok":
+            lines.append(f"| {label} | | not available | | | {page.get('reason', '')} |")
+            continue
+        counts = page.get("statements_by_alias", {})
+        split = " / ".join(str(counts.get(alias, 0)) for alias in ("litellm_replica", "litellm", "default"))
+        state = page.get("replica") or {}
+        if not state.get("usable"):
+            lag = f"not used: {state.get('reason', '')}"
+        elif state.get("lag_seconds") is None:
+            lag = "nothing replayed yet"
+        else:
+            lag = f"{state['lag_seconds']:.1f} s"
+        mine = on_primary.get(page["label"])
+        primary_cell = f"{mine['server_ms']:.1f}" if mine else ""
+        lines.append(f"| {label} | {primary_cell} | {page['server_ms']:.1f} | {page['sql_ms']:.1f} | {split} | {lag} |")
+    return lines
+
+
 def render_markdown(report: dict, *, runs: int, over_http: bool = True) -> str:
     m = machine()
     lines = [
@@ -141,6 +179,8 @@ def render_markdown(report: dict, *, runs: int, over_http: bool = True) -> str:
                 "",
                 *_table(shuffled["pages"], {}, over_http=over_http),
             ]
+        if data.get("replica"):
+            lines += ["", *_replica_section(schema, data["pages"], data["replica"], over_http=over_http)]
         lines.append("")
         profiled = [p for p in data["pages"] if p.get("profile")]
         if profiled:

@@ -11,6 +11,7 @@ usage/bench/report.py (its prose: usage/bench/notes.md).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -41,7 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=15, help="timed runs per page (median reported)")
         parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark databases")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "BENCHMARKS.md"))
-        parser.add_argument("--only", default="", help="time only the pages whose label contains this text")
+        parser.add_argument(
+            "--only", default="", help='time only the pages whose label contains this text (or one of "a|b|...")'
+        )
         parser.add_argument(
             "--profile",
             metavar="DIR",
@@ -60,7 +63,15 @@ class Command(BaseCommand):
             action="store_true",
             help="also time the spend-log and key pages on a copy whose spend logs are stored in random order",
         )
+        parser.add_argument(
+            "--replica",
+            action="store_true",
+            help="also time the pages that may read the read replica (usage, logs, reports, exports) with"
+            " LITELLM_REPLICA_URL set to a streaming standby of the benchmark server (pg_basebackup), and count"
+            " the statements each server ran",
+        )
         parser.add_argument("--measure", choices=SCHEMAS, help="(internal) measure the current DATABASE_URL")
+        parser.add_argument("--replica-pages", action="store_true", help="(internal) only the replica's pages")
         parser.add_argument("--json", help="(internal) where --measure writes its results")
 
     def handle(self, *args, **options):
@@ -74,6 +85,7 @@ class Command(BaseCommand):
                 only=options["only"],
                 profile_dir=profile_dir,
                 over_http=not options["client"],
+                replica_only=options["replica_pages"],
             )
             Path(options["json"]).write_text(json.dumps(results))
             return
@@ -81,24 +93,35 @@ class Command(BaseCommand):
 
         server = self._embedded_server()
         schemas = SCHEMAS if options["schema"] == "both" else (options["schema"],)
-        report = {}
-        for n, schema in enumerate(schemas, 1):
-            self._log(f"[schema {n}/{len(schemas)}] {schema}")
+        databases = {}
+        for schema in schemas:
             if options["database"]:
-                dbname, build_seconds = self._existing_database(server, options["database"]), None
+                databases[schema] = self._existing_database(server, options["database"]), None
             else:
-                dbname, build_seconds = self._ensure_database(server, schema, rebuild=options["rebuild"])
-            load_before = os.getloadavg()[0]
-            pages = self._measure(server, dbname, schema, options)
-            litellm = self._litellm_sql(server, dbname, options)
-            report[schema] = {
-                "build_seconds": build_seconds,
-                "pages": pages,
-                "load": (load_before, os.getloadavg()[0]),
-                "litellm": litellm,
-            }
-            if options["shuffled_logs"]:
-                report[schema]["shuffled"] = self._measure_shuffled(server, dbname, schema, options)
+                databases[schema] = self._ensure_database(server, schema, rebuild=options["rebuild"])
+        report = {}
+        with contextlib.ExitStack() as stack:
+            # after the databases are built: the standby is a copy of the whole server
+            standby = stack.enter_context(self._standby(server)) if options["replica"] else None
+            for n, schema in enumerate(schemas, 1):
+                self._log(f"[schema {n}/{len(schemas)}] {schema}")
+                dbname, build_seconds = databases[schema]
+                load_before = os.getloadavg()[0]
+                pages = self._measure(server, dbname, schema, options)
+                litellm = self._litellm_sql(server, dbname, options)
+                report[schema] = {
+                    "build_seconds": build_seconds,
+                    "pages": pages,
+                    "load": (load_before, os.getloadavg()[0]),
+                    "litellm": litellm,
+                }
+                if options["shuffled_logs"]:
+                    report[schema]["shuffled"] = self._measure_shuffled(server, dbname, schema, options)
+                if standby is not None:
+                    load_before = os.getloadavg()[0]
+                    self._log(f"{schema}: the replica's pages again, LITELLM_REPLICA_URL set to the standby ...")
+                    on_replica = self._measure(server, dbname, schema, options, standby=standby)
+                    report[schema]["replica"] = {"pages": on_replica, "load": (load_before, os.getloadavg()[0])}
         Path(options["output"]).write_text(
             render_markdown(report, runs=options["runs"], over_http=not options["client"])
         )
@@ -116,6 +139,23 @@ class Command(BaseCommand):
                 "The benchmark builds its own databases in the embedded PostgreSQL only: run it without DATABASE_URL."
             )
         return demo_db._server
+
+    @contextlib.contextmanager
+    def _standby(self, server):
+        """A streaming standby of the benchmark server (demo/replica.py: pg_basebackup -R),
+        running beside it until the measurements end, then removed."""
+        from demo.replica import Standby
+
+        base = Path(tempfile.mkdtemp(prefix="console-bench-standby-"))
+        self._log("replica: pg_basebackup of the benchmark server into a streaming standby (a few minutes) ...")
+        started = time.perf_counter()
+        node = Standby(server, base).create()
+        self._log(f"replica: standby streaming, made in {time.perf_counter() - started:.0f} s")
+        try:
+            yield node
+        finally:
+            node.stop()
+            shutil.rmtree(base, ignore_errors=True)
 
     def _existing_database(self, server, name: str) -> str:
         from demo import embedded
@@ -143,8 +183,9 @@ class Command(BaseCommand):
         if not embedded.database_exists(server, copy):
             self._log(f"{schema}: building {copy} (a copy of {dbname}, spend logs in random order) ...")
             benchdata.shuffled_copy(embedded.conninfo(server, "postgres"), dbname, copy, log=self._log)
-        only = options["only"].lower()
-        labels = [label for label in SHUFFLED_PAGES if only in label.lower()]
+        from usage.bench.pages import label_matches
+
+        labels = [label for label in SHUFFLED_PAGES if label_matches(label, options["only"])]
         pages = []
         load_before = os.getloadavg()[0]
         for label in labels:
@@ -170,7 +211,9 @@ class Command(BaseCommand):
         self._log(f"{schema}: built in {seconds:.0f} s")
         return dbname, seconds
 
-    def _measure(self, server, dbname: str, schema: str, options) -> list[dict]:
+    def _measure(self, server, dbname: str, schema: str, options, *, standby=None) -> list[dict]:
+        from urllib.parse import quote
+
         from demo import embedded
 
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
@@ -191,15 +234,20 @@ class Command(BaseCommand):
             "STATIC_ROOT": static_root,
             "CONN_MAX_AGE": "600",
         }
+        if standby is not None:
+            socket = quote(str(standby.socket_dir), safe="/")
+            env["LITELLM_REPLICA_URL"] = f"postgresql://postgres:@/{dbname}?host={socket}"
         manage = Path(settings.BASE_DIR) / "manage.py"
         self._log(f"{schema}: collecting static files ...")
         subprocess.run([sys.executable, str(manage), "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
         cmd = [sys.executable, str(manage), "bench", "--measure", schema, "--json", out_path]
         cmd += ["--runs", str(options["runs"]), "--only", options["only"]]
-        if options["profile"]:
+        if options["profile"] and standby is None:
             cmd += ["--profile", options["profile"]]
         if options["client"]:
             cmd += ["--client"]
+        if standby is not None:
+            cmd += ["--replica-pages"]
         self._log(f"{schema}: measuring ({options['runs']} runs per page) ...")
         subprocess.run(cmd, env=env, check=True)
         try:
