@@ -117,6 +117,24 @@ def _caller(fn):
     return lambda kwargs: fn(**{name: kwargs[name] for name in names})
 
 
+def _value_record_caller(fn):
+    """fn as a (value, record) call when it names no other cell argument (most value and
+    render functions): no per-cell dict of all six arguments. None otherwise."""
+    params = inspect.signature(fn).parameters.values()
+    if any(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in params):
+        return None
+    names = tuple(p.name for p in params)
+    if names == ("value",):
+        return lambda value, record: fn(value=value)
+    if names == ("record",):
+        return lambda value, record: fn(record=record)
+    if set(names) == {"value", "record"}:
+        return lambda value, record: fn(value=value, record=record)
+    if names == ():
+        return lambda value, record: fn()
+    return None
+
+
 class CellPlan:
     """One column of one table, worked out once: how to get a cell's HTML (`td`) or its plain
     value (`value`). Columns whose cells need the library's special cases (a model field with
@@ -135,6 +153,7 @@ class CellPlan:
         if value_fn is None and type(self.column).value is tables.Column.value:
             value_fn = self.column.render  # Column.value() is call_with_appropriate(render)
         self.value_of = _caller(value_fn or self.column.value)
+        self.value_direct = _value_record_caller(value_fn or self.column.value)
         self.localize = bound_column.localize
         attrs = dict(table.attrs)
         attrs.update(dict(self.column.attrs))
@@ -205,8 +224,15 @@ class CellPlan:
         """The cell's plain value (the CSV's): `value_<name>` or the column's value()."""
         if not self.fast:
             return row.get_cell_value(self.name)
-        kwargs = self._kwargs(row)
-        return None if kwargs is None else self.value_of(kwargs)
+        if self.value_direct is None:
+            kwargs = self._kwargs(row)
+            return None if kwargs is None else self.value_of(kwargs)
+        record = row.record
+        try:
+            value = self._resolve(record)
+        except Exception:  # as _kwargs: a missing attribute is an empty cell
+            return None
+        return None if value in self.empty_values else self.value_direct(value, record)
 
 
 def cell_plans(table, bound_columns=None) -> list[CellPlan]:
