@@ -170,7 +170,8 @@ def test_one_teams_top_users_read_only_that_teams_rows(deployment, client_for, t
 # --- 3. home ---------------------------------------------------------------------------------
 
 
-def test_home_reads_only_the_open_days_live_and_shows_the_databases_sums(deployment, client_for):
+def test_home_reads_only_the_open_days_live_and_shows_the_databases_sums(deployment, client_for, settings):
+    settings.HOME_FIGURES_SECONDS = 0  # how it counts (keeping the figures a minute is tested in test_home_audit)
     client = client_for(deployment.proxy_admin)
     client.get(reverse("home"))  # the first view of the day fills the closed days' entry
     plans = page_plans(client, reverse("home"))

@@ -43,6 +43,9 @@ def second_process(clean_litellm):
         "CONSOLE_NO_BOOTSTRAP": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
+    # As `migrate` does in a deployment: the production settings' cache table (this session's
+    # own settings use an in-memory cache, so the test database has none yet).
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure", "--skip-checks"],
         cwd=ROOT,
