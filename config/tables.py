@@ -230,8 +230,8 @@ class CellPlan:
         record = row.record
         try:
             value = self._resolve(record)
-        except Exception:  # as _kwargs: a missing attribute is an empty cell
-            return None
+        except Exception:  # as _kwargs: a missing attribute reads as None (a computed column)
+            value = None
         return None if value in self.empty_values else self.value_direct(value, record)
 
 

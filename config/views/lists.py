@@ -46,7 +46,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.paginators import LazyPaginator
 
 from .base import ConsoleMixin, Declared
-from .export import stream_csv
+from .export import exported_instances, stream_csv
 
 
 class MergedRows:
@@ -138,7 +138,7 @@ class ObjectListView(ConsoleMixin, Declared, SingleTableMixin, FilterView):
             table = self.get_table_class()(records, **self.get_table_kwargs())
             table.order_by = request.GET.get("sort")
             ordered = table.data.data if hasattr(table.data, "data") else records
-            iterator = ordered.iterator(chunk_size=2000) if hasattr(ordered, "iterator") else iter(ordered)
+            iterator = exported_instances(ordered) if hasattr(ordered, "iterator") else iter(ordered)
             return stream_csv(table, iterator, self.export_filename())
         return super().get(request, *args, **kwargs)
 

@@ -166,6 +166,9 @@ def test_the_csv_export_holds_the_filtered_rows(cast, client_for, logs):
     assert rows[0][0] == "Time (UTC)"
     ids_col = rows[0].index("Request id")
     assert [r[ids_col] for r in rows[1:]] == request_ids(page)
+    # A computed column (no such attribute on the row) still exports: start to end, in ms.
+    latency_col = rows[0].index("Latency")
+    assert {r[latency_col] for r in rows[1:]} == {"850"}
 
 
 # -- error logs ----------------------------------------------------------------------------------
