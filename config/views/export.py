@@ -215,6 +215,8 @@ def export_cell(plan):
         return None
     name, accessor, empty, value_of = str(plan.accessor), plan.accessor, plan.empty_values, plan.value_direct
 
+    # CellPlan.value()'s steps inlined for records without __getitem__ (table_rows checks):
+    # sharing them through one more method call per cell measured 0.7 s slower on the keys export.
     def cell(record):
         value = getattr(record, name, None)
         if callable(value):  # the library calls callables: its own resolve does that
