@@ -23,6 +23,23 @@ class FullSaveForbidden(RuntimeError):
     pass
 
 
+@models.Field.register_lookup
+class AnyOf(models.Lookup):
+    """`field__any=ids`: column = ANY(%s) with the ids as one array parameter. `__in` sends
+    one placeholder per id, which Django builds and psycopg parses one by one: the keys CSV's
+    label lookups (2,000 ids per batch, 50 batches) spent about a second there."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [self.lhs.output_field.get_prep_value(v) for v in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, self.rhs]
+
+
 class LiteLLMManager(models.Manager):
     def get_queryset(self):
         qs = super().get_queryset()

@@ -117,22 +117,32 @@ def _caller(fn):
     return lambda kwargs: fn(**{name: kwargs[name] for name in names})
 
 
-def _value_record_caller(fn):
-    """fn as a (value, record) call when it names no other cell argument (most value and
-    render functions): no per-cell dict of all six arguments. None otherwise."""
+def value_record_signature(fn) -> tuple[bool, bool] | None:
+    """(takes value, takes record) when fn names no other cell argument (most value and
+    render functions): it can be called directly, with no per-cell dict of all six
+    arguments. None otherwise."""
     params = inspect.signature(fn).parameters.values()
     if any(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in params):
         return None
-    names = tuple(p.name for p in params)
-    if names == ("value",):
-        return lambda value, record: fn(value=value)
-    if names == ("record",):
-        return lambda value, record: fn(record=record)
-    if set(names) == {"value", "record"}:
+    names = {p.name for p in params}
+    if not names <= {"value", "record"}:
+        return None
+    return "value" in names, "record" in names
+
+
+def _value_record_caller(fn):
+    """fn as a (value, record) call (value_record_signature), or None."""
+    takes = value_record_signature(fn)
+    if takes is None:
+        return None
+    takes_value, takes_record = takes
+    if takes_value and takes_record:
         return lambda value, record: fn(value=value, record=record)
-    if names == ():
-        return lambda value, record: fn()
-    return None
+    if takes_value:
+        return lambda value, record: fn(value=value)
+    if takes_record:
+        return lambda value, record: fn(record=record)
+    return lambda value, record: fn()
 
 
 class CellPlan:
@@ -152,8 +162,9 @@ class CellPlan:
         value_fn = getattr(table, "value_" + self.name, None)
         if value_fn is None and type(self.column).value is tables.Column.value:
             value_fn = self.column.render  # Column.value() is call_with_appropriate(render)
-        self.value_of = _caller(value_fn or self.column.value)
-        self.value_direct = _value_record_caller(value_fn or self.column.value)
+        self.value_function = value_fn or self.column.value
+        self.value_of = _caller(self.value_function)
+        self.value_direct = _value_record_caller(self.value_function)
         self.localize = bound_column.localize
         attrs = dict(table.attrs)
         attrs.update(dict(self.column.attrs))

@@ -58,6 +58,9 @@ LIST_COLUMNS = (
 )
 
 
+KNOWN_LABELS_LIMIT = 100_000
+
+
 def has_last_active() -> bool:
     return VerificationToken.has_column("last_active")
 
@@ -74,14 +77,24 @@ def key_queryset(principal, *, include_ui_sessions: bool = False) -> QuerySet:
     return qs
 
 
-def attach_labels(keys) -> None:
-    """Set `team_alias` and `user_email` on each key: two primary-key lookups for the lot."""
+def attach_labels(keys, known: dict | None = None) -> None:
+    """Set `team_alias` and `user_email` on each key: two primary-key lookups for the lot.
+    `known` ({"team": {}, "user": {}}, kept by the caller across batches of one export) holds
+    the labels already looked up, so later batches ask only for ids not seen yet (an export's
+    400 teams are found in its first batch)."""
     keys = list(keys)
-    team_ids = {k.team_id for k in keys if k.team_id}
-    user_ids = {k.user_id for k in keys if k.user_id}
-    teams = TeamTable.objects.filter(team_id__in=team_ids).values_list("team_id", "team_alias")
-    emails = UserTable.objects.filter(user_id__in=user_ids).values_list("user_id", "user_email")
-    teams, emails = dict(teams) if team_ids else {}, dict(emails) if user_ids else {}
+    known = known if known is not None else {"team": {}, "user": {}}
+    teams, emails = known["team"], known["user"]
+    if len(teams) + len(emails) > KNOWN_LABELS_LIMIT:  # an export's memory stays bounded
+        teams.clear(), emails.clear()
+    team_ids = list({k.team_id for k in keys if k.team_id and k.team_id not in teams})
+    user_ids = list({k.user_id for k in keys if k.user_id and k.user_id not in emails})
+    if team_ids:
+        teams.update(dict.fromkeys(team_ids))  # ids without a row stay None, asked once
+        teams.update(TeamTable.objects.filter(team_id__any=team_ids).values_list("team_id", "team_alias"))
+    if user_ids:
+        emails.update(dict.fromkeys(user_ids))
+        emails.update(UserTable.objects.filter(user_id__any=user_ids).values_list("user_id", "user_email"))
     for key in keys:
         key.team_alias = teams.get(key.team_id)
         key.user_email = emails.get(key.user_id)

@@ -113,7 +113,11 @@ class KeyTable(ConsoleTable):
     def prepare_records(self, records):
         from .selectors import attach_labels
 
-        attach_labels(records)
+        if self.for_export:  # batch after batch of one export: labels seen stay known
+            self._known_labels = getattr(self, "_known_labels", None) or {"team": {}, "user": {}}
+            attach_labels(records, self._known_labels)
+        else:
+            attach_labels(records)
 
     def render_key_alias(self, record):
         if record.key_alias:

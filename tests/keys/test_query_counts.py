@@ -60,3 +60,27 @@ def test_labels_are_looked_up_after_the_limit(cast, client_for):
     assert all('"LiteLLM_TeamTable"' not in s and '"LiteLLM_UserTable"' not in s for s in keys_sql)
     page = client.get(reverse("keys:key_list") + "?page=2").content.decode()
     assert "Research" in page and "@example.com" in page
+
+
+def test_a_long_csv_asks_for_each_team_and_owner_once(cast, client_for, monkeypatch):
+    """Batch after batch, the CSV keeps the labels it has looked up: a team or owner seen in an
+    earlier batch is not asked for again, and every row still carries its team and owner."""
+    from config.views import export
+
+    monkeypatch.setattr(export, "BATCH", 2)
+    owners = [factories.make_user(email=f"owner{i}@example.com") for i in range(2)]
+    for i in range(12):
+        factories.make_key(user_id=owners[i % 2]["user_id"], team_id=cast.team["team_id"], alias=f"long{i}")
+    client = client_for(cast.proxy_admin)
+    with CaptureQueriesContext(connections["litellm"]) as litellm:
+        response = client.get(reverse("keys:key_list") + "?export=csv")
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    rows = [line for line in lines if line.startswith("long")]
+    assert len(rows) == 12
+    assert all(cast.team["team_alias"] in row and "@example.com" in row for row in rows)
+    batches = -(-(len(lines) - 1) // 2)
+    lookups = [q["sql"] for q in litellm.captured_queries if "= ANY(" in q["sql"]]
+    team_lookups = [sql for sql in lookups if 'FROM "LiteLLM_TeamTable"' in sql]
+    owner_lookups = [sql for sql in lookups if 'FROM "LiteLLM_UserTable"' in sql]
+    assert batches >= 5
+    assert len(team_lookups) <= 2 and len(owner_lookups) <= batches - 3, (len(team_lookups), len(owner_lookups))
