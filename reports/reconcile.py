@@ -170,14 +170,13 @@ def _counter_sql(kind: str) -> tuple[str, list]:
     reset (its reset moment minus one budget duration), else its creation."""
     table, id_col, label_sql, budgeted = _ENTITIES[kind]
     if not budgeted:
-        return (
+        inner = (
             f"SELECT {id_col} AS id, {label_sql} AS label, spend::float8 AS counter, created_at AS since,"
-            f' false AS reset_inside FROM "{table_name(table)}"',
-            [],
+            f' false AS reset_inside FROM "{table_name(table)}"'
         )
-    names, seconds, months = _duration_table(kind)
-    return (
-        f"""SELECT e.{id_col} AS id, {label_sql} AS label, e.spend::float8 AS counter,
+        params = []
+    else:
+        inner = f"""SELECT e.{id_col} AS id, {label_sql} AS label, e.spend::float8 AS counter,
                    CASE WHEN dur.name IS NULL OR e.budget_reset_at IS NULL THEN e.created_at
                         WHEN dur.months IS NULL THEN e.budget_reset_at - make_interval(secs => dur.seconds)
                         ELSE e.budget_reset_at - ((e.budget_reset_at + make_interval(months => dur.months))
@@ -185,9 +184,10 @@ def _counter_sql(kind: str) -> tuple[str, list]:
                    (dur.name IS NOT NULL AND e.budget_reset_at IS NOT NULL) AS reset_inside
             FROM "{table_name(table)}" e
             LEFT JOIN unnest(%s::text[], %s::float8[], %s::int[]) AS dur(name, seconds, months)
-              ON dur.name = e.budget_duration""",
-        [names, seconds, months],
-    )
+              ON dur.name = e.budget_duration"""
+        params = list(_duration_table(kind))
+    # since_day: the counter's start as the daily tables' text day, once per entity (not per daily row)
+    return f"SELECT c.*, to_char(c.since, 'YYYY-MM-DD') AS since_day FROM ({inner}) c", params
 
 
 def reconcile(
@@ -239,6 +239,11 @@ def reconcile(
                        FROM daily a FULL JOIN logs b ON b.entity = a.entity
                        WHERE a.first_day IS NOT NULL OR b.entity IS NOT NULL"""
     counter_sql, counter_params = _counter_sql(kind)
+    # The daily rows read start at the earliest counter's start (or the period's): asked first
+    # and passed as a value, so the planner sees how much of the table that is (a sequential
+    # read of most of it, rather than the (date) index it picks for an unknown bound).
+    since_first = _fetch(f"SELECT MIN(since_day) FROM ({counter_sql}) c", counter_params)[0][0]
+    read_from = min(start.isoformat(), since_first) if since_first else start.isoformat()
     # counters first in the statement, so their parameters come first
     params = [
         *counter_params,
@@ -247,7 +252,7 @@ def reconcile(
         end.isoformat(),
         start.isoformat(),
         end.isoformat(),
-        start.isoformat(),
+        read_from,
         *params[3:],
         threshold,
         threshold,
@@ -263,9 +268,9 @@ def reconcile(
                        SUM(d.spend) FILTER (WHERE d.date = %s) AS spend_today,
                        SUM(d.spend) FILTER (WHERE d.date >= %s AND d.date <= %s) AS spend,
                        MIN(d.date) FILTER (WHERE d.date >= %s AND d.date <= %s) AS first_day,
-                       SUM(d.spend) FILTER (WHERE d.date >= to_char(e.since, 'YYYY-MM-DD')) AS since_spend
+                       SUM(d.spend) FILTER (WHERE d.date >= e.since_day) AS since_spend
                 FROM "{daily_table}" d {join} LEFT JOIN counters e ON e.id = {entity_sql}
-                WHERE d.date >= LEAST(%s, (SELECT to_char(MIN(since), 'YYYY-MM-DD') FROM counters))
+                WHERE d.date >= %s
                 GROUP BY 1){logs_cte},
             lines AS ({lines_sql}),
             drifts AS (
