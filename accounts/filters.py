@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q
 
 from config import policy
+from config.entity_filters import ChoiceFilter
 
 from .invitation_status import INVITATION_STATUSES, invitation_status_q  # noqa: F401 (re-exported)
 from .models import EndUserTable, InvitationLink, OrganizationMembership, OrganizationTable, TeamTable, UserTable
@@ -29,9 +30,9 @@ class UserFilterSet(django_filters.FilterSet):
         method="search",
         widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Email, id or name", "type": "search"}),
     )
-    user_role = django_filters.ChoiceFilter(label="Role", choices=policy.USER_ROLES, empty_label="Any role")
-    team = django_filters.ChoiceFilter(label="Team", method="in_team", empty_label="Any team")
-    organization = django_filters.ChoiceFilter(label="Organization", method="in_org", empty_label="Any organization")
+    user_role = ChoiceFilter(label="Role", choices=policy.USER_ROLES, empty_label="Any role")
+    team = ChoiceFilter(label="Team", method="in_team", empty_label="Any team")
+    organization = ChoiceFilter(label="Organization", method="in_org", empty_label="Any organization")
 
     class Meta:
         model = UserTable
@@ -70,10 +71,8 @@ class TeamFilterSet(django_filters.FilterSet):
         method="search",
         widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Name or id", "type": "search"}),
     )
-    organization_id = django_filters.ChoiceFilter(label="Organization", empty_label="Any organization")
-    blocked = django_filters.ChoiceFilter(
-        label="Status", choices=BLOCKED_CHOICES, method="by_blocked", empty_label="Any status"
-    )
+    organization_id = ChoiceFilter(label="Organization", empty_label="Any organization")
+    blocked = ChoiceFilter(label="Status", choices=BLOCKED_CHOICES, method="by_blocked", empty_label="Any status")
 
     class Meta:
         model = TeamTable
@@ -118,9 +117,7 @@ class EndUserFilterSet(django_filters.FilterSet):
         method="search",
         widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Id or alias", "type": "search"}),
     )
-    blocked = django_filters.ChoiceFilter(
-        label="Status", choices=BLOCKED_CHOICES, method="by_blocked", empty_label="Any status"
-    )
+    blocked = ChoiceFilter(label="Status", choices=BLOCKED_CHOICES, method="by_blocked", empty_label="Any status")
 
     class Meta:
         model = EndUserTable
@@ -139,9 +136,7 @@ class InvitationFilterSet(django_filters.FilterSet):
         method="search",
         widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Email or user id", "type": "search"}),
     )
-    status = django_filters.ChoiceFilter(
-        label="Status", choices=INVITATION_STATUSES, method="by_status", empty_label="Any status"
-    )
+    status = ChoiceFilter(label="Status", choices=INVITATION_STATUSES, method="by_status", empty_label="Any status")
 
     class Meta:
         model = InvitationLink

@@ -3,6 +3,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from config.entity_filters import ChoiceFilter
+
 from .models import KINDS, RULES, STATUSES, Alert
 
 
@@ -12,9 +14,9 @@ class AlertFilterSet(django_filters.FilterSet):
         method="search",
         widget=django_filters.widgets.forms.TextInput(attrs={"placeholder": "Name, id or recipient", "type": "search"}),
     )
-    kind = django_filters.ChoiceFilter(label="Type", choices=KINDS, empty_label="Any type")
-    rule = django_filters.ChoiceFilter(label="Rule", choices=RULES, empty_label="Any rule")
-    status = django_filters.ChoiceFilter(label="Status", choices=STATUSES, empty_label="Any status")
+    kind = ChoiceFilter(label="Type", choices=KINDS, empty_label="Any type")
+    rule = ChoiceFilter(label="Rule", choices=RULES, empty_label="Any rule")
+    status = ChoiceFilter(label="Status", choices=STATUSES, empty_label="Any status")
 
     class Meta:
         model = Alert

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from config.entity_filters import ChoiceFilter
+
 from .models import BudgetTable
 from .selectors import KINDS
 from .thresholds import near_label
@@ -29,7 +31,7 @@ class BudgetOverviewForm(forms.Form):
 
 class BudgetRowFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="budget_id", lookup_expr="icontains", label="Budget id")
-    resets = django_filters.ChoiceFilter(
+    resets = ChoiceFilter(
         label="Resets",
         choices=[("yes", "Periodically"), ("no", "Never (one-time)")],
         empty_label="Either",

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from budgets.thresholds import budget_state
 from config import dates, writes
-from config.tables import ConsoleTable, MoneyColumn, money
+from config.tables import CheckBoxColumn, ConsoleTable, MoneyColumn, money
 
 from .models import VerificationToken
 from .status import is_expired, is_over_budget, status_badge, status_label
@@ -30,7 +30,7 @@ def _key_label(record) -> str:
 
 
 class KeyTable(ConsoleTable):
-    select = tables.CheckBoxColumn(
+    select = CheckBoxColumn(
         accessor="token",
         attrs={
             "th__input": {"data-select-all": "tokens", "aria-label": "Select all keys on this page"},

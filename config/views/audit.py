@@ -19,7 +19,7 @@ from django.views.generic import DetailView
 
 from accounts.models import UserTable
 from config import audit_names, dates, lookups, policy
-from config.entity_filters import EntityInput, resolve_in_filterset
+from config.entity_filters import ChoiceFilter, EntityInput, resolve_in_filterset
 from config.models import AuditAttribution, AuditLog, ConsoleAuditLog
 from config.tables import ConsoleTable
 from config.writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED, decode_audit_value
@@ -35,7 +35,7 @@ class AuditFilterSet(django_filters.FilterSet):
         method="filter_actor",
         widget=EntityInput(attrs={"placeholder": "email, user id or ops login"}, choices=lookups.actor_choices),
     )
-    action = django_filters.ChoiceFilter(choices=ACTIONS, empty_label="Any action")
+    action = ChoiceFilter(choices=ACTIONS, empty_label="Any action")
     table_name = django_filters.CharFilter(
         label="Table",
         lookup_expr="icontains",

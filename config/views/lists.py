@@ -40,10 +40,13 @@ import heapq
 from itertools import islice
 from operator import attrgetter
 
+from django.db.models import QuerySet
 from django.utils.text import slugify
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.paginators import LazyPaginator
+
+from config.tables import LateRowsData
 
 from .base import ConsoleMixin, Declared
 from .export import exported_instances, stream_csv
@@ -162,7 +165,8 @@ class ObjectListView(ConsoleMixin, Declared, SingleTableMixin, FilterView):
     def get_table_data(self):
         if self.merged_filterset_classes:
             return self.merged_rows(self.filterset)
-        return super().get_table_data()
+        data = super().get_table_data()
+        return LateRowsData(data) if isinstance(data, QuerySet) else data
 
     def get_table_pagination(self, table):
         if self.source_class is not None:

@@ -58,6 +58,8 @@ def test_labels_are_looked_up_after_the_limit(cast, client_for):
     keys_sql = [s for s in sql if 'FROM "LiteLLM_VerificationToken"' in s and "OFFSET" in s]
     assert keys_sql, sql
     assert all('"LiteLLM_TeamTable"' not in s and '"LiteLLM_UserTable"' not in s for s in keys_sql)
+    # the sort and the OFFSET run on the keys' (created_at, token) pairs; whole rows only for the page
+    assert all('"token" IN (SELECT U0."token" AS "pk" FROM "LiteLLM_VerificationToken" U0' in s for s in keys_sql)
     page = client.get(reverse("keys:key_list") + "?page=2").content.decode()
     assert "Research" in page and "@example.com" in page
 

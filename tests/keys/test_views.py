@@ -416,3 +416,21 @@ def test_read_only_people_get_no_create_button_or_checkboxes(cast, client_for, k
     assert "Create key" not in body and 'name="tokens"' not in body
     body = client_for(cast.member).get(reverse("keys:key_list")).content.decode()
     assert "Create key" in body and 'name="tokens"' in body
+
+
+@pytest.mark.parametrize("sort", ["", "&sort=spend", "&sort=-created_at"])
+def test_keys_that_tie_on_the_sorted_column_are_each_listed_once_across_pages(cast, client_for, sort):
+    """Keys made in the same millisecond (a script's bulk create) with no spend yet tie on
+    every sort a person picks: page after page, each one shows exactly once."""
+    tokens = [
+        factories.make_key(user_id=cast.member["user_id"], team_id=cast.team["team_id"], alias=f"tie{i:02d}")["token"]
+        for i in range(30)
+    ]
+    VerificationToken.objects.filter(token__in=tokens).update(created_at=now_utc() - timedelta(days=400))
+    client = client_for(cast.proxy_admin)
+    pages = -(-VerificationToken.objects.exclude(team_id="litellm-dashboard").count() // 7)
+    seen = []
+    for page in range(1, pages + 1):
+        html = client.get(reverse("keys:key_list") + f"?per_page=7&page={page}{sort}").content.decode()
+        seen += re.findall(r'<span title="(tie\d\d)">', html)
+    assert sorted(seen) == sorted({f"tie{i:02d}" for i in range(30)})

@@ -187,7 +187,7 @@ def render_markdown(report: dict, *, runs: int, over_http: bool = True) -> str:
             lines += [
                 f"### Where the time goes ({schema}): top of each page's profile",
                 "",
-                "One extra run per page under pyinstrument (0.2 ms sampling; `bench --profile DIR` writes the",
+                "One extra run per page under pyinstrument (1 ms sampling; `bench --profile DIR` writes the",
                 "full call trees). Each line: the functions that spent the most time themselves (callees",
                 "excluded), in ms of that run; `execute`/`fetchmany` in psycopg are the database's share.",
                 "",
