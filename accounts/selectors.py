@@ -47,20 +47,31 @@ class KeyRow:
         return is_expired(self.key.expires)
 
 
-def key_rows(principal, limit: int = 200, **filters) -> list[KeyRow]:
-    """Visible keys with their team's alias and owner's email (3 queries)."""
-    keys = list(visible_keys(principal, **filters)[:limit])
-    teams = dict(
-        TeamTable.objects.filter(team_id__in={k.team_id for k in keys if k.team_id}).values_list(
-            "team_id", "team_alias"
-        )
-    )
-    owners = dict(
-        UserTable.objects.filter(user_id__in={k.user_id for k in keys if k.user_id}).values_list(
-            "user_id", "user_email"
-        )
-    )
-    return [KeyRow(k, teams.get(k.team_id), owners.get(k.user_id)) for k in keys]
+KEYS_SHOWN = 50  # keys on a team's or a person's page; the keys list, filtered, has every one
+
+
+@dataclass
+class KeyPanel:
+    rows: list[KeyRow]  # the first KEYS_SHOWN by alias
+    total: int  # every key the viewer may see there
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def key_panel(principal, limit: int | None = None, **filters) -> KeyPanel:
+    """The first `limit` visible keys (by alias) with their team's alias and owner's email, and
+    how many there are in all (counted only when there are more than shown)."""
+    limit = limit or KEYS_SHOWN
+    keys = list(visible_keys(principal, **filters)[: limit + 1])
+    total = len(keys) if len(keys) <= limit else visible_keys(principal, **filters).count()
+    keys = keys[:limit]
+    team_ids, user_ids = list({k.team_id for k in keys if k.team_id}), list({k.user_id for k in keys if k.user_id})
+    teams = TeamTable.objects.filter(team_id__any=team_ids).values_list("team_id", "team_alias")
+    owners = UserTable.objects.filter(user_id__any=user_ids).values_list("user_id", "user_email")
+    teams, owners = dict(teams) if team_ids else {}, dict(owners) if user_ids else {}  # no statement for none
+    return KeyPanel([KeyRow(k, teams.get(k.team_id), owners.get(k.user_id)) for k in keys], total)
 
 
 @dataclass

@@ -87,7 +87,7 @@ class TeamDetailView(ObjectDetailView):
             team=team,
             org=org,
             members=members,
-            keys=selectors.key_rows(self.principal, team_id=team.team_id),
+            keys=selectors.key_panel(self.principal, team_id=team.team_id),
             budget=selectors.team_budget(team),
             forecast=_forecast("team", team.team_id, team),
             can_manage=self.principal.can_manage_team(team),

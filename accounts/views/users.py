@@ -67,7 +67,7 @@ class UserDetailView(ObjectDetailView):
             person=user,
             teams=selectors.user_teams(user, self.principal),
             orgs=selectors.user_orgs(user),
-            keys=selectors.key_rows(self.principal, user_id=user.user_id),
+            keys=selectors.key_panel(self.principal, user_id=user.user_id),
             budget=selectors.user_budget(user),
             forecast=_forecast("user", user.user_id, user),
             usage=usage[:14],

@@ -205,14 +205,16 @@ def profile_page(client, url: str, directory: Path, label: str) -> list[tuple[st
     (directory / f"{slug}.txt").write_text(profiler.output_text(unicode=False, color=False))
     own: dict[str, float] = defaultdict(float)
 
-    def walk(frame):
+    def walk(frame, parent=None):
         children = frame.children
         mine = frame.time - sum(c.time for c in children)
+        # pyinstrument 5 puts a function's own time in a synthetic "[self]" child: its parent's
+        named = parent if frame.is_synthetic and parent is not None else frame
         if mine > 0:
-            where = frame.file_path_short or frame.file_path or ""
-            own[f"{frame.function} ({_short(where)}:{frame.line_no})"] += mine
+            where = named.file_path_short or named.file_path or ""
+            own[f"{named.function} ({_short(where)}:{named.line_no})"] += mine
         for child in children:
-            walk(child)
+            walk(child, frame)
 
     root = profiler.last_session.root_frame()
     if root is not None:
