@@ -14,6 +14,7 @@ from budgets.thresholds import budget_state
 from config import writes
 from config.policy import UI_SESSION_TEAM_ID
 from keys.models import VerificationToken
+from keys.selectors import attach_labels
 from keys.status import is_expired
 from usage import daily
 
@@ -67,11 +68,8 @@ def key_panel(principal, limit: int | None = None, **filters) -> KeyPanel:
     keys = list(visible_keys(principal, **filters)[: limit + 1])
     total = len(keys) if len(keys) <= limit else visible_keys(principal, **filters).count()
     keys = keys[:limit]
-    team_ids, user_ids = list({k.team_id for k in keys if k.team_id}), list({k.user_id for k in keys if k.user_id})
-    teams = TeamTable.objects.filter(team_id__any=team_ids).values_list("team_id", "team_alias")
-    owners = UserTable.objects.filter(user_id__any=user_ids).values_list("user_id", "user_email")
-    teams, owners = dict(teams) if team_ids else {}, dict(owners) if user_ids else {}  # no statement for none
-    return KeyPanel([KeyRow(k, teams.get(k.team_id), owners.get(k.user_id)) for k in keys], total)
+    attach_labels(keys)  # the keys list's two lookups for the lot
+    return KeyPanel([KeyRow(k, k.team_alias, k.user_email) for k in keys], total)
 
 
 @dataclass
