@@ -236,11 +236,13 @@ class InvitationLinkAdmin(LiteLLMAdmin):
         return services.ensure_proxy_admin_user(actor=self.actor(request))
 
     def derived_changes(self, request, changes):
-        # /invitation/update stamps accepted_at with is_accepted (an ops un-accept clears it,
-        # so the link works again; LiteLLM would stamp it and leave the link "already used").
+        # /invitation/update stamps accepted_at with is_accepted, from the same current_time as
+        # updated_at (an ops un-accept clears it, so the link works again; LiteLLM would stamp
+        # it and leave the link "already used"). Two clock reads could differ by a millisecond.
+        changes = super().derived_changes(request, changes)
         if "is_accepted" in changes and "accepted_at" not in changes:
-            changes["accepted_at"] = writes.now_utc() if changes["is_accepted"] else None
-        return super().derived_changes(request, changes)
+            changes["accepted_at"] = (changes.get("updated_at") or writes.now_utc()) if changes["is_accepted"] else None
+        return changes
 
     def delete_with_service(self, service, actor, obj):
         service(actor=actor, invitation_id=obj.id)

@@ -202,7 +202,7 @@ class OrgMember:
     spend: float | None
 
 
-ORG_PAGE_ROWS = 100  # members and teams shown on an organization's page; the rest are a link away
+ORG_PAGE_ROWS = 50  # members and teams shown on an organization's page (as KEYS_SHOWN); the rest are a link away
 
 
 def org_members(org: OrganizationTable, limit: int | None = None) -> tuple[list[OrgMember], int]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html
 
 from config import dates, policy
+from config.html import format_html
 from config.tables import BoolBadgeColumn, ConsoleTable, MoneyColumn
 from config.templatetags.console import role_label
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from config import dates
+from config.html import format_html, format_html_join
 from config.tables import ConsoleTable, MoneyColumn
 
 from .models import Alert

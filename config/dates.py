@@ -103,7 +103,7 @@ def day(value) -> str:
 def day_cell(value, default: str = "—"):
     """A table cell: the day on screen, the full moment (with its zone) on hover, so a dense
     list fits a 1024 px window and still says which zone it means."""
-    from django.utils.html import format_html
+    from config.html import format_html
 
     if value is None:
         return default

@@ -17,10 +17,10 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from . import lookups
+from .html import escaped, format_html
 
 RESOLVERS = {
     "team": lookups.resolve_team,
@@ -54,12 +54,11 @@ class PlainSelect(forms.Select):
             return super().render(name, value, attrs, renderer)
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         value = "" if value is None else str(value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((str(v), mark_safe(" selected") if str(v) == value else "", label) for v, label in choices),
+        options = "".join(
+            f'<option value="{escaped(str(v))}"{" selected" if str(v) == value else ""}>{escaped(label)}</option>'
+            for v, label in choices
         )
-        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
 
 
 class ChoiceFilter(django_filters.ChoiceFilter):
@@ -83,8 +82,8 @@ class EntityInput(forms.TextInput):
         attrs["list"] = list_id
         html = super().render(name, value, attrs, renderer)
         choices = self.choices() if callable(self.choices) else (self.choices or [])
-        options = format_html_join("", '<option value="{}" label="{}"></option>', ((v, h or v) for v, h in choices))
-        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+        options = "".join(f'<option value="{escaped(v)}" label="{escaped(h or v)}"></option>' for v, h in choices)
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, mark_safe(options))
 
 
 class EntityField(forms.CharField):

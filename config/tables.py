@@ -17,13 +17,13 @@ from django.db.models import QuerySet
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils import formats
-from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import AttributeDict
 
+from .html import conditional_escape, escaped, format_html
 from .stack import on_fresh_chunk
 
 
@@ -271,8 +271,8 @@ class CellPlan:
             if dynamic:
                 value = value(kwargs)
             if value is not None:
-                items.append((key, value))
-        return format_html_join(" ", '{}="{}"', items)
+                items.append(f'{escaped(key)}="{escaped(value)}"')
+        return " ".join(items)
 
     def _simple(self, table) -> bool:
         if isinstance(self.column, (ManyToManyColumn, BaseLinkColumn)):
@@ -334,6 +334,10 @@ class CellPlan:
             attrs = self.static_td
         if self.localize is not None:
             cell = formats.localize(cell, use_l10n=self.localize)
+        kind = type(cell)
+        if kind is SafeString or kind is str:
+            # What {{ cell }} does to text (no zone or number formatting applies to a str).
+            return f"<td {attrs}>{escaped(cell)}</td>"
         return f"<td {attrs}>{render_value_in_context(cell, context)}</td>"
 
     def value(self, row):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html
 
 from config import dates
+from config.html import format_html
 from config.tables import ConsoleTable
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}

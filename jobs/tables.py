@@ -3,10 +3,10 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from config import dates
+from config.html import format_html
 from config.tables import ConsoleTable
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from budgets.thresholds import budget_state
 from config import dates, writes
+from config.html import format_html
 from config.tables import CheckBoxColumn, ConsoleTable, MoneyColumn, money
 
 from .models import VerificationToken

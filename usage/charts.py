@@ -11,8 +11,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from config.html import escape
 
 PALETTE = ["#4263eb", "#12b886", "#f59f00", "#e8590c", "#7048e8", "#1098ad", "#d6336c", "#868e96"]
 OTHER_COLOR = "#adb5bd"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.html import format_html, format_html_join
+from config.html import format_html, format_html_join
 
 
 def label(model, singular: str, plural: str | None = None) -> None:

@@ -96,7 +96,8 @@ def crumbs(context):
     """Breadcrumbs for the generic form and confirm pages: the section's list, the object the
     page acts on (context `object`, or `crumb_object`) when it has a page, then the title."""
     from django.urls import reverse
-    from django.utils.html import conditional_escape, format_html, format_html_join
+
+    from config.html import conditional_escape, format_html, format_html_join
 
     parts = []
     section = context.get("section")
@@ -123,9 +124,8 @@ def role_label(role):
 def shown_values_input(name, *ids, **values):
     """The signed hidden input of a small form in a page: what it shows (field=value), so
     the view can refuse a change made from a stale page (config.forms.posted_shown)."""
-    from django.utils.html import format_html
-
     from config.forms import SHOWN_FIELD, action_scope, sign_shown
+    from config.html import format_html
 
     return format_html(
         '<input type="hidden" name="{}" value="{}">', SHOWN_FIELD, sign_shown(values, action_scope(name, *ids))

@@ -8,7 +8,8 @@ any page wider than the window.
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+
+from config.html import format_html
 
 register = template.Library()
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import django_filters
 import django_tables2 as tables
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.views.generic import DetailView
 
 from accounts.models import UserTable
 from config import audit_names, dates, lookups, policy
 from config.entity_filters import ChoiceFilter, EntityInput, resolve_in_filterset
+from config.html import format_html
 from config.models import AuditAttribution, AuditLog, ConsoleAuditLog
 from config.tables import ConsoleTable
 from config.writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED, decode_audit_value

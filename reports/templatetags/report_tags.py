@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+
+from config.html import format_html
 
 register = template.Library()
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
 
+from config.html import format_html
 from config.tables import money
 from usage.charts import format_value
 
