@@ -69,18 +69,31 @@ class ChoiceFilter(django_filters.ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+# Kinds whose datalist is fetched when its field is first focused (config/views/choices.py):
+# their CHOICES take the viewer's principal and are scoped by it.
+LAZY_KINDS = ("team", "user", "key", "org", "model", "end_user")
+
+
 class EntityInput(forms.TextInput):
-    """<input list=...> plus its <datalist>; `choices` is a callable returning (value, hint)."""
+    """<input list=...> plus its <datalist>; `choices` is a callable returning (value, hint).
+    When `kind` is one of LAZY_KINDS (set by attach_choices) the datalist is sent empty, with
+    the URL its options come from, and console.js fills it on the field's first focus."""
 
     def __init__(self, attrs=None, choices=None):
         super().__init__({"autocomplete": "off", **(attrs or {})})
         self.choices = choices
+        self.kind = None
 
     def render(self, name, value, attrs=None, renderer=None):
+        from django.urls import reverse
+
         attrs = dict(attrs or {})
         list_id = f"{attrs.get('id') or 'id_' + name}-choices"
         attrs["list"] = list_id
         html = super().render(name, value, attrs, renderer)
+        if self.kind in LAZY_KINDS:
+            url = reverse("entity_choices", kwargs={"kind": self.kind})
+            return format_html('{}<datalist id="{}" data-choices="{}"></datalist>', html, list_id, url)
         choices = self.choices() if callable(self.choices) else (self.choices or [])
         options = "".join(f'<option value="{escaped(v)}" label="{escaped(h or v)}"></option>' for v, h in choices)
         return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, mark_safe(options))
@@ -97,6 +110,7 @@ class EntityField(forms.CharField):
 
 def attach_choices(field, kind: str, principal) -> None:
     field.widget.choices = lambda: CHOICES[kind](principal)
+    field.widget.kind = kind
 
 
 class ResolvesEntities:

@@ -4,6 +4,7 @@ from django.urls import include, path
 from accounts.views.auth import ConsoleLoginView, PasswordChangeView
 from accounts.views.sso import ConsoleLogoutView, SSOCallbackView, SSOStartView
 from config.views import audit, home
+from config.views.choices import EntityChoicesView
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("accounts/sso/callback/", SSOCallbackView.as_view(), name="sso_callback"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
+    path("choices/<str:kind>.json", EntityChoicesView.as_view(), name="entity_choices"),
     path("audit/", include((audit.urlpatterns, "audit"))),
     path("keys/", include("keys.urls")),
     path("budgets/", include("budgets.urls")),

@@ -106,6 +106,7 @@ class World:
             "end_user_id": self.end_user["user_id"],
             "invitation_id": self.invitation["id"],
             "token": self.key["token"],
+            "kind": "team",
             "budget_id": self.budget["budget_id"],
             "request_id": self.log["request_id"],
             "pk": self.audit_id,
@@ -290,6 +291,10 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     "alerts:test_alert": {
         "PA": (405, 404), "AV": (405, 403), "OA": (405, 403), "TA": (405, 403), "MB": (403, 403),
         "IV": (403, 403), "OU": (405, 403), "VTA": (403, 403), "OPS": (405, 404), "STAFF": (405, 403),
+    },
+    "entity_choices": {  # a filter datalist's choices: each person's own, scoped list (tests/test_filters.py)
+        "PA": (200, 405), "AV": (200, 405), "OA": (200, 405), "TA": (200, 405), "MB": (200, 405),
+        "IV": (200, 405), "OU": (200, 405), "VTA": (200, 405), "OPS": (200, 405), "STAFF": (200, 405),
     },
     "jobs:job_list": {
         "PA": (200, 405), "AV": (200, 405), "OA": (403, 403), "TA": (403, 403), "MB": (403, 403),

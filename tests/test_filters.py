@@ -4,6 +4,7 @@ next to the field (issue 11, "Filters want internal ids")."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -100,14 +101,41 @@ def test_names_outside_what_one_sees_match_nothing(cast, client_for, logs):
     assert field_errors(response, "user") == ["No user matches “outsider@example.com”."]
 
 
+def _datalist_choices(client, html: str, field: str) -> list[str]:
+    """The options a field's datalist gets when focused: the page names the URL, console.js
+    fetches it (tests/browser/test_filters.py drives that in Chromium)."""
+    match = re.search(rf'<datalist id="id_{field}-choices" data-choices="([^"]+)"></datalist>', html)
+    assert match, f"no lazily filled datalist for {field}"
+    response = client.get(match.group(1))
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    return [value for value, _hint in response.json()["choices"]]
+
+
 def test_the_datalists_offer_only_what_the_viewer_may_see(cast, client_for, logs):
-    html = client_for(cast.team_admin).get(LOGS).content.decode()
-    assert 'id="id_team-choices"' in html and '<option value="Research"' in html
-    assert '<option value="Other"' not in html
-    assert "outsider@example.com" not in html
-    html = client_for(cast.proxy_admin).get(LOGS).content.decode()
-    assert '<option value="Other"' in html and '<option value="outsider@example.com"' in html
-    assert '<option value="member-key"' in html
+    client = client_for(cast.team_admin)
+    html = client.get(LOGS).content.decode()
+    assert "<option" not in html.split('id="id_team-choices"')[1].split("</datalist>")[0]  # not inline
+    assert _datalist_choices(client, html, "team") == ["Research"]
+    assert "outsider@example.com" not in _datalist_choices(client, html, "user")
+    client = client_for(cast.proxy_admin)
+    html = client.get(LOGS).content.decode()
+    assert {"Research", "Other"} <= set(_datalist_choices(client, html, "team"))
+    assert "outsider@example.com" in _datalist_choices(client, html, "user")
+    assert "member-key" in _datalist_choices(client, html, "key")
+
+
+def test_the_choices_urls_serve_only_the_scoped_lists(cast, client_for, logs):
+    """Only kinds whose lists are scoped by the viewer are served: the audit log's actors (every
+    user's email) are not, nor a made-up kind; signed out, nothing."""
+    for kind in ("actor", "user_search", "password"):
+        assert client_for(cast.proxy_admin).get(f"/choices/{kind}.json").status_code == 404
+    member = client_for(cast.member)
+    assert [v for v, _ in member.get("/choices/user.json").json()["choices"]] == ["member@example.com"]
+    assert member.get("/choices/end_user.json").json()["choices"] == []
+    assert member.post("/choices/team.json").status_code == 405
+    from django.test import Client
+
+    assert Client().get("/choices/team.json").status_code == 302
 
 
 def test_usage_by_model_group_counts_the_groups_rows(cast, client_for):

@@ -105,7 +105,7 @@ class DashboardView(ConsoleMixin, TemplateView):
                     scope=scope,
                     needs_value=True,
                     not_found=not_found,  # "No user matches “x”", next to the field
-                    id_choices=_id_choices(self.principal, scope.kind),
+                    id_choices_url=_id_choices_url(scope.kind),
                     scope_kinds=self.scope_kinds(),
                     query=_query_without(request.GET, "export"),
                 ),
@@ -145,7 +145,7 @@ class DashboardView(ConsoleMixin, TemplateView):
             teams=selectors.visible_teams(self.principal) if scope.kind == "team" else [],
             orgs=selectors.visible_orgs(self.principal) if scope.kind == "org" else [],
             fixed_user=not self.principal.may_see_others_usage,
-            id_choices=_id_choices(self.principal, scope.kind),
+            id_choices_url=_id_choices_url(scope.kind),
             query=_query_without(request.GET, "export"),
             spikes=spike_alerts(scope, period),
         )
@@ -180,11 +180,12 @@ class DashboardView(ConsoleMixin, TemplateView):
         return stream_rows(chart.header, chart.rows, filename)
 
 
-def _id_choices(principal, kind: str):
-    """The datalist of the scope's typed field (users, keys, models the viewer may pick)."""
-    from config.entity_filters import CHOICES
+def _id_choices_url(kind: str) -> str:
+    """Where the datalist of the scope's typed field comes from when it is first focused (the
+    users, keys or models the viewer may pick: config/views/choices.py); "" for other scopes."""
+    from django.urls import reverse
 
-    return CHOICES[kind](principal) if kind in ("user", "key", "model") else []
+    return reverse("entity_choices", kwargs={"kind": kind}) if kind in ("user", "key", "model") else ""
 
 
 def _with_default(querydict, name: str, value: str):

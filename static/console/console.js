@@ -164,4 +164,28 @@
     if (team) team.addEventListener("change", function () { if (!list.hidden) load(); });
     drawChips();
   });
+  // Entity filters' datalists (<datalist data-choices="/choices/team.json">) are sent empty and
+  // filled from that URL on the field's first focus: a page does not carry 500 keys and users
+  // for fields most views never touch. Without this, typing a name or id still filters.
+  document.querySelectorAll("input[list]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list || !list.hasAttribute("data-choices")) return;
+    var fill = function () {
+      input.removeEventListener("focus", fill);
+      fetch(list.getAttribute("data-choices"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { choices: [] }; })
+        .then(function (data) {
+          var frag = document.createDocumentFragment();
+          data.choices.forEach(function (c) {
+            var o = document.createElement("option");
+            o.value = c[0];
+            o.label = c[1] || c[0];
+            frag.appendChild(o);
+          });
+          list.appendChild(frag);
+          list.setAttribute("data-loaded", "");
+        });
+    };
+    input.addEventListener("focus", fill);
+  });
 })();
