@@ -17,6 +17,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from . import lookups
@@ -74,6 +75,11 @@ class ChoiceFilter(django_filters.ChoiceFilter):
 LAZY_KINDS = ("team", "user", "key", "org", "model", "end_user")
 
 
+def choices_url(kind: str) -> str:
+    """Where a datalist of `kind` is filled from on first focus ("" for a kind not served)."""
+    return reverse("entity_choices", kwargs={"kind": kind}) if kind in LAZY_KINDS else ""
+
+
 class EntityInput(forms.TextInput):
     """<input list=...> plus its <datalist>; `choices` is a callable returning (value, hint).
     When `kind` is one of LAZY_KINDS (set by attach_choices) the datalist is sent empty, with
@@ -85,15 +91,14 @@ class EntityInput(forms.TextInput):
         self.kind = None
 
     def render(self, name, value, attrs=None, renderer=None):
-        from django.urls import reverse
-
         attrs = dict(attrs or {})
         list_id = f"{attrs.get('id') or 'id_' + name}-choices"
         attrs["list"] = list_id
         html = super().render(name, value, attrs, renderer)
         if self.kind in LAZY_KINDS:
-            url = reverse("entity_choices", kwargs={"kind": self.kind})
-            return format_html('{}<datalist id="{}" data-choices="{}"></datalist>', html, list_id, url)
+            return format_html(
+                '{}<datalist id="{}" data-choices="{}"></datalist>', html, list_id, choices_url(self.kind)
+            )
         choices = self.choices() if callable(self.choices) else (self.choices or [])
         options = "".join(f'<option value="{escaped(v)}" label="{escaped(h or v)}"></option>' for v, h in choices)
         return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, mark_safe(options))

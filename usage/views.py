@@ -181,11 +181,11 @@ class DashboardView(ConsoleMixin, TemplateView):
 
 
 def _id_choices_url(kind: str) -> str:
-    """Where the datalist of the scope's typed field comes from when it is first focused (the
-    users, keys or models the viewer may pick: config/views/choices.py); "" for other scopes."""
-    from django.urls import reverse
+    """Where the datalist of the scope's typed field is filled from on first focus (the users,
+    keys or models the viewer may pick); "" for other scopes."""
+    from config.entity_filters import choices_url
 
-    return reverse("entity_choices", kwargs={"kind": kind}) if kind in ("user", "key", "model") else ""
+    return choices_url(kind) if kind in ("user", "key", "model") else ""
 
 
 def _with_default(querydict, name: str, value: str):
