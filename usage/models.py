@@ -173,3 +173,66 @@ class ErrorLogs(LiteLLMModel):
 
     class Meta(LiteLLMModel.Meta):
         db_table = table_name("ErrorLogs")
+
+
+# --- The console's own rollups of closed days (usage/rollup.py builds them, usage/selectors/rollup.py
+# reads them). Managed: they live in the console's schema, never in LiteLLM's tables.
+
+from django.db import models  # noqa: E402
+
+
+class RollupRow(models.Model):
+    """One closed day's grouped figures of one dashboard part, for the whole proxy or one
+    organization: exactly the rows the dashboard's own statement returns for that day (its
+    rows grouped by date; the top-N parts grouped by (date, group))."""
+
+    scope = models.TextField(help_text='"proxy" or "org:<organization_id>".')
+    part = models.CharField(max_length=16)
+    day = models.CharField(max_length=10, help_text="'YYYY-MM-DD', as LiteLLM's daily tables store it.")
+    k1 = models.TextField(default="", blank=True)
+    k2 = models.TextField(default="", blank=True)
+    spend = models.FloatField(default=0.0)
+    tokens = models.BigIntegerField(default=0)
+    prompt = models.BigIntegerField(default=0)
+    completion = models.BigIntegerField(default=0)
+    cache_read = models.BigIntegerField(default=0)
+    cache_creation = models.BigIntegerField(default=0)
+    requests = models.BigIntegerField(default=0)
+    successful = models.BigIntegerField(default=0)
+    failed = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "usage_rollup_row"
+        indexes = [
+            # covering: a range of a top-N part is read from the index alone (after VACUUM)
+            models.Index(
+                fields=["scope", "part", "day"],
+                include=["k1", "spend", "tokens", "requests"],
+                name="usage_rollup_range",
+            ),
+        ]
+
+
+class RollupDay(models.Model):
+    """What LiteLLM's daily tables held for one closed day when it was rolled up (row counts and
+    sums per table): a refresh that finds other figures rebuilds the day (a late flush)."""
+
+    day = models.CharField(max_length=10, primary_key=True)
+    fingerprint = models.TextField()
+    rolled_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "usage_rollup_day"
+
+
+class RollupScope(models.Model):
+    """A scope whose closed days are rolled up for every day before `before_day`; `membership` names what its
+    rows depend on besides the daily tables (an organization's teams and their keys)."""
+
+    scope = models.TextField(primary_key=True)
+    membership = models.TextField(default="", blank=True)
+    before_day = models.CharField(max_length=10)
+    rolled_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "usage_rollup_scope"

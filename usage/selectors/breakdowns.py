@@ -10,6 +10,7 @@ from django.core.cache import cache
 from config.litellm import table_name
 from config.writes import now_utc
 
+from . import rollup
 from .cache import _cache_get, _cache_key, _caching, _day_after, _segments, closed_days_ttl
 from .overview import BreakdownRow, overview
 from .periods import Period
@@ -60,6 +61,20 @@ def _grouped_cte(scope: Scope, name: str) -> tuple[str, list]:
         GROUP BY 1
     """
     return sql, params
+
+
+def _grouped_by_day(scope: Scope, name: str, start: str, stop: str) -> list[tuple]:
+    """(date, group, spend, tokens, requests) for start <= date < stop: the breakdown's groups
+    of each day (what usage/rollup.py keeps of closed days)."""
+    table, _column, key = _group_key(name, scope)
+    where, params = scope_filter(scope, table)
+    sql = f"""
+        SELECT date, {key}, SUM(spend), SUM(prompt_tokens) + SUM(completion_tokens), SUM(api_requests)
+        FROM "{table_name(table)}"
+        WHERE date >= %s AND date < %s AND {where}
+        GROUP BY 1, 2
+    """
+    return [(day, k, *_figures_of(v)) for day, k, *v in _fetch(sql, [start, stop, *params])]
 
 
 def _figures_of(value) -> tuple:
@@ -220,7 +235,7 @@ def breakdown(scope: Scope, period: Period, name: str, *, limit: int = TOP_N, ov
     known_total = overview_.figures[0].value if overview_ is not None and table == scope.base_table else None
     with_total = known_total is None
     closed, opened = _segments(period.start, period.end)
-    if closed is None or not _caching(scope):
+    if closed is None or not (_caching(scope) or rollup.covers(scope, *closed, name)):
         whole = (period.start.isoformat(), _day_after(period.end))
         top = _top_groups(scope, name, *whole, keep=limit, with_total=with_total)
         merged = {k: [s, t, r] for k, s, t, r in top.rows}
@@ -250,15 +265,26 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     key = _cache_key(scope, f"top:{name}:{keep}:{with_total}", closed)
     cached = _cache_get(key)
     open_rows, open_total = [], 0.0
+    closed_by_id = _groups_by_id
     if cached is None:
-        top = _closed_top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=opened)
+        rolled = rollup.covers(scope, *closed, name)
+        if rolled:  # the console's rollups of closed days (no `known`: looked up below)
+            top = rollup.top_groups(scope, name, *closed, keep=keep, with_total=with_total)
+            closed_by_id = rollup.groups_by_id
+        else:
+            top = _closed_top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=opened)
         stored_at = now_utc()
         if opened:  # only the open-day groups that can reach the top (see _open_groups)
             open_rows, open_total = _open_groups(scope, name, *opened, top=top, limit=limit)
         # keep the closed-day spend of those among them outside the list; `known` came with
         # every group active on the open days, so one missing from it had no closed-day rows
         top_ids = {k for k, *_ in top.rows}
-        top.known = {k: top.known.get(k, 0.0) for k, *_ in open_rows if k not in top_ids}
+        outside = [k for k, *_ in open_rows if k not in top_ids]
+        if rolled:
+            found = closed_by_id(scope, name, *closed, outside) if outside and not top.complete else {}
+            top.known = {k: found[k][0] if k in found else 0.0 for k in outside}
+        else:
+            top.known = {k: top.known.get(k, 0.0) for k in outside}
         cache.set(key, (stored_at, top), closed_days_ttl())
     else:
         stored_at, top = cached
@@ -281,7 +307,7 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
         newcomers = {k: v for k, v in newcomers.items() if v[0] >= floor - TIE_MARGIN}
     known = top.known
     unknown = [] if top.complete else [k for k in newcomers if k not in known]
-    looked_up = _groups_by_id(scope, name, *closed, unknown) if unknown else {}
+    looked_up = closed_by_id(scope, name, *closed, unknown) if unknown else {}
     if looked_up:  # groups new on the open days since the entry was made: looked up once
         known.update({k: v[0] for k, v in looked_up.items()})
         left = closed_days_ttl() - (now_utc() - stored_at).total_seconds()
@@ -302,7 +328,7 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
         # a complete list has every closed-day group: a newcomer had no closed-day rows
         missing = [] if top.complete else [k for k in shown_newcomers if k not in before]
         if missing:  # closed-day tokens and requests of the few shown (the cache keeps spend only)
-            before.update(_groups_by_id(scope, name, *closed, missing))
+            before.update(closed_by_id(scope, name, *closed, missing))
         for k in shown_newcomers:
             _s0, t0, r0 = before.get(k, (0.0, 0, 0))
             _s, t, r = newcomers[k]

@@ -86,14 +86,24 @@ def _cache_key(scope: Scope, part: str, segment: tuple) -> str:
     return "usage:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _closed_rows(scope: Scope, part: str, segment: tuple, compute):
+    """compute(scope, start, stop) for a closed segment, or the same rows from the console's
+    rollups of closed days where they cover it (usage/selectors/rollup.py)."""
+    from . import rollup
+
+    if part in rollup.ROWS and rollup.covers(scope, *segment):
+        return rollup.ROWS[part](scope, *segment)
+    return compute(scope, *segment)
+
+
 def _cached_segment(scope: Scope, part: str, segment: tuple, compute):
     """compute(scope, start, stop) for a closed segment, from the cache when it holds it."""
     if not _caching(scope):
-        return compute(scope, *segment)
+        return _closed_rows(scope, part, segment, compute)
     key = _cache_key(scope, part, segment)
     found = _cache_get(key)
     if found is None:
-        found = compute(scope, *segment)
+        found = _closed_rows(scope, part, segment, compute)
         cache.set(key, found, closed_days_ttl())
     return found
 

@@ -1,14 +1,15 @@
-"""`python manage.py usage_warm`: fill the usage dashboard's cache of closed days before anyone
-asks, so no viewer waits for the first, uncached view of a range (see usage/selectors/cache.py,
-"Closed days").
+"""`python manage.py usage_warm`: bring the console's rollups of closed days up to date
+(usage/rollup.py: new closed days, days a late flush changed, organizations whose teams or keys
+changed), then fill the usage dashboard's cache of closed days before anyone asks, so no viewer
+waits for the first, uncached view of a range (see usage/selectors/cache.py, "Closed days").
 
 Run it from cron, for example every hour and a few minutes after 00:00 UTC (a new UTC day
 makes new cache entries):
 
     5 * * * *  cd /srv/console && python manage.py usage_warm --orgs --refresh
 
-It reads only LiteLLM's daily spend tables, as the dashboard does, and writes only to the
-console's own cache.
+It reads only LiteLLM's daily spend tables (and which teams and keys an organization has), as
+the dashboard does, and writes only to the console's own tables and cache.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import OrganizationTable
-from usage import selectors
+from usage import rollup, selectors
 
 DEFAULT_RANGES = "7d,30d,90d,this_month,last_month"
 
@@ -34,6 +35,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        started = time.perf_counter()
+        done = rollup.refresh()
+        took = time.perf_counter() - started
+        self.stdout.write(
+            f"Rollups of closed days: every day before {done.before_day}; {len(done.days_rebuilt)} day(s) and"
+            f" {len(done.scopes_rebuilt)} scope(s) (re)built, {done.rows_written} rows written, {took:.1f} s"
+        )
         if selectors.closed_days_ttl() <= 0:
             raise CommandError("The closed-days cache is off (USAGE_CLOSED_DAYS_CACHE_SECONDS = 0).")
         ranges = [r.strip() for r in options["ranges"].split(",") if r.strip()]
