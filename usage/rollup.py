@@ -4,13 +4,17 @@ in the console's own tables (usage.models.RollupRow) for the whole proxy and eac
 Why: the first view of a range (nothing in the closed-days cache yet) grouped every daily row
 of the range: 435,000 rows per table for 90 days at the benchmark's scale, 0.5-0.8 s of SQL.
 Rolled up, the same figures are a few rows per day (overview, tags), a few hundred (teams), or
-one per key or user active that day (the top-key and top-user tables), in a narrow table.
+one per key or user active that day (the top-key and top-user tables; the whole proxy's in
+their own narrow table with numbered ids, RollupGroupDay and RollupName). On even spend over
+100,000 keys that last kind barely shrinks (a key is active on few days), so the whole proxy's
+top keys still cost a hash aggregate of one row per key and day: 100-160 ms for 90 days.
 
 What a row holds is exactly what the dashboard's own statement returns for that day (the same
 functions build it: usage.selectors.overview._overview_rows, _team_day_rows and
 breakdowns._grouped_by_day), so a range read from the rollups adds up to the live statement's
 figures (tests/usage/test_rollup.py compares them on both schemas). `date` is kept as LiteLLM
-stores it (a string), so a range selects the same rows either way.
+stores it (a string; a malformed one, which LiteLLM never writes, is not rolled up), so a range
+selects the same rows either way.
 
 When it is right: `refresh()` (run by `usage_warm`, hourly from the job queue) rolls up every
 day before the first open day (usage.selectors.cache.OPEN_DAYS) and checks each rolled day
@@ -36,11 +40,12 @@ from config.litellm import table_name
 from config.routers import read_alias
 from config.writes import now_utc
 
-from .models import RollupDay, RollupRow, RollupScope
-from .selectors.rollup import rolled_breakdowns, scope_key
+from .models import RollupDay, RollupGroupDay, RollupName, RollupRow, RollupScope
+from .selectors.rollup import WIDE_PARTS, is_wide, rolled_breakdowns, scope_key
 from .selectors.scopes import Scope
 
 SOURCE_TABLES = ("DailyTeamSpend", "DailyUserSpend", "DailyTagSpend")
+REFRESH_LOCK = 0x75736167  # pg_advisory_xact_lock key of refresh() ("usag")
 CHUNK_DAYS = 7  # days fetched per statement while building (bounds memory on a large proxy)
 COLUMNS = (
     "scope",
@@ -132,8 +137,34 @@ def _part_rows(scope, key: str, start: str, stop: str):
     for day, team, spend in _team_day_rows(scope, start, stop):
         yield (key, "team_days", day, team, "", spend, 0, 0, 0, 0, 0, 0, 0, 0)
     for name in rolled_breakdowns(scope):  # (the one rule: usage/selectors/rollup.py)
+        if is_wide(scope, name):
+            continue  # their own table: _write_wide
         for day, group, spend, tokens, requests in _grouped_by_day(scope, name, start, stop):
             yield (key, name, day, group, "", spend, tokens, 0, 0, 0, 0, requests, 0, 0)
+
+
+def _write_wide(scope, start: str, stop: str, raw) -> int:
+    """The whole proxy's top-key and top-user rows of start <= date < stop, ids numbered."""
+    from usage.selectors.breakdowns import _grouped_by_day
+
+    written = 0
+    for name, part in WIDE_PARTS.items():
+        if not is_wide(scope, name):
+            continue
+        rows = _grouped_by_day(scope, name, start, stop)
+        values = sorted({group for _day, group, *_ in rows})
+        raw.execute(
+            f"INSERT INTO {RollupName._meta.db_table} (value) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+            [values],
+        )
+        raw.execute(f"SELECT value, id FROM {RollupName._meta.db_table} WHERE value = ANY(%s)", [values])
+        ids = dict(raw.fetchall())
+        columns = "part, gid, day, spend, tokens, requests"
+        with raw.copy(f"COPY {RollupGroupDay._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for day, group, spend, tokens, requests in rows:
+                copy.write_row((part, ids[group], day, spend, tokens, requests))
+                written += 1
+    return written
 
 
 def _runs(days: list[str]) -> list[tuple[str, str]]:
@@ -165,12 +196,23 @@ def _write(scope, runs: list[tuple[str, str]]) -> int:
                 for row in _part_rows(scope, key, start, stop):
                     copy.write_row(row)
                     written += 1
+            written += _write_wide(scope, start, stop, raw)
     return written
 
 
-def _delete_days(keys: list[str], days: list[str]) -> None:
-    if keys and days:
-        RollupRow.objects.filter(scope__in=keys, day__in=days).delete()
+def _delete(keys: list[str], days: list[str] | None = None) -> None:
+    """The rows of these scopes (on these days only, when given)."""
+    if not keys or days == []:
+        return
+    rows = RollupRow.objects.filter(scope__in=keys)
+    (rows if days is None else rows.filter(day__in=days)).delete()
+    if "proxy" in keys:
+        with connections["default"].cursor() as cursor:
+            table = RollupGroupDay._meta.db_table
+            if days is None:
+                cursor.execute(f"DELETE FROM {table}")
+            else:
+                cursor.execute(f"DELETE FROM {table} WHERE day = ANY(%s::date[])", [days])
 
 
 def refresh(*, today=None) -> Refreshed:
@@ -186,15 +228,17 @@ def refresh(*, today=None) -> Refreshed:
     keys = list(by_key)
     members = {key: membership(key) for key in keys}
     with transaction.atomic(using="default"):
-        stored = dict(RollupDay.objects.select_for_update().values_list("day", "fingerprint"))
-        scopes = {s.scope: s for s in RollupScope.objects.select_for_update()}
+        with connections["default"].cursor() as cursor:  # one refresh at a time (cron and a worker)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        stored = dict(RollupDay.objects.values_list("day", "fingerprint"))
+        scopes = {s.scope: s for s in RollupScope.objects.all()}
         changed = sorted(day for day in found.keys() | stored.keys() if found.get(day) != stored.get(day))
         every_day = sorted(found)
         fresh = [k for k in keys if k not in scopes or scopes[k].membership != members[k]]
         kept = [k for k in keys if k not in fresh]
         result.scopes_dropped = sorted(set(scopes) - set(keys))
-        RollupRow.objects.filter(scope__in=[*result.scopes_dropped, *fresh]).delete()
-        _delete_days(kept, changed)
+        _delete([*result.scopes_dropped, *fresh])
+        _delete(kept, changed)
         rebuild = [day for day in changed if day in found]
         for key in kept:
             result.rows_written += _write(by_key[key], _runs(rebuild))
@@ -220,5 +264,6 @@ def refresh(*, today=None) -> Refreshed:
     if result.rows_written and not connections["default"].in_atomic_block:
         # the readers' range scans are index-only once the visibility map knows the new rows
         with connections["default"].cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {RollupRow._meta.db_table}")
+            for model in (RollupRow, RollupGroupDay):
+                cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
     return result

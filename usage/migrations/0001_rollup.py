@@ -43,6 +43,41 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name="RollupName",
+            fields=[
+                ("id", models.AutoField(primary_key=True, serialize=False)),
+                ("value", models.TextField(unique=True)),
+            ],
+            options={"db_table": "usage_rollup_name"},
+        ),
+        migrations.CreateModel(
+            name="RollupGroupDay",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "part", "gid", "day", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("part", models.SmallIntegerField()),
+                ("gid", models.IntegerField()),
+                ("day", models.DateField()),
+                ("spend", models.FloatField()),
+                ("tokens", models.BigIntegerField()),
+                ("requests", models.BigIntegerField()),
+            ],
+            options={
+                "db_table": "usage_rollup_group_day",
+                "indexes": [
+                    models.Index(
+                        fields=["part", "day"],
+                        include=["gid", "spend", "tokens", "requests"],
+                        name="usage_rollup_group_range",
+                    )
+                ],
+            },
+        ),
+        migrations.CreateModel(
             name="RollupDay",
             fields=[
                 ("day", models.CharField(max_length=10, primary_key=True, serialize=False)),

@@ -193,6 +193,16 @@ def _open_groups(scope: Scope, name: str, start: str, stop: str, *, top: TopGrou
     return rows, total
 
 
+def _open_ids(scope: Scope, name: str, start: str, stop: str) -> list[str]:
+    """The groups with rows on the open days: the rollups' statement returns their closed-day
+    spend (as `also` does in _closed_top_groups; on even spend almost every one of them passes
+    _open_groups, and looking them up one by one afterwards cost more than this)."""
+    table, _column, key = _group_key(name, scope)
+    where, params = scope_filter(scope, table)
+    sql = f'SELECT DISTINCT {key} FROM "{table_name(table)}" WHERE date >= %s AND date < %s AND {where}'
+    return [k for (k,) in _fetch(sql, [start, stop, *params])]
+
+
 def _groups_by_id(scope: Scope, name: str, start: str, stop: str, ids) -> dict[str, tuple]:
     """Exact figures of a few groups for start <= date < stop, through the grouping column's
     index (the condition names the bare column: COALESCE around it would hide the index)."""
@@ -267,9 +277,9 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     open_rows, open_total = [], 0.0
     closed_by_id = _groups_by_id
     if cached is None:
-        rolled = rollup.covers(scope, *closed, name)
-        if rolled:  # the console's rollups of closed days (no `known`: looked up below)
-            top = rollup.top_groups(scope, name, *closed, keep=keep, with_total=with_total)
+        if rollup.covers(scope, *closed, name):  # the console's rollups of closed days
+            also = _open_ids(scope, name, *opened) if opened else None
+            top = rollup.top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=also)
             closed_by_id = rollup.groups_by_id
         else:
             top = _closed_top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=opened)
@@ -279,12 +289,7 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
         # keep the closed-day spend of those among them outside the list; `known` came with
         # every group active on the open days, so one missing from it had no closed-day rows
         top_ids = {k for k, *_ in top.rows}
-        outside = [k for k, *_ in open_rows if k not in top_ids]
-        if rolled:
-            found = closed_by_id(scope, name, *closed, outside) if outside and not top.complete else {}
-            top.known = {k: found[k][0] if k in found else 0.0 for k in outside}
-        else:
-            top.known = {k: top.known.get(k, 0.0) for k in outside}
+        top.known = {k: top.known.get(k, 0.0) for k, *_ in open_rows if k not in top_ids}
         cache.set(key, (stored_at, top), closed_days_ttl())
     else:
         stored_at, top = cached

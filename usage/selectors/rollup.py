@@ -11,15 +11,20 @@ the closed-days cache serves).
 
 from __future__ import annotations
 
-from django.db import connections
+from django.db import connections, transaction
 
-from usage.models import RollupRow, RollupScope
+from usage.models import RollupGroupDay, RollupName, RollupRow, RollupScope
 
-from .ranking import RANK_DIGITS
+from .ranking import RANK_DIGITS, TIE_MARGIN
 from .scopes import Scope
 
 ROLLED_SCOPES = ("proxy", "org")
 TABLE = RollupRow._meta.db_table
+# SUM of a bigint accumulates in numeric: over 100,000 groups that doubled the statement. As
+# float8 the sums stay exact for integers below 2**53.
+SUMS = "SUM(tokens::float8) AS tokens, SUM(requests::float8) AS requests"
+GROUP_TABLE = RollupGroupDay._meta.db_table
+NAME_TABLE = RollupName._meta.db_table
 
 
 def scope_key(scope: Scope) -> str:
@@ -28,13 +33,18 @@ def scope_key(scope: Scope) -> str:
 
 
 def rolled_breakdowns(scope: Scope) -> list[str]:
-    """The top-N tables rolled up for a scope (models and providers come from the overview
-    rows). Not the whole proxy's keys and users: one row per key (user) and active day is as
-    many rows as the daily table has, so grouped from the rollup they cost what the daily
-    table's statement costs (measured: BENCHMARKS.md notes); an organization's are a tenth
-    of them, and its daily-table statements match them through thousands of keys."""
-    skip = {"models", "providers", *(("keys", "users") if scope.kind == "proxy" else ())}
-    return [name for name in scope.breakdowns() if name not in skip]
+    """The top-N tables rolled up for a scope (models and providers come from the overview rows)."""
+    return [name for name in scope.breakdowns() if name not in ("models", "providers")]
+
+
+# The whole proxy's top keys and users: one row per key (user) and active day, as many as the
+# daily table has; kept in their own narrow table with the ids numbered (RollupGroupDay), which
+# groups in about half the time of the 64-character hashes (BENCHMARKS.md notes).
+WIDE_PARTS = {"keys": 1, "users": 2}
+
+
+def is_wide(scope: Scope, name: str) -> bool:
+    return scope.kind == "proxy" and name in WIDE_PARTS
 
 
 def covers(scope: Scope, start: str, stop: str, part: str | None = None) -> bool:
@@ -73,42 +83,77 @@ def spend_rows(scope: Scope, start: str, stop: str) -> list[tuple]:
 ROWS = {"overview": overview_rows, "team_days": team_day_rows, "spend_by_day": spend_rows}
 
 
-def top_groups(scope: Scope, name: str, start: str, stop: str, *, keep: int, with_total: bool):
+def top_groups(scope: Scope, name: str, start: str, stop: str, *, keep: int, with_total: bool, also=None):
     """breakdowns.TopGroups of the closed days from the rollups: the `keep` biggest groups, the
-    spend of the biggest left out, and the total when asked (`known` is left for the caller)."""
+    spend of the biggest left out, the total when asked, and in `known` the closed-day spend of
+    the groups in `also` (the ids active on the open days), as breakdowns._closed_top_groups
+    returns them from the daily tables."""
     from .breakdowns import TopGroups
 
-    total_sql = "UNION ALL SELECT NULL, SUM(spend), NULL, NULL, 1 FROM g" if with_total else ""
-    sql = f"""
-        WITH g AS MATERIALIZED (
-            SELECT k1 AS k, SUM(spend) AS spend, SUM(tokens) AS tokens, SUM(requests) AS requests
-            FROM {TABLE} WHERE scope = %s AND part = %s AND day >= %s AND day < %s GROUP BY 1
-        )
-        (SELECT k, spend, tokens, requests, 0 FROM g
-         ORDER BY round(spend::numeric, {RANK_DIGITS}) DESC, k COLLATE "C" LIMIT %s)
-        {total_sql}
-    """
-    with connections["default"].cursor() as cursor:
-        cursor.execute(sql, [scope_key(scope), name, start, stop, keep + 1])
+    wide = is_wide(scope, name)
+    if wide:  # numbered ids: the candidates are cut by spend, then named and ranked here
+        grouped = f"""
+            SELECT gid, SUM(spend) AS spend, {SUMS} FROM {GROUP_TABLE}
+            WHERE part = %s AND day >= %s AND day < %s GROUP BY 1
+        """
+        params = [WIDE_PARTS[name], start, stop]
+        top_sql = f"""
+            SELECT n.value, g.spend, g.tokens, g.requests, 0 FROM g JOIN {NAME_TABLE} n ON n.id = g.gid
+            WHERE g.spend >= COALESCE((SELECT spend FROM g ORDER BY spend DESC LIMIT 1 OFFSET %s), '-infinity') - %s
+        """
+        top_params = [keep, TIE_MARGIN]
+        also_sql = f"SELECT n.value, g.spend, NULL, NULL, 2 FROM g JOIN {NAME_TABLE} n ON n.id = g.gid"
+        also_sql += " WHERE n.value = ANY(%s)"
+    else:
+        grouped = f"""
+            SELECT k1 AS k, SUM(spend) AS spend, {SUMS} FROM {TABLE}
+            WHERE scope = %s AND part = %s AND day >= %s AND day < %s GROUP BY 1
+        """
+        params = [scope_key(scope), name, start, stop]
+        top_sql = f"""
+            SELECT k, spend, tokens, requests, 0 FROM g
+            ORDER BY round(spend::numeric, {RANK_DIGITS}) DESC, k COLLATE "C" LIMIT %s
+        """
+        top_params = [keep + 1]
+        also_sql = "SELECT k, spend, NULL, NULL, 2 FROM g WHERE k = ANY(%s)"
+    sql = f"WITH g AS MATERIALIZED ({grouped}) ({top_sql})"
+    if with_total:
+        sql += " UNION ALL SELECT NULL, SUM(spend), NULL, NULL, 1 FROM g"
+    if also is not None:
+        sql += f" UNION ALL ({also_sql})"
+        top_params.append(list(also))
+    with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # as sql.aggregation_session, on this connection
+        cursor.execute(sql, [*params, *top_params])
         fetched = cursor.fetchall()
     ranked = sorted(
         ((k, float(s or 0), int(t or 0), int(r or 0)) for k, s, t, r, part in fetched if part == 0),
         key=lambda row: (-round(row[1], RANK_DIGITS), row[0]),
-    )
+    )[: keep + 1]
     total = next((float(s or 0) for _k, s, _t, _r, part in fetched if part == 1), 0.0) if with_total else None
+    known = {k: float(s or 0) for k, s, _t, _r, part in fetched if part == 2}
     if len(ranked) <= keep:
-        return TopGroups(ranked, True, 0.0, total)
-    return TopGroups(ranked[:keep], False, ranked[keep][1], total)
+        return TopGroups(ranked, True, 0.0, total, known)
+    return TopGroups(ranked[:keep], False, ranked[keep][1], total, known)
 
 
 def groups_by_id(scope: Scope, name: str, start: str, stop: str, ids) -> dict[str, tuple]:
     """{id: (spend, tokens, requests)} of a few groups over the closed days (0 when none)."""
     ids = list(ids)
-    sql = f"""
-        SELECT k1, SUM(spend), SUM(tokens), SUM(requests) FROM {TABLE}
-        WHERE scope = %s AND part = %s AND k1 = ANY(%s) AND day >= %s AND day < %s GROUP BY 1
-    """
+    if is_wide(scope, name):
+        sql = f"""
+            SELECT n.value, SUM(d.spend), SUM(d.tokens), SUM(d.requests)
+            FROM {NAME_TABLE} n JOIN {GROUP_TABLE} d ON d.gid = n.id AND d.part = %s
+            WHERE n.value = ANY(%s) AND d.day >= %s AND d.day < %s GROUP BY 1
+        """
+        params = [WIDE_PARTS[name], ids, start, stop]
+    else:
+        sql = f"""
+            SELECT k1, SUM(spend), SUM(tokens), SUM(requests) FROM {TABLE}
+            WHERE scope = %s AND part = %s AND k1 = ANY(%s) AND day >= %s AND day < %s GROUP BY 1
+        """
+        params = [scope_key(scope), name, ids, start, stop]
     with connections["default"].cursor() as cursor:
-        cursor.execute(sql, [scope_key(scope), name, ids, start, stop])
+        cursor.execute(sql, params)
         found = {k: (float(s or 0), int(t or 0), int(r or 0)) for k, s, t, r in cursor.fetchall()}
     return {i: found.get(i, (0.0, 0, 0)) for i in ids}
