@@ -214,9 +214,9 @@ class RollupRow(models.Model):
 
 
 class RollupName(models.Model):
-    """A number for each key hash and user id of the whole proxy's top-key and top-user rollups:
-    their rows are one per key (user) and active day, and grouping 100,000 ints is cheaper
-    than grouping 100,000 64-character hashes."""
+    """A number for each scope, key hash and user id of the top-key and top-user rollups: their
+    rows are one per key (user) and active day, and grouping 100,000 ints is cheaper than
+    grouping 100,000 64-character hashes."""
 
     id = models.AutoField(primary_key=True)
     value = models.TextField(unique=True)
@@ -226,9 +226,11 @@ class RollupName(models.Model):
 
 
 class RollupGroupDay(models.Model):
-    """One key's (user's) figures of one closed day for the whole proxy (part 1: keys, 2: users)."""
+    """One key's (user's) figures of one closed day for one scope (part 1: keys, 2: users);
+    scope and gid are RollupName numbers."""
 
-    pk = models.CompositePrimaryKey("part", "gid", "day")
+    pk = models.CompositePrimaryKey("scope", "part", "gid", "day")
+    scope = models.IntegerField()
     part = models.SmallIntegerField()
     gid = models.IntegerField()
     day = models.DateField()
@@ -240,7 +242,9 @@ class RollupGroupDay(models.Model):
         db_table = "usage_rollup_group_day"
         indexes = [
             models.Index(
-                fields=["part", "day"], include=["gid", "spend", "tokens", "requests"], name="usage_rollup_group_range"
+                fields=["scope", "part", "day"],
+                include=["gid", "spend", "tokens", "requests"],
+                name="usage_rollup_group_range",
             ),
         ]
 

@@ -4,8 +4,8 @@ in the console's own tables (usage.models.RollupRow) for the whole proxy and eac
 Why: the first view of a range (nothing in the closed-days cache yet) grouped every daily row
 of the range: 435,000 rows per table for 90 days at the benchmark's scale, 0.5-0.8 s of SQL.
 Rolled up, the same figures are a few rows per day (overview, tags), a few hundred (teams), or
-one per key or user active that day (the top-key and top-user tables; the whole proxy's in
-their own narrow table with numbered ids, RollupGroupDay and RollupName). On even spend over
+one per key or user active that day (the top-key and top-user tables, in their own narrow
+table with numbered ids: RollupGroupDay and RollupName). On even spend over
 100,000 keys that last kind barely shrinks (a key is active on few days), so the whole proxy's
 top keys still cost a hash aggregate of one row per key and day: 100-160 ms for 90 days.
 
@@ -137,32 +137,35 @@ def _part_rows(scope, key: str, start: str, stop: str):
     for day, team, spend in _team_day_rows(scope, start, stop):
         yield (key, "team_days", day, team, "", spend, 0, 0, 0, 0, 0, 0, 0, 0)
     for name in rolled_breakdowns(scope):  # (the one rule: usage/selectors/rollup.py)
-        if is_wide(scope, name):
+        if is_wide(name):
             continue  # their own table: _write_wide
         for day, group, spend, tokens, requests in _grouped_by_day(scope, name, start, stop):
             yield (key, name, day, group, "", spend, tokens, 0, 0, 0, 0, requests, 0, 0)
 
 
+def _names(raw, values) -> dict[str, int]:
+    """RollupName's number of each value, numbering the new ones."""
+    table = RollupName._meta.db_table
+    raw.execute(f"INSERT INTO {table} (value) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", [list(values)])
+    raw.execute(f"SELECT value, id FROM {table} WHERE value = ANY(%s)", [list(values)])
+    return dict(raw.fetchall())
+
+
 def _write_wide(scope, start: str, stop: str, raw) -> int:
-    """The whole proxy's top-key and top-user rows of start <= date < stop, ids numbered."""
+    """The top-key and top-user rows of start <= date < stop, ids numbered."""
     from usage.selectors.breakdowns import _grouped_by_day
 
     written = 0
+    scope_id = _names(raw, [scope_key(scope)])[scope_key(scope)]
     for name, part in WIDE_PARTS.items():
-        if not is_wide(scope, name):
+        if name not in rolled_breakdowns(scope):
             continue
         rows = _grouped_by_day(scope, name, start, stop)
-        values = sorted({group for _day, group, *_ in rows})
-        raw.execute(
-            f"INSERT INTO {RollupName._meta.db_table} (value) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
-            [values],
-        )
-        raw.execute(f"SELECT value, id FROM {RollupName._meta.db_table} WHERE value = ANY(%s)", [values])
-        ids = dict(raw.fetchall())
-        columns = "part, gid, day, spend, tokens, requests"
+        ids = _names(raw, sorted({group for _day, group, *_ in rows}))
+        columns = "scope, part, gid, day, spend, tokens, requests"
         with raw.copy(f"COPY {RollupGroupDay._meta.db_table} ({columns}) FROM STDIN") as copy:
             for day, group, spend, tokens, requests in rows:
-                copy.write_row((part, ids[group], day, spend, tokens, requests))
+                copy.write_row((scope_id, part, ids[group], day, spend, tokens, requests))
                 written += 1
     return written
 
@@ -206,13 +209,13 @@ def _delete(keys: list[str], days: list[str] | None = None) -> None:
         return
     rows = RollupRow.objects.filter(scope__in=keys)
     (rows if days is None else rows.filter(day__in=days)).delete()
-    if "proxy" in keys:
-        with connections["default"].cursor() as cursor:
-            table = RollupGroupDay._meta.db_table
-            if days is None:
-                cursor.execute(f"DELETE FROM {table}")
-            else:
-                cursor.execute(f"DELETE FROM {table} WHERE day = ANY(%s::date[])", [days])
+    scopes = f"scope IN (SELECT id FROM {RollupName._meta.db_table} WHERE value = ANY(%s))"
+    with connections["default"].cursor() as cursor:
+        table = RollupGroupDay._meta.db_table
+        if days is None:
+            cursor.execute(f"DELETE FROM {table} WHERE {scopes}", [keys])
+        else:
+            cursor.execute(f"DELETE FROM {table} WHERE {scopes} AND day = ANY(%s::date[])", [keys, days])
 
 
 def refresh(*, today=None) -> Refreshed:

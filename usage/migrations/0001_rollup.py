@@ -56,9 +56,10 @@ class Migration(migrations.Migration):
                 (
                     "pk",
                     models.CompositePrimaryKey(
-                        "part", "gid", "day", blank=True, editable=False, primary_key=True, serialize=False
+                        "scope", "part", "gid", "day", blank=True, editable=False, primary_key=True, serialize=False
                     ),
                 ),
+                ("scope", models.IntegerField()),
                 ("part", models.SmallIntegerField()),
                 ("gid", models.IntegerField()),
                 ("day", models.DateField()),
@@ -70,7 +71,7 @@ class Migration(migrations.Migration):
                 "db_table": "usage_rollup_group_day",
                 "indexes": [
                     models.Index(
-                        fields=["part", "day"],
+                        fields=["scope", "part", "day"],
                         include=["gid", "spend", "tokens", "requests"],
                         name="usage_rollup_group_range",
                     )

@@ -193,16 +193,6 @@ def _open_groups(scope: Scope, name: str, start: str, stop: str, *, top: TopGrou
     return rows, total
 
 
-def _open_ids(scope: Scope, name: str, start: str, stop: str) -> list[str]:
-    """The groups with rows on the open days: the rollups' statement returns their closed-day
-    spend (as `also` does in _closed_top_groups; on even spend almost every one of them passes
-    _open_groups, and looking them up one by one afterwards cost more than this)."""
-    table, _column, key = _group_key(name, scope)
-    where, params = scope_filter(scope, table)
-    sql = f'SELECT DISTINCT {key} FROM "{table_name(table)}" WHERE date >= %s AND date < %s AND {where}'
-    return [k for (k,) in _fetch(sql, [start, stop, *params])]
-
-
 def _groups_by_id(scope: Scope, name: str, start: str, stop: str, ids) -> dict[str, tuple]:
     """Exact figures of a few groups for start <= date < stop, through the grouping column's
     index (the condition names the bare column: COALESCE around it would hide the index)."""
@@ -277,15 +267,19 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     open_rows, open_total = [], 0.0
     closed_by_id = _groups_by_id
     if cached is None:
+        stored_at = now_utc()
         if rollup.covers(scope, *closed, name):  # the console's rollups of closed days
-            also = _open_ids(scope, name, *opened) if opened else None
+            # every open-day group (the merge below keeps those that can reach the top), whose
+            # closed-day spend the rollups' statement returns with the top (as `also` does)
+            if opened:
+                open_rows, open_total = _open_groups(scope, name, *opened, top=None, limit=limit)
+            also = [k for k, *_ in open_rows] if opened else None
             top = rollup.top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=also)
             closed_by_id = rollup.groups_by_id
         else:
             top = _closed_top_groups(scope, name, *closed, keep=keep, with_total=with_total, also=opened)
-        stored_at = now_utc()
-        if opened:  # only the open-day groups that can reach the top (see _open_groups)
-            open_rows, open_total = _open_groups(scope, name, *opened, top=top, limit=limit)
+            if opened:  # only the open-day groups that can reach the top (see _open_groups)
+                open_rows, open_total = _open_groups(scope, name, *opened, top=top, limit=limit)
         # keep the closed-day spend of those among them outside the list; `known` came with
         # every group active on the open days, so one missing from it had no closed-day rows
         top_ids = {k for k, *_ in top.rows}
