@@ -222,21 +222,24 @@ def budget_overview(
     page = max(1, page)
     offset = (page - 1) * PAGE_SIZE
     now = writes.now_utc()
+    # one pass over the union: the page and the counts per kind from the same materialized rows
+    # (two statements each scanned every budgeted key)
+    sql = f"""
+        WITH b AS MATERIALIZED ({base})
+        (SELECT 0, b.*, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint
+           FROM b{where} ORDER BY {order} LIMIT %s OFFSET %s)
+        UNION ALL
+        (SELECT 1, kind, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*),
+                count(*) FILTER (WHERE pct >= 100), count(*) FILTER (WHERE pct >= %s AND pct < 100),
+                count(*) FILTER (WHERE soft_budget IS NOT NULL AND spend >= soft_budget)
+           FROM b GROUP BY kind)
+    """
     with connections[LITELLM_ALIAS].cursor() as cursor:
-        cursor.execute(
-            f"SELECT * FROM ({base}) AS b{where} ORDER BY {order} LIMIT %s OFFSET %s",
-            [*params, *where_params, PAGE_SIZE + 1, offset],
-        )
-        fetched = [BudgetRow(*row, now=now) for row in cursor.fetchall()]
-        cursor.execute(
-            f"""SELECT kind, count(*), count(*) FILTER (WHERE pct >= 100),
-                       count(*) FILTER (WHERE pct >= %s AND pct < 100),
-                       count(*) FILTER (WHERE soft_budget IS NOT NULL AND spend >= soft_budget)
-                  FROM ({base}) AS b GROUP BY kind""",
-            [near_percent(), *params],
-        )
-        counts: dict[str, dict[str, int]] = {}
-        for k, total, over, near, soft in cursor.fetchall():
-            counts[k] = {"all": total, "over": over, "near": near, "soft": soft}
+        cursor.execute(sql, [*params, *where_params, PAGE_SIZE + 1, offset, near_percent()])
+        results = cursor.fetchall()
+    fetched = [BudgetRow(*row[1:11], now=now) for row in results if row[0] == 0]
+    counts: dict[str, dict[str, int]] = {}
+    for _part, k, *_row, total, over, near, soft in (row for row in results if row[0] == 1):
+        counts[k] = {"all": total, "over": over, "near": near, "soft": soft}
     counts["total"] = {v: sum(c[v] for c in counts.values()) for v in ("all", "over", "near", "soft")}
     return BudgetPage(rows=fetched[:PAGE_SIZE], page=page, has_next=len(fetched) > PAGE_SIZE, counts=counts)
