@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from config.admin_base import BigRecentFilter, BigTableAdmin, label
 
-from .models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, ErrorLogs, SpendLogs
+from .models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, ErrorLogs, RollupDay, RollupScope, SpendLogs
 
 label(DailyUserSpend, "daily user spend", "daily user spend")
 label(DailyTeamSpend, "daily team spend", "daily team spend")
@@ -82,3 +82,30 @@ class ErrorLogsAdmin(BigTableAdmin):
     list_filter = (BigRecentFilter,)
     exact_search_fields = ("request_id", "model_group", "status_code")
     ordering = ("-start_time",)
+
+
+class RollupStatusAdmin(admin.ModelAdmin):
+    """The console's rollups of closed days (usage/rollup.py): what is rolled up and when, to
+    look at; `manage.py usage_warm` (the hourly job) is what changes them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RollupScope)
+class RollupScopeAdmin(RollupStatusAdmin):
+    list_display = ("scope", "before_day", "rolled_at")
+    search_fields = ("scope",)
+    ordering = ("scope",)
+
+
+@admin.register(RollupDay)
+class RollupDayAdmin(RollupStatusAdmin):
+    list_display = ("day", "rolled_at", "fingerprint")
+    ordering = ("-day",)

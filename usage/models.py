@@ -259,6 +259,7 @@ class RollupDay(models.Model):
 
     class Meta:
         db_table = "usage_rollup_day"
+        verbose_name = "rolled-up day"
 
 
 class RollupScope(models.Model):
@@ -272,3 +273,5 @@ class RollupScope(models.Model):
 
     class Meta:
         db_table = "usage_rollup_scope"
+        verbose_name = "rollup of closed days"
+        verbose_name_plural = "rollups of closed days"

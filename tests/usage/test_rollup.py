@@ -194,3 +194,16 @@ def test_usage_warm_refreshes_the_rollups_first(spread, settings):
     call_command("usage_warm", "--ranges", "7d", stdout=out)
     assert "Rollups of closed days:" in out.getvalue()
     assert RollupScope.objects.filter(scope="proxy", before_day=rollup.first_open_day()).exists()
+
+
+def test_ops_see_what_is_rolled_up_in_the_admin_and_cannot_change_it(spread, client):
+    client.force_login(spread.ops)
+    rollup.refresh()
+    page = client.get("/admin/usage/rollupscope/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "proxy" in text and rollup.first_open_day() in text
+    assert f"org:{spread.org['organization_id']}" in text
+    assert client.get("/admin/usage/rollupscope/add/").status_code == 403
+    days = client.get("/admin/usage/rollupday/")
+    assert days.status_code == 200 and day(5) in days.content.decode()

@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
                 ("fingerprint", models.TextField()),
                 ("rolled_at", models.DateTimeField()),
             ],
-            options={"db_table": "usage_rollup_day"},
+            options={"db_table": "usage_rollup_day", "verbose_name": "rolled-up day"},
         ),
         migrations.CreateModel(
             name="RollupScope",
@@ -95,6 +95,10 @@ class Migration(migrations.Migration):
                 ("before_day", models.CharField(max_length=10)),
                 ("rolled_at", models.DateTimeField()),
             ],
-            options={"db_table": "usage_rollup_scope"},
+            options={
+                "db_table": "usage_rollup_scope",
+                "verbose_name": "rollup of closed days",
+                "verbose_name_plural": "rollups of closed days",
+            },
         ),
     ]
