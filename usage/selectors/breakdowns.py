@@ -263,7 +263,8 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     total spend or None): the closed days from the cache (see `breakdown`)."""
     keep = max(CACHED_TOP, limit)
     key = _cache_key(scope, f"top:{name}:{keep}:{with_total}", closed)
-    cached = _cache_get(key)
+    caching = _caching(scope)  # off: the rollups alone serve the closed days
+    cached = _cache_get(key) if caching else None
     open_rows, open_total = [], 0.0
     closed_by_id = _groups_by_id
     if cached is None:
@@ -284,7 +285,8 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
         # every group active on the open days, so one missing from it had no closed-day rows
         top_ids = {k for k, *_ in top.rows}
         top.known = {k: top.known.get(k, 0.0) for k, *_ in open_rows if k not in top_ids}
-        cache.set(key, (stored_at, top), closed_days_ttl())
+        if caching:
+            cache.set(key, (stored_at, top), closed_days_ttl())
     else:
         stored_at, top = cached
         if opened:
@@ -310,7 +312,7 @@ def _merged_groups(scope: Scope, name: str, closed: tuple, opened, *, limit: int
     if looked_up:  # groups new on the open days since the entry was made: looked up once
         known.update({k: v[0] for k, v in looked_up.items()})
         left = closed_days_ttl() - (now_utc() - stored_at).total_seconds()
-        if left > 1:
+        if caching and left > 1:
             cache.set(key, (stored_at, top), int(left))
     for k, (s, _t, _r) in newcomers.items():
         merged[k] = [known.get(k, 0.0) + s, None, None]  # tokens and requests once it is shown
