@@ -9,7 +9,7 @@ from django.contrib import admin
 from config.views.audit import _masked
 
 from . import policy
-from .admin_base import BigRecentFilter, BigTableAdmin, LiteLLMAdmin, label
+from .admin_base import BigRecentFilter, BigTableAdmin, ConsoleViewOnlyAdmin, LiteLLMAdmin, label
 from .models import AuditLog, ConsoleAuditLog, LiteLLMConfig, ModelTable, ProxyModelTable, UserNotifications
 from .writes import BLOCKED, CREATED, DELETED, ROTATED, UNBLOCKED, UPDATED
 
@@ -115,7 +115,7 @@ label(ConsoleAuditLog, "console audit entry", "console audit log")
 
 
 @admin.register(ConsoleAuditLog)
-class ConsoleAuditLogAdmin(admin.ModelAdmin):
+class ConsoleAuditLogAdmin(ConsoleViewOnlyAdmin):
     """The console's own trail (tables LiteLLM never audits), read-only, masked as AuditLogAdmin."""
 
     list_display = AuditLogAdmin.list_display
@@ -147,15 +147,3 @@ class ConsoleAuditLogAdmin(admin.ModelAdmin):
             # Searching ids would spell out an invitation id: staff search outside invitations only.
             queryset = queryset.exclude(table_name__endswith="InvitationLink")
         return super().get_search_results(request, queryset, search_term)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff

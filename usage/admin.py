@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin_base import BigRecentFilter, BigTableAdmin, label
+from config.admin_base import BigRecentFilter, BigTableAdmin, ConsoleViewOnlyAdmin, label
 
 from .models import DailyTagSpend, DailyTeamSpend, DailyUserSpend, ErrorLogs, RollupDay, RollupScope, SpendLogs
 
@@ -84,28 +84,16 @@ class ErrorLogsAdmin(BigTableAdmin):
     ordering = ("-start_time",)
 
 
-class RollupStatusAdmin(admin.ModelAdmin):
-    """The console's rollups of closed days (usage/rollup.py): what is rolled up and when, to
-    look at; `manage.py usage_warm` (the hourly job) is what changes them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# The console's rollups of closed days (usage/rollup.py): what is rolled up and when, to look
+# at; `manage.py usage_warm` (the hourly job) is what changes them.
 @admin.register(RollupScope)
-class RollupScopeAdmin(RollupStatusAdmin):
+class RollupScopeAdmin(ConsoleViewOnlyAdmin):
     list_display = ("scope", "before_day", "rolled_at")
     search_fields = ("scope",)
     ordering = ("scope",)
 
 
 @admin.register(RollupDay)
-class RollupDayAdmin(RollupStatusAdmin):
+class RollupDayAdmin(ConsoleViewOnlyAdmin):
     list_display = ("day", "rolled_at", "fingerprint")
     ordering = ("-day",)

@@ -37,12 +37,12 @@ from datetime import date, timedelta
 from django.db import connections, transaction
 
 from config.litellm import table_name
-from config.routers import read_alias
 from config.writes import now_utc
 
 from .models import RollupDay, RollupGroupDay, RollupName, RollupRow, RollupScope
 from .selectors.rollup import WIDE_PARTS, is_wide, rolled_breakdowns, scope_key
 from .selectors.scopes import Scope
+from .selectors.sql import _fetch
 
 SOURCE_TABLES = ("DailyTeamSpend", "DailyUserSpend", "DailyTagSpend")
 REFRESH_LOCK = 0x75736167  # pg_advisory_xact_lock key of refresh() ("usag")
@@ -75,16 +75,10 @@ class Refreshed:
 
 
 def first_open_day(today=None) -> str:
-    from usage.selectors.cache import OPEN_DAYS
+    """Rolled up: every day before this one (the dashboard's first open day)."""
+    from usage.selectors.cache import first_open_day as first_open
 
-    today = today or now_utc().date()
-    return (today - timedelta(days=OPEN_DAYS - 1)).isoformat()
-
-
-def _fetch(sql: str, params) -> list[tuple]:
-    with connections[read_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return first_open(today).isoformat()
 
 
 def source_fingerprints(before_day: str) -> dict[str, str]:

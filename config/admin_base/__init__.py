@@ -24,11 +24,12 @@ rows (an estimate from pg_class, or a count capped at CAP rows when filtered), n
 that scan for distinct values, exact-match search that can use an index.
 
 Modules: forms.py (the change form and its loaded state), model_admin.py (LiteLLMAdmin,
-ReadOnlyAdmin), big_tables.py (BigTableAdmin and its paginator and filter), display.py
-(label, render_rows). Import the names from `config.admin_base`.
+ReadOnlyAdmin; ConsoleViewOnlyAdmin for the console's own tables), big_tables.py (BigTableAdmin
+and its paginator and filter), display.py (label, render_rows). Import the names from
+`config.admin_base`.
 """
 
 from .big_tables import BigRecentFilter, BigTableAdmin, EstimatedCountPaginator, table_estimate  # noqa: F401
 from .display import label, render_rows  # noqa: F401
 from .forms import HIDDEN, LOADED_STATE, STAMPS, LiteLLMAdminForm, NullableJSONFormField, fingerprint  # noqa: F401
-from .model_admin import LiteLLMAdmin, ReadOnlyAdmin  # noqa: F401
+from .model_admin import ConsoleViewOnlyAdmin, LiteLLMAdmin, ReadOnlyAdmin  # noqa: F401

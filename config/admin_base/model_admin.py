@@ -329,3 +329,20 @@ class LiteLLMAdmin(admin.ModelAdmin):
 class ReadOnlyAdmin(LiteLLMAdmin):
     read_only = True
     allow_add = False
+
+
+class ConsoleViewOnlyAdmin(admin.ModelAdmin):
+    """A console table ops staff may look at and nobody edits here (the console's audit trail,
+    the usage rollups: the code that keeps them is their only writer)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff

@@ -14,7 +14,7 @@ from . import rollup
 from .cache import _cache_get, _cache_key, _caching, _day_after, _segments, closed_days_ttl
 from .overview import BreakdownRow, overview
 from .periods import Period
-from .ranking import NONE_LABEL, RANK_DIGITS, TIE_MARGIN, TOP_N, labels
+from .ranking import NONE_LABEL, RANK_DIGITS, TIE_MARGIN, TOP_N, labels, rank_of
 from .scopes import Scope, scope_filter
 from .sql import _fetch, _none
 
@@ -41,6 +41,13 @@ class TopGroups:
     rest_max: float  # the spend of the biggest group left out (0 when complete)
     total: float | None  # the spend of all groups (None when not asked for)
     known: dict = field(default_factory=dict)  # id -> spend of some more groups (open-day climbers)
+
+    @classmethod
+    def of(cls, ranked: list[tuple], keep: int, total: float | None, known: dict | None = None) -> TopGroups:
+        """From the biggest keep + 1 groups, ranked: the first `keep`, and the next one's spend."""
+        if len(ranked) <= keep:
+            return cls(ranked, True, 0.0, total, known or {})
+        return cls(ranked[:keep], False, ranked[keep][1], total, known or {})
 
 
 def _group_key(name: str, scope: Scope) -> tuple[str, str, str]:
@@ -94,9 +101,7 @@ def _top_groups(scope: Scope, name: str, start: str, stop: str, *, keep: int, wi
     fetched = _fetch(sql, [start, stop, *params, keep + 1])
     rows = [(k, *_figures_of(v)) for k, *v, _total in fetched]
     total = (float(fetched[0][4] or 0) if fetched else 0.0) if with_total else None
-    if len(rows) <= keep:
-        return TopGroups(rows, True, 0.0, total)
-    return TopGroups(rows[:keep], False, rows[keep][1], total)
+    return TopGroups.of(rows, keep, total)
 
 
 def _closed_top_groups(
@@ -135,19 +140,13 @@ def _closed_top_groups(
     """
     also_params = [*also, *params] if also else []
     fetched = _fetch(sql, [start, stop, *params, keep + 1, *also_params])
-    ranked = sorted(
-        ((k, *_figures_of(v)) for k, *v, part in fetched if part == 0),
-        key=lambda row: (-round(row[1], RANK_DIGITS), row[0]),
-    )
+    ranked = sorted(((k, *_figures_of(v)) for k, *v, part in fetched if part == 0), key=rank_of)
     known = {k: float(v[0] or 0) for k, *v, part in fetched if part == 1}
     total = next((float(v[0] or 0) for _k, *v, part in fetched if part == 2), 0.0) if with_total else None
-    rows = ranked[:keep]
-    if spend_only and rows:
-        figures = _groups_by_id(scope, name, start, stop, [k for k, *_ in rows])
-        rows = [(k, spend, figures[k][1], figures[k][2]) for k, spend, *_ in rows]
-    if len(ranked) <= keep:
-        return TopGroups(rows, True, 0.0, total, known)
-    return TopGroups(rows, False, ranked[keep][1], total, known)
+    if spend_only and ranked:
+        figures = _groups_by_id(scope, name, start, stop, [k for k, *_ in ranked[:keep]])
+        ranked = [(k, spend, *figures[k][1:]) if k in figures else (k, spend, 0, 0) for k, spend, *_ in ranked]
+    return TopGroups.of(ranked, keep, total, known)
 
 
 SPEND_ONLY_FIRST = ("keys", "users")  # breakdowns with many groups (see _closed_top_groups)

@@ -65,11 +65,15 @@ def _day_after(d: date) -> str:
     return (d + timedelta(days=1)).isoformat()
 
 
+def first_open_day(today: date | None = None) -> date:
+    """The oldest day still read live (today, yesterday and the day before are open)."""
+    return (today or now_utc().date()) - timedelta(days=OPEN_DAYS - 1)
+
+
 def _segments(start: date, end: date, *, today: date | None = None) -> tuple[tuple | None, tuple | None]:
     """([start, stop) of the closed days, [start, stop) of the open days) of start..end as date
     strings; either is None when the range has no such days."""
-    today = today or now_utc().date()
-    first_open = today - timedelta(days=OPEN_DAYS - 1)
+    first_open = first_open_day(today)
     closed = (start.isoformat(), min(_day_after(end), first_open.isoformat())) if start < first_open else None
     opened = (max(start, first_open).isoformat(), _day_after(end)) if end >= first_open else None
     return closed, opened

@@ -13,6 +13,13 @@ NONE_LABEL = "(none)"
 RANK_DIGITS = 9
 TIE_MARGIN = 1e-6
 OTHER_LABEL = "Other"
+
+
+def rank_of(row) -> tuple:
+    """Sort key of an (id, spend, ...) row: biggest rounded spend first, then by id."""
+    return (-round(row[1], RANK_DIGITS), row[0])
+
+
 MAX_SERIES = 8
 TOP_N = 10
 

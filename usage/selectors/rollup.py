@@ -15,7 +15,7 @@ from django.db import connections, transaction
 
 from usage.models import RollupGroupDay, RollupName, RollupRow, RollupScope
 
-from .ranking import RANK_DIGITS, TIE_MARGIN
+from .ranking import RANK_DIGITS, TIE_MARGIN, rank_of
 from .scopes import Scope
 
 ROLLED_SCOPES = ("proxy", "org")
@@ -130,17 +130,14 @@ def top_groups(scope: Scope, name: str, start: str, stop: str, *, keep: int, wit
         cursor.execute(sql, [*params, *top_params])
         fetched = cursor.fetchall()
     ranked = sorted(
-        ((k, float(s or 0), int(t or 0), int(r or 0)) for k, s, t, r, part in fetched if part == 0),
-        key=lambda row: (-round(row[1], RANK_DIGITS), row[0]),
+        ((k, float(s or 0), int(t or 0), int(r or 0)) for k, s, t, r, part in fetched if part == 0), key=rank_of
     )[: keep + 1]
     total = next((float(s or 0) for _k, s, _t, _r, part in fetched if part == 1), 0.0) if with_total else None
     known = {k: float(s or 0) for k, s, _t, _r, part in fetched if part == 2}
     if is_wide(name) and ranked:
         figures = groups_by_id(scope, name, start, stop, [k for k, *_ in ranked[:keep]])
         ranked = [(k, s, *figures[k][1:]) if k in figures else (k, s, 0, 0) for k, s, *_ in ranked]
-    if len(ranked) <= keep:
-        return TopGroups(ranked, True, 0.0, total, known)
-    return TopGroups(ranked[:keep], False, ranked[keep][1], total, known)
+    return TopGroups.of(ranked, keep, total, known)
 
 
 def groups_by_id(scope: Scope, name: str, start: str, stop: str, ids) -> dict[str, tuple]:
