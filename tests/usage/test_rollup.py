@@ -207,3 +207,22 @@ def test_ops_see_what_is_rolled_up_in_the_admin_and_cannot_change_it(spread, cli
     assert client.get("/admin/usage/rollupscope/add/").status_code == 403
     days = client.get("/admin/usage/rollupday/")
     assert days.status_code == 200 and day(5) in days.content.decode()
+
+
+def test_equal_spend_read_from_the_rollups_is_ranked_by_id(cast, monkeypatch):
+    """The rollups' top keys are cut by spend in SQL and ranked in Python: 0.1 + 0.2 on two
+    closed days (0.30000000000000004) ties a plain 0.3, and ties go by id, as on the daily tables."""
+    monkeypatch.setattr(selectors.breakdowns, "CACHED_TOP", 2)
+    team = cast.team["team_id"]
+    factories.make_daily_team_spend(team, day(8), api_key="b", **counters(0.1))
+    factories.make_daily_team_spend(team, day(5), api_key="b", **counters(0.2))
+    for key in ("h", "g", "f", "e", "d", "c"):
+        factories.make_daily_team_spend(team, day(8), api_key=key, **counters(0.3))
+    # "a" is numbered last (it first appears on the later day): the ids' order is not the ranking
+    factories.make_daily_team_spend(team, day(5), api_key="a", **counters(0.3))
+    factories.make_daily_team_spend(team, day(5), api_key="small", **counters(0.01))
+    period = selectors.period_for("30d")
+    proxy = selectors.Scope("proxy")
+    live = [r.id for r in selectors.breakdown(proxy, period, "keys", limit=2)]
+    rollup.refresh()
+    assert [r.id for r in selectors.breakdown(proxy, period, "keys", limit=2)] == live == ["a", "b"]
